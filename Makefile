@@ -1,0 +1,60 @@
+# The README's commands. `make run` and `make test` work on a fresh machine with Python 3.11.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := app
+
+.PHONY: run test test-browser lint format translations compile-translations install install-test clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements.txt requirements-test.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+compile-translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d lean/translations
+
+run: install compile-translations
+	$(BIN)/flask init-db
+	$(BIN)/flask seed-demo --if-empty
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: install-test compile-translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The same tests on a throwaway PostgreSQL server (needs Debian's postgresql package; see .ci/).
+.PHONY: test-postgres
+test-postgres: install-test compile-translations
+	bash .ci/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Extract strings from the code and templates, merge them into the fi and sv catalogs.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output \
+	  -o lean/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i lean/translations/messages.pot -d lean/translations
+	$(BIN)/pybabel compile -d lean/translations
+
+bench: install-test compile-translations
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,71 @@
+"""Authentication: checking passwords, locking after repeated failures, ending sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from lean.extensions import db
+from lean.models import LoginFailure, User
+from lean.models.base import utcnow
+from lean.models.user import new_session_token
+
+
+@dataclass
+class LoginLocked(Exception):
+    """Too many failed logins for this account; try again after `until`."""
+
+    until: datetime
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None; raise LoginLocked when locked.
+
+    Failures are counted per account in the database, so the limit holds however many app
+    processes serve the logins. A correct password does not open a locked account.
+    """
+    email = normalize_email(email)
+    window = current_app.config["LOGIN_FAILURE_WINDOW"]
+    limit = current_app.config["LOGIN_MAX_FAILURES"]
+    now = utcnow()
+    recent, oldest = db.session.execute(
+        select(func.count(LoginFailure.id), func.min(LoginFailure.at)).where(
+            LoginFailure.email == email, LoginFailure.at > now - window
+        )
+    ).one()
+    if recent >= limit:
+        db.session.rollback()
+        raise LoginLocked(until=oldest + window)
+
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is not None and user.active and user.check_password(password):
+        db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+        db.session.commit()
+        return user
+    db.session.add(LoginFailure(email=email, at=now))
+    db.session.commit()
+    return None
+
+
+def end_all_sessions(user: User) -> None:
+    """Every cookie that carries the old token stops working, remember-me cookies included."""
+    user.session_token = new_session_token()
+    db.session.commit()
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Set a new password and end every session; the caller logs this browser in again."""
+    user.set_password(new_password)
+    end_all_sessions(user)
+
+
+def set_language(user: User, language: str) -> None:
+    user.language = language
+    db.session.commit()

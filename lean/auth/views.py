@@ -1,0 +1,87 @@
+"""Login, logout, password change and language switch."""
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_time
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from lean.auth import services
+from lean.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
+from lean.web import is_safe_next
+
+auth_blueprint = Blueprint("auth", __name__)
+
+
+@auth_blueprint.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("boards.index"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
+    try:
+        user = services.authenticate(form.email.data, form.password.data)
+    except services.LoginLocked as locked:
+        form.form_errors.append(
+            _(
+                "Too many failed logins for this account. Try again after %(time)s.",
+                time=format_time(locked.until, "short"),
+            )
+        )
+        return render_template("auth/login.html", form=form), 429
+    if user is None:
+        form.form_errors.append(_("Wrong email or password."))
+        return render_template("auth/login.html", form=form), 422
+    # A fresh session at login: nothing set before it (by anyone) carries over.
+    language = session.get("language")
+    session.clear()
+    login_user(user, remember=form.remember.data)
+    if not user.language and language:
+        services.set_language(user, language)
+    target = form.next.data if is_safe_next(form.next.data) else url_for("boards.index")
+    return redirect(target, 303)
+
+
+@auth_blueprint.post("/logout")
+@login_required
+def logout():
+    """Log out here and end the user's sessions everywhere."""
+    services.end_all_sessions(current_user)
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"), 303)
+
+
+@auth_blueprint.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's password; every other session ends."""
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("auth/change_password.html", form=form), status
+    if not current_user.check_password(form.current_password.data):
+        form.current_password.errors.append(_("The current password is not right."))
+        return render_template("auth/change_password.html", form=form), 422
+    user = current_user._get_current_object()
+    services.change_password(user, form.new_password.data)
+    session.clear()
+    login_user(user)
+    flash(_("Password changed. Your other sessions have ended."), "success")
+    return redirect(url_for("boards.index"), 303)
+
+
+@auth_blueprint.post("/language")
+def set_language():
+    """Switch the language of every page; saved to the user's profile when logged in."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["language"] = form.language.data
+        if current_user.is_authenticated:
+            services.set_language(current_user, form.language.data)
+    target = form.next.data if is_safe_next(form.next.data) else url_for("boards.index")
+    return redirect(target, 303)

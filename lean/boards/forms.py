@@ -1,0 +1,133 @@
+"""Forms of the board and the card page."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from lean.models import STAGES, Theme, User
+from lean.web import choices, name_in_language
+
+
+def optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+def stage_choices():
+    from lean.boards.labels import stage_label
+
+    return choices((stage.value, stage_label(stage)) for stage in STAGES)
+
+
+def theme_choices(themes: list[Theme]):
+    return choices((theme.id, name_in_language(theme)) for theme in themes)
+
+
+class QuickAddForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    theme_id = SelectField(_l("Theme"), coerce=optional_int, validators=[InputRequired()])
+
+    def __init__(self, themes: list[Theme], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.theme_id.choices = choices([("", _l("Choose a theme"))]) + theme_choices(themes)
+
+
+class MoveForm(FlaskForm):
+    stage = SelectField(_l("Move to"), validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stage.choices = stage_choices()
+
+
+class ImprovementForm(FlaskForm):
+    version = HiddenField()
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    problem = TextAreaField(_l("Problem"), validators=[Length(max=5000)])
+    theme_id = SelectField(_l("Theme"), coerce=optional_int, validators=[InputRequired()])
+    focus_area_id = SelectField(_l("Focus area"), coerce=optional_int, validators=[Optional()])
+    owner_id = SelectField(_l("Owner"), coerce=optional_int, validators=[Optional()])
+    due_date = DateField(_l("Due date"), validators=[Optional()])
+    blocked = BooleanField(_l("Blocked"))
+    blocked_reason = StringField(_l("Reason for the block"), validators=[Length(max=500)])
+    expected_effect = TextAreaField(_l("Plan: expected effect"), validators=[Length(max=5000)])
+    what_was_tried = TextAreaField(_l("Do: what was tried"), validators=[Length(max=5000)])
+    measured_result = TextAreaField(_l("Check: measured result"), validators=[Length(max=5000)])
+    standard = TextAreaField(_l("Act: standard or decision"), validators=[Length(max=5000)])
+    hours_saved_per_month = DecimalField(
+        _l("Hours saved per month"), places=1, validators=[Optional(), NumberRange(min=0, max=100000)]
+    )
+    money_saved_per_year = DecimalField(
+        _l("Money saved per year (€)"), places=2, validators=[Optional(), NumberRange(min=0, max=1e9)]
+    )
+    quality_change = StringField(_l("Quality or satisfaction change"), validators=[Length(max=500)])
+
+    def __init__(self, themes: list[Theme], members: list[User], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.theme_id.choices = theme_choices(themes)
+        self.focus_area_id.choices = choices(
+            [("", _l("No focus area"))]
+            + [
+                (area.id, f"{name_in_language(theme)}: {name_in_language(area)}")
+                for theme in themes
+                for area in theme.focus_areas
+            ]
+        )
+        self.owner_id.choices = choices([("", _l("No owner"))] + [(m.id, m.name) for m in members])
+        self.focus_areas_of_theme = {t.id: {a.id for a in t.focus_areas} for t in themes}
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.blocked.data and not (self.blocked_reason.data or "").strip():
+            self.blocked_reason.errors.append(_l("Say why the card is blocked."))
+            valid = False
+        focus = self.focus_area_id.data
+        if focus and focus not in self.focus_areas_of_theme.get(self.theme_id.data, ()):
+            self.focus_area_id.errors.append(_l("Choose a focus area of the chosen theme."))
+            valid = False
+        return valid
+
+    def changes(self) -> dict:
+        """The submitted values, keyed by the improvement's field names."""
+        return {
+            "title": self.title.data.strip(),
+            "problem": self.problem.data or "",
+            "theme_id": self.theme_id.data,
+            "focus_area_id": self.focus_area_id.data,
+            "owner_id": self.owner_id.data,
+            "due_date": self.due_date.data,
+            "blocked": self.blocked.data,
+            "blocked_reason": (self.blocked_reason.data or "").strip() if self.blocked.data else "",
+            "expected_effect": self.expected_effect.data or "",
+            "what_was_tried": self.what_was_tried.data or "",
+            "measured_result": self.measured_result.data or "",
+            "standard": self.standard.data or "",
+            "hours_saved_per_month": self.hours_saved_per_month.data,
+            "money_saved_per_year": self.money_saved_per_year.data,
+            "quality_change": self.quality_change.data or "",
+        }
+
+
+class BoardFilterForm(FlaskForm):
+    """The board's filters, read from the query string (GET changes nothing, so no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    theme = SelectField(_l("Theme"), coerce=optional_int, validators=[Optional()])
+    owner = SelectField(_l("Owner"), coerce=optional_int, validators=[Optional()])
+    blocked = BooleanField(_l("Blocked only"))
+    done = HiddenField()
+
+    def __init__(self, themes: list[Theme], members: list[User], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.theme.choices = choices([("", _l("All themes"))]) + theme_choices(themes)
+        self.owner.choices = choices([("", _l("All owners"))] + [(m.id, m.name) for m in members])

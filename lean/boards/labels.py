@@ -1,0 +1,40 @@
+"""Names of stages and event kinds as people read them."""
+
+from flask_babel import gettext as _
+
+from lean.models import Stage
+
+
+def stage_label(stage: Stage | str) -> str:
+    return {
+        Stage.IDEA: _("Idea"),
+        Stage.PLAN: _("Plan"),
+        Stage.DO: _("Do"),
+        Stage.CHECK: _("Check"),
+        Stage.ACT: _("Act"),
+        Stage.DONE: _("Done"),
+    }[Stage(stage)]
+
+
+def field_label(name: str) -> str:
+    from lean.boards.forms import ImprovementForm
+
+    field = getattr(ImprovementForm, name, None)
+    return str(field.kwargs.get("label") or field.args[0]) if field is not None else name
+
+
+def display_value(name: str, value, form) -> str:
+    """A field's value as the edit form would show it (names for ids, Yes/No for flags)."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    field = form[name]
+    if getattr(field, "choices", None):
+        labels = {choice.value: choice.label for choice in field.choices}
+        return str(labels.get(value, value))
+    if hasattr(value, "isoformat"):
+        from flask_babel import format_date
+
+        return format_date(value)
+    return str(value)

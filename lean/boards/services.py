@@ -1,0 +1,145 @@
+"""Changes to improvements, one function per change, each recording its Event and committing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from lean.events import jsonable, record_event
+from lean.extensions import db
+from lean.models import Improvement, Stage, Team, Theme, User
+
+# Fields a person edits on the card's form, in the order the form shows them.
+EDITABLE_FIELDS = (
+    "title",
+    "problem",
+    "theme_id",
+    "focus_area_id",
+    "owner_id",
+    "due_date",
+    "blocked",
+    "blocked_reason",
+    "expected_effect",
+    "what_was_tried",
+    "measured_result",
+    "standard",
+    "hours_saved_per_month",
+    "money_saved_per_year",
+    "quality_change",
+)
+
+
+@dataclass
+class EditConflict(Exception):
+    """The card was saved by someone else after the editor loaded it."""
+
+    improvement: Improvement
+
+
+def _end_of_column(team_id: int, stage: str) -> int:
+    last = db.session.scalar(
+        select(func.max(Improvement.position)).where(
+            Improvement.team_id == team_id, Improvement.stage == stage
+        )
+    )
+    return (last or 0) + 1
+
+
+def _lock_team(team: Team) -> None:
+    """Serialize position changes within one team (PostgreSQL; SQLite's write lock already does)."""
+    db.session.execute(select(Team.id).where(Team.id == team.id).with_for_update())
+
+
+def create_improvement(
+    actor: User,
+    team: Team,
+    *,
+    title: str,
+    theme: Theme,
+    stage: Stage = Stage.IDEA,
+    problem: str = "",
+    owner: User | None = None,
+) -> Improvement:
+    _lock_team(team)
+    improvement = Improvement(
+        team=team,
+        title=title.strip(),
+        theme=theme,
+        stage=stage.value,
+        problem=problem,
+        owner=owner or actor,
+        created_by=actor,
+        position=_end_of_column(team.id, stage.value),
+    )
+    db.session.add(improvement)
+    db.session.flush()
+    record_event(actor, "created", improvement, stage=stage.value)
+    db.session.commit()
+    return improvement
+
+
+def move_improvement(actor: User, improvement: Improvement, to_stage: Stage) -> bool:
+    """Put the card at the end of another column; False when it already stands there."""
+    from_stage = improvement.stage
+    if from_stage == to_stage.value:
+        return False
+    _lock_team(improvement.team)
+    improvement.position = _end_of_column(improvement.team_id, to_stage.value)
+    improvement.stage = to_stage.value
+    record_event(actor, "moved", improvement, **{"from": from_stage, "to": to_stage.value})
+    _commit_or_conflict(improvement)
+    return True
+
+
+def update_improvement(
+    actor: User, improvement: Improvement, expected_version: int, changes: dict[str, Any]
+) -> dict[str, list]:
+    """Save the edited fields; raise EditConflict when the card changed since the form was loaded.
+
+    Returns the changed fields as {name: [before, after]}.
+    """
+    if improvement.version != expected_version:
+        raise EditConflict(improvement)
+    changed = {}
+    for name in EDITABLE_FIELDS:
+        if name in changes and getattr(improvement, name) != changes[name]:
+            changed[name] = [jsonable(getattr(improvement, name)), jsonable(changes[name])]
+            setattr(improvement, name, changes[name])
+    if not changed:
+        return changed
+    if "blocked" in changed:
+        kind = "blocked" if improvement.blocked else "unblocked"
+        record_event(actor, kind, improvement, reason=improvement.blocked_reason)
+    edited = {name: values for name, values in changed.items() if name != "blocked"}
+    if edited:
+        record_event(actor, "edited", improvement, fields=edited)
+    _commit_or_conflict(improvement)
+    return changed
+
+
+def archive_improvement(actor: User, improvement: Improvement) -> None:
+    _set_archived(actor, improvement, archived=True)
+
+
+def restore_improvement(actor: User, improvement: Improvement) -> None:
+    _set_archived(actor, improvement, archived=False)
+
+
+def _set_archived(actor: User, improvement: Improvement, *, archived: bool) -> None:
+    if improvement.archived == archived:
+        return
+    improvement.archived = archived
+    record_event(actor, "archived" if archived else "restored", improvement)
+    _commit_or_conflict(improvement)
+
+
+def _commit_or_conflict(improvement: Improvement) -> None:
+    """Commit; a concurrent write to the same row becomes an EditConflict, not a lost update."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise EditConflict(db.session.get(Improvement, improvement.id)) from None

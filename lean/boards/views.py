@@ -1,0 +1,207 @@
+"""Board pages: parse the request, ask the policy, call one service, render."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+
+from lean import policy
+from lean.boards import queries, services
+from lean.boards.forms import BoardFilterForm, ImprovementForm, MoveForm, QuickAddForm
+from lean.boards.labels import display_value, field_label, stage_label
+from lean.extensions import db
+from lean.models import Stage, Theme
+from lean.web import is_htmx, is_safe_next, render_page_or_partial
+
+boards_blueprint = Blueprint("boards", __name__)
+
+
+@boards_blueprint.before_request
+@login_required
+def require_login():
+    """Every board page is for logged-in users only."""
+
+
+@boards_blueprint.get("/")
+def index():
+    """The user's first team board, or the team picker when they have no team."""
+    teams = sorted((m.team for m in current_user.memberships), key=lambda team: team.name)
+    if teams:
+        return redirect(url_for("boards.show", team_id=teams[0].id))
+    return redirect(url_for("boards.team_picker"))
+
+
+@boards_blueprint.get("/teams")
+def team_picker():
+    """All teams the user may open."""
+    return render_template("boards/teams.html", teams=queries.organization_teams(current_user))
+
+
+def _filters_from(args: MultiDict, themes, members) -> tuple[BoardFilterForm, queries.BoardFilters]:
+    form = BoardFilterForm(themes, members, formdata=args)
+    form.validate()
+    filters = queries.BoardFilters(
+        theme_id=form.theme.data if not form.theme.errors else None,
+        owner_id=form.owner.data if not form.owner.errors else None,
+        blocked_only=bool(form.blocked.data),
+        all_done=args.get("done") == "all",
+    )
+    return form, filters
+
+
+def _render_board(team, quick_add=None, status=200, focus_quick_add=False):
+    themes = queries.active_themes()
+    members = queries.team_members(team.id)
+    filter_form, filters = _filters_from(request.args, themes, members)
+    return render_page_or_partial(
+        "boards/board.html",
+        "boards/_board.html",
+        status=status,
+        team=team,
+        columns=queries.board_columns(team, filters, current_app.config["DONE_COLUMN_LIMIT"]),
+        filters=filters,
+        filter_form=filter_form,
+        filter_args=_filter_args(request.args),
+        quick_add=quick_add or QuickAddForm(themes, formdata=None),
+        focus_quick_add=focus_quick_add,
+        can_write=policy.can_write_team(current_user, team),
+        stage_label=stage_label,
+    )
+
+
+def _filter_args(args: MultiDict) -> dict:
+    """The board's filter query parameters, carried along by the board's own forms."""
+    return {key: args.get(key) for key in ("theme", "owner", "blocked", "done") if args.get(key)}
+
+
+@boards_blueprint.get("/teams/<int:team_id>/board")
+def show(team_id: int):
+    """A team's PDCA board."""
+    team = policy.team_for_read(current_user, team_id)
+    return _render_board(team)
+
+
+@boards_blueprint.post("/teams/<int:team_id>/improvements")
+def quick_add(team_id: int):
+    """Add a card to the Idea column from the board's quick add."""
+    team = policy.team_for_write(current_user, team_id)
+    themes = queries.active_themes()
+    form = QuickAddForm(themes)
+    if not form.validate():
+        return _render_board(team, quick_add=form, status=422, focus_quick_add=True)
+    theme = db.session.get(Theme, form.theme_id.data)
+    services.create_improvement(current_user, team, title=form.title.data, theme=theme)
+    if is_htmx():
+        return _render_board(team, focus_quick_add=True)
+    flash(_("Card added."), "success")
+    return redirect(url_for("boards.show", team_id=team.id, **_filter_args(request.args)), 303)
+
+
+@boards_blueprint.post("/improvements/<int:improvement_id>/move")
+def move(improvement_id: int):
+    """Move a card to another stage; the board (or the card page) shows the result."""
+    improvement = policy.improvement_for_write(current_user, improvement_id)
+    form = MoveForm()
+    if form.validate():
+        try:
+            services.move_improvement(current_user, improvement, Stage(form.stage.data))
+        except services.EditConflict:
+            flash(_("Someone else changed this card at the same moment. Try again."), "error")
+    else:
+        flash(_("Choose a stage to move the card to."), "error")
+    if is_htmx() and request.form.get("from") == "board":
+        return _render_board(improvement.team)
+    if request.form.get("from") == "board":
+        target = url_for("boards.show", team_id=improvement.team_id, **_filter_args(request.args))
+        return redirect(f"{target}#card-{improvement.id}", 303)
+    return redirect(url_for("boards.detail", improvement_id=improvement.id), 303)
+
+
+@boards_blueprint.get("/improvements/<int:improvement_id>")
+def detail(improvement_id: int):
+    """A card with its PDCA fields, impact and history."""
+    improvement = policy.improvement_for_read(current_user, improvement_id)
+    return render_template(
+        "boards/detail.html",
+        improvement=improvement,
+        history=queries.improvement_history(improvement),
+        move_form=MoveForm(stage=improvement.stage),
+        can_write=policy.can_write_team(current_user, improvement.team),
+        can_supervise=policy.can_supervise_team(current_user, improvement.team),
+        stage_label=stage_label,
+        field_label=field_label,
+    )
+
+
+@boards_blueprint.route("/improvements/<int:improvement_id>/edit", methods=["GET", "POST"])
+def edit(improvement_id: int):
+    """Edit a card; a save over someone else's newer save is refused and shown."""
+    improvement = policy.improvement_for_write(current_user, improvement_id)
+    themes = queries.active_themes()
+    members = queries.team_members(improvement.team_id)
+    if request.method == "GET":
+        form = ImprovementForm(themes, members, obj=improvement)
+        form.version.data = improvement.version
+        return _render_edit(improvement, form)
+
+    form = ImprovementForm(themes, members)
+    if not form.validate():
+        return _render_edit(improvement, form, status=422)
+    try:
+        expected_version = int(form.version.data)
+    except (TypeError, ValueError):
+        expected_version = -1
+    try:
+        services.update_improvement(current_user, improvement, expected_version, form.changes())
+    except services.EditConflict as conflict:
+        return _render_conflict(conflict.improvement, form)
+    flash(_("Changes saved."), "success")
+    target = url_for("boards.detail", improvement_id=improvement.id)
+    if is_htmx():
+        return "", 204, {"HX-Redirect": target}
+    return redirect(target, 303)
+
+
+def _render_edit(improvement, form, status=200, conflict=None):
+    return render_page_or_partial(
+        "boards/edit.html",
+        "boards/_edit_form.html",
+        status=status,
+        improvement=improvement,
+        form=form,
+        conflict=conflict,
+        field_label=field_label,
+        display_value=display_value,
+    )
+
+
+def _render_conflict(current, form):
+    """The editor's own text stays in the form; the saved values are listed beside it."""
+    submitted = form.changes()
+    differences = [
+        (name, getattr(current, name), submitted[name])
+        for name in services.EDITABLE_FIELDS
+        if getattr(current, name) != submitted[name]
+    ]
+    last_change = queries.improvement_history(current)[:1]
+    form.version.data = current.version  # saving again now overwrites knowingly
+    conflict = {"differences": differences, "last_change": last_change[0] if last_change else None}
+    return _render_edit(current, form, status=409, conflict=conflict)
+
+
+@boards_blueprint.post("/improvements/<int:improvement_id>/archive")
+def archive(improvement_id: int):
+    """Take a card off the board; it stays readable and can be restored."""
+    improvement = policy.improvement_for_supervision(current_user, improvement_id)
+    services.archive_improvement(current_user, improvement)
+    flash(_("Card archived. It no longer shows on the board."), "success")
+    return redirect(url_for("boards.detail", improvement_id=improvement.id), 303)
+
+
+@boards_blueprint.post("/improvements/<int:improvement_id>/restore")
+def restore(improvement_id: int):
+    """Put an archived card back on the board."""
+    improvement = policy.improvement_for_supervision(current_user, improvement_id)
+    services.restore_improvement(current_user, improvement)
+    flash(_("Card restored to the board."), "success")
+    return redirect(url_for("boards.detail", improvement_id=improvement.id), 303)

@@ -1,0 +1,60 @@
+"""Command-line tasks: flask --app app <command>."""
+
+import click
+from flask import Flask, current_app
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from lean.auth.passwords import password_problem
+from lean.extensions import db
+from lean.models import Organization, User
+
+
+@click.command("init-db")
+def init_db_command():
+    """Create or upgrade the database schema to the latest migration."""
+    upgrade()
+    click.echo("Database is up to date.")
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--organization", prompt=True, help="Name of the admin's organization.")
+@click.password_option()
+def create_admin_command(email: str, name: str, organization: str, password: str):
+    """Create an installation admin (and their organization when it is new)."""
+    problem = password_problem(password)
+    if problem:
+        raise click.BadParameter(problem, param_hint="password")
+    org = db.session.scalar(select(Organization).where(Organization.name == organization))
+    if org is None:
+        org = Organization(name=organization)
+        db.session.add(org)
+    user = User(email=email.strip().lower(), name=name, organization=org, is_admin=True)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Admin {user.email} created.")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
+def seed_demo_command(if_empty: bool):
+    """Load the Finnish demo network (never in production)."""
+    if current_app.config["ENV"] == "production":
+        raise click.ClickException("seed-demo refuses to run in production (LEAN_ENV=production).")
+    if db.session.scalar(select(func.count(User.id))):
+        if if_empty:
+            click.echo("The database has data already; demo data not loaded.")
+            return
+        raise click.ClickException("The database is not empty; seed-demo needs an empty one.")
+    from lean.demo import seed_demo
+
+    seed_demo()
+    click.echo("Demo data loaded. Log in as one of the demo users listed in README.md.")
+
+
+def init_app(app: Flask) -> None:
+    for command in (init_db_command, create_admin_command, seed_demo_command):
+        app.cli.add_command(command)

@@ -1,0 +1,84 @@
+"""Configuration: defaults, then instance/config.py, then LEAN_* environment variables."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+# Values that must never protect a production installation.
+WEAK_SECRETS = {"", "dev", "change-me", "changeme", "secret", "development"}
+
+
+class Defaults:
+    ENV = "development"
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = None  # set from the instance path when left empty
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    LANGUAGES = ("fi", "sv", "en")
+    BABEL_DEFAULT_LOCALE = "fi"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Helsinki"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+    DONE_COLUMN_LIMIT = 10
+    HTMX_CDN_URL = None
+    HTMX_CDN_INTEGRITY = None
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+
+# LEAN_<NAME> environment variables that override a setting, and how to parse them.
+ENVIRONMENT_SETTINGS = {
+    "ENV": str,
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "HTMX_CDN_URL": str,
+    "HTMX_CDN_INTEGRITY": str,
+}
+
+
+def load(app, overrides: dict | None) -> None:
+    """Fill app.config from the three layers, then from the test's overrides."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    for name, parse in ENVIRONMENT_SETTINGS.items():
+        value = os.environ.get(f"LEAN_{name}")
+        if value is not None:
+            app.config[name] = parse(value)
+    if overrides:
+        app.config.update(overrides)
+
+    if app.config.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        path = Path(app.instance_path) / "lean.sqlite"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+
+    production = app.config["ENV"] == "production"
+    app.config["SESSION_COOKIE_SECURE"] = production
+    app.config["REMEMBER_COOKIE_SECURE"] = production
+    app.config["SECRET_KEY"] = _secret_key(app, production)
+
+
+def _secret_key(app, production: bool) -> str:
+    """The configured key; outside production a key generated once into instance/."""
+    key = app.config.get("SECRET_KEY")
+    if production:
+        if not key or key in WEAK_SECRETS or len(key) < 32:
+            raise RuntimeError(
+                "Production needs LEAN_SECRET_KEY (or SECRET_KEY in instance/config.py): "
+                "at least 32 random characters, the same on every app server."
+            )
+        return key
+    if key:
+        return key
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,31 @@
+"""Recording events: every service calls record_event in the same transaction as its change."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from lean.extensions import db
+from lean.models import Event, Improvement, User
+
+
+def jsonable(value: Any) -> Any:
+    """A value as it can stand in an event's JSON data."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def record_event(actor: User | None, kind: str, improvement: Improvement, **data: Any) -> Event:
+    event = Event(
+        actor=actor,
+        organization_id=improvement.team.organization_id,
+        team_id=improvement.team_id,
+        subject_type="improvement",
+        subject_id=improvement.id,
+        kind=kind,
+        data={key: jsonable(value) for key, value in data.items()},
+    )
+    db.session.add(event)
+    return event

@@ -1,0 +1,22 @@
+"""All tables, one module per area; import from here."""
+
+from lean.models.event import Event
+from lean.models.improvement import STAGES, Improvement, Stage
+from lean.models.organization import Membership, Organization, Team, TeamRole
+from lean.models.theme import FocusArea, Theme
+from lean.models.user import LoginFailure, User
+
+__all__ = [
+    "STAGES",
+    "Event",
+    "FocusArea",
+    "Improvement",
+    "LoginFailure",
+    "Membership",
+    "Organization",
+    "Stage",
+    "Team",
+    "TeamRole",
+    "Theme",
+    "User",
+]

@@ -1,0 +1,32 @@
+"""What happened, to what, by whom and when: history, audit trail and stage times."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lean.extensions import db
+from lean.models.base import UTCDateTime, utcnow
+from lean.models.user import User
+
+
+class Event(db.Model):
+    __table_args__ = (
+        Index("ix_event_subject", "subject_type", "subject_id", "at"),
+        Index("ix_event_team_at", "team_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
+    subject_type: Mapped[str] = mapped_column(String(30))
+    subject_id: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(30))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,60 @@
+"""Organizations of the network, their teams, and who belongs to which team."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lean.extensions import db
+from lean.models.base import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from lean.models.user import User
+
+
+class TeamRole(enum.StrEnum):
+    MEMBER = "member"
+    SUPERVISOR = "supervisor"
+
+
+class Organization(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    # The organization that coordinates the network.
+    is_coordinating: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    teams: Mapped[list[Team]] = relationship(back_populates="organization", order_by="Team.name")
+
+
+class Team(db.Model):
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    archived: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization: Mapped[Organization] = relationship(back_populates="teams")
+    memberships: Mapped[list[Membership]] = relationship(back_populates="team")
+
+
+class Membership(db.Model):
+    __table_args__ = (UniqueConstraint("user_id", "team_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    role: Mapped[TeamRole] = mapped_column(
+        Enum(TeamRole, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=TeamRole.MEMBER,
+    )
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    team: Mapped[Team] = relationship(back_populates="memberships")

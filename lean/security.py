@@ -1,0 +1,62 @@
+"""Login sessions, security headers and the content security policy."""
+
+from secrets import compare_digest
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from lean.extensions import db, login_manager, talisman
+from lean.models import Membership, User
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    production = app.config["ENV"] == "production"
+    scripts = ["'self'"]
+    if app.config.get("HTMX_CDN_URL"):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(app.config["HTMX_CDN_URL"])
+        scripts.append(f"{parts.scheme}://{parts.netloc}")
+    talisman.init_app(
+        app,
+        force_https=False,  # TLS ends at the load balancer; HSTS still tells browsers.
+        strict_transport_security=production,
+        session_cookie_secure=production,
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        content_security_policy={
+            "default-src": "'self'",
+            "script-src": scripts,
+            "style-src": "'self'",
+            "img-src": ["'self'", "data:"],
+            "object-src": "'none'",
+            "base-uri": "'none'",
+            "frame-ancestors": "'none'",
+            "form-action": "'self'",
+        },
+        permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
+    )
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """The user whose id and current session token the cookie carries."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.scalar(
+        select(User)
+        .where(User.id == int(user_id))
+        .options(selectinload(User.memberships).joinedload(Membership.team))
+    )
+    if user is None or not user.active or not compare_digest(user.session_token, token):
+        return None
+    return user

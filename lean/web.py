@@ -1,0 +1,104 @@
+"""Helpers shared by the views: htmx-aware rendering, formatting, the health check."""
+
+import re
+from datetime import UTC, date, datetime
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, render_template, request
+from flask_babel import format_currency, format_date, format_datetime, format_decimal
+from sqlalchemy import text
+from wtforms import SelectChoice
+
+from lean.extensions import db
+from lean.i18n import current_language
+from lean.models import STAGES
+
+site_blueprint = Blueprint("site", __name__)
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def render_page_or_partial(page: str, partial: str, status: int = 200, **context):
+    """The whole page for a browser, only the fragment it includes for htmx."""
+    return render_template(partial if is_htmx() else page, **context), status
+
+
+def is_safe_next(target: str | None) -> bool:
+    """A redirect target that stays on this site: a path, never another host."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as the options of a WTForms select."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def days_since(moment: datetime | None) -> int:
+    if moment is None:
+        return 0
+    return max(0, (datetime.now(UTC) - moment).days)
+
+
+def name_in_language(item) -> str:
+    """A theme's or focus area's name in the page's language."""
+    return item.name_in(current_language()) if item is not None else ""
+
+
+@site_blueprint.get("/healthz")
+def healthz():
+    """Liveness and database check for a load balancer."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any database failure means: do not route traffic here
+        current_app.logger.exception("health check failed")
+        return {"status": "error", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(site_blueprint)
+    app.jinja_env.globals.update(
+        is_htmx=is_htmx,
+        today=today,
+        days_since=days_since,
+        name_in_language=name_in_language,
+        stages=STAGES,
+        htmx_cdn_url=app.config.get("HTMX_CDN_URL"),
+        htmx_cdn_integrity=app.config.get("HTMX_CDN_INTEGRITY"),
+    )
+    app.jinja_env.filters.update(
+        without=lambda mapping, key: {k: v for k, v in mapping.items() if k != key},
+        number=lambda value: format_decimal(value),
+        currency=lambda value: format_currency(value, "EUR"),
+        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
+        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+    )
+
+
+@site_blueprint.get("/themes.css")
+def theme_styles():
+    """Each theme's colour as a CSS class, so pages need no inline styles under the CSP."""
+    from flask import Response
+    from sqlalchemy import select
+
+    from lean.models import Theme
+
+    rules = [
+        f".theme-{theme.id} {{ --theme-colour: {theme.colour}; }}"
+        for theme in db.session.scalars(select(Theme))
+        if HEX_COLOUR.fullmatch(theme.colour)
+    ]
+    response = Response("\n".join(rules) + "\n", mimetype="text/css")
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response

@@ -1,0 +1,192 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against the app on a live server.
+
+The server runs in a thread of this process on the test database, with real CSRF. SQLite
+starts every transaction with BEGIN IMMEDIATE, so the test thread never keeps a session open
+while the browser works: data is made (and checked) inside a short `with app.app_context()`
+that closes its session on leaving, and only plain values leave it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from werkzeug.serving import make_server
+
+from lean.extensions import db as _db
+from tests.conftest import (
+    PASSWORD,
+    empty_tables,
+    make_app,
+    make_improvement,
+    make_organization,
+    make_team,
+    make_user,
+    theme,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Explicit waits only; a page of this app answers in milliseconds, so a few seconds is plenty.
+expect.set_options(timeout=5_000)
+
+
+# ---- the browser and the server -------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, once for the whole run."""
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"Browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium); "
+            "Playwright's own browser download is not used."
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_app(database) -> Flask:
+    """The app as the live server runs it: with real CSRF protection."""
+    return make_app(database, WTF_CSRF_ENABLED=True)
+
+
+@pytest.fixture
+def live_server(live_app) -> Iterator[str]:
+    """The app served on a free local port; yields its base URL, then empties the tables."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with live_app.app_context():
+            _db.session.remove()
+            empty_tables()
+            _db.engine.dispose()
+
+
+@pytest.fixture
+def new_context(browser, live_server) -> Iterator[Callable[..., BrowserContext]]:
+    """new_context(**options) -> a fresh browser context (own cookies) on the live server.
+
+    English by default: a user without a saved language gets the browser's language.
+    """
+    contexts: list[BrowserContext] = []
+
+    def open_context(**options) -> BrowserContext:
+        options.setdefault("locale", "en-US")
+        context = browser.new_context(base_url=live_server, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context) -> Page:
+    return new_context().new_page()
+
+
+# ---- data: made in a short app context, handed over as plain values -------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class BoardData:
+    team_id: int
+    team_name: str
+    member: Person
+    colleague: Person
+    card_id: int
+    card_title: str
+    theme_label: str  # the card theme's English name, as the theme select shows it
+
+
+@pytest.fixture
+def board(live_app, live_server) -> BoardData:
+    """A team with two members and one card in Idea, committed and closed before the browser."""
+    with live_app.app_context():
+        organization = make_organization(name="Järvilaakson koulutuskuntayhtymä")
+        team = make_team(organization, name="Opintotoimisto")
+        member = make_user(organization, {team: "member"}, name="Maija Meikäläinen")
+        colleague = make_user(organization, {team: "member"}, name="Kalle Kollega")
+        card = make_improvement(team, member, title="Hakemusten käsittely nopeammaksi")
+        data = BoardData(
+            team_id=team.id,
+            team_name=team.name,
+            member=Person(member.email, member.name),
+            colleague=Person(colleague.email, colleague.name),
+            card_id=card.id,
+            card_title=card.title,
+            theme_label=theme().name_in("en"),
+        )
+    return data
+
+
+# ---- what a user does -----------------------------------------------------------------
+
+
+def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Log in through the login page and wait for the board."""
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/teams/\d+/board$"))
+
+
+def column(page: Page, stage: str):
+    """A board column by its visible heading ("Idea", "Plan", …)."""
+    return page.get_by_role("listitem", name=re.compile(rf"^{re.escape(stage)}\s"))
+
+
+def card(page: Page, title: str):
+    """A card on the board, by its title."""
+    return page.get_by_role("article", name=title, exact=True)
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core finds no WCAG 2.1 A/AA violation on the page as it is now."""
+    results = Axe().run(
+        page,
+        options={
+            "runOnly": {"type": "tag", "values": WCAG_TAGS},
+            "resultTypes": ["violations"],
+        },
+    )
+    if results.violations_count:
+        print(results.generate_report())
+    assert results.violations_count == 0, (
+        f"{page.url}: axe found {results.generate_snapshot()}\n{results.generate_report()}"
+    )

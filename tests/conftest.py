@@ -1,0 +1,269 @@
+"""Fixtures shared by every test: the app on a real database, builders and logged-in clients.
+
+The database is SQLite in a temporary folder, or PostgreSQL when LEAN_TEST_DATABASE_URL is
+set. Its schema comes from the migrations, once per run; each test starts from empty tables
+(the themes that the first migration seeds stay).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import event, select, text
+from werkzeug.security import generate_password_hash
+
+from lean import create_app
+from lean.boards import services
+from lean.extensions import db as _db
+from lean.models import Improvement, Membership, Organization, Stage, Team, TeamRole, Theme, User
+
+PASSWORD = "kunnon-salasana-42"
+# Tables the first migration fills; the rest are emptied after every test.
+SEEDED_TABLES = {"theme", "focus_area", "alembic_version"}
+IN_CI = os.environ.get("CI") == "true"
+
+
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("LEAN_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory) -> str:
+    """A migrated, empty database for the whole run."""
+    url = database_url(tmp_path_factory)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t" * 40})
+    with app.app_context():
+        if url.startswith("postgresql"):
+            # A fresh schema each run, whatever an earlier run left behind.
+            with _db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        _db.engine.dispose()
+    return url
+
+
+def make_app(database: str, **overrides) -> Flask:
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database,
+        "SECRET_KEY": "t" * 40,
+        "WTF_CSRF_ENABLED": False,
+    }
+    config.update(overrides)
+    app = create_app(config)
+
+    @app.before_request
+    def forget_loaded_objects():
+        # The test holds the app context, so requests share its session: expiring it
+        # makes each request read the database afresh, as a new worker process would.
+        _db.session.expire_all()
+
+    return app
+
+
+@pytest.fixture
+def app(database) -> Iterator[Flask]:
+    app = make_app(database)
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        empty_tables()
+        _db.engine.dispose()
+
+
+def empty_tables() -> None:
+    tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in SEEDED_TABLES]
+    with _db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# ---- builders -------------------------------------------------------------------------
+
+_counter = itertools.count(1)
+# A cheap hash method keeps the many logins of the suite fast; the app itself uses scrypt.
+_password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+
+
+def theme(key: str = "change_leadership") -> Theme:
+    return _db.session.scalar(select(Theme).where(Theme.key == key))
+
+
+def make_organization(**overrides) -> Organization:
+    values = {"name": f"Organisaatio {next(_counter)}"}
+    values.update(overrides)
+    organization = Organization(**values)
+    _db.session.add(organization)
+    _db.session.commit()
+    return organization
+
+
+def make_team(organization: Organization | None = None, **overrides) -> Team:
+    values = {"name": f"Tiimi {next(_counter)}", "organization": organization or make_organization()}
+    values.update(overrides)
+    team = Team(**values)
+    _db.session.add(team)
+    _db.session.commit()
+    return team
+
+
+def make_user(
+    organization: Organization | None = None,
+    teams: dict[Team, str] | None = None,
+    **overrides,
+) -> User:
+    number = next(_counter)
+    values = {
+        "email": f"user{number}@example.fi",
+        "name": f"Käyttäjä {number}",
+        "organization": organization or make_organization(),
+        "password_hash": _password_hash,
+    }
+    values.update(overrides)
+    user = User(**values)
+    _db.session.add(user)
+    for team, role in (teams or {}).items():
+        _db.session.add(Membership(user=user, team=team, role=TeamRole(role)))
+    _db.session.commit()
+    return user
+
+
+def make_improvement(team: Team, author: User | None = None, **fields) -> Improvement:
+    """A card made by the real service, then given any extra fields directly."""
+    author = author or make_user(team.organization, {team: "member"})
+    stage = Stage(fields.pop("stage", "idea"))
+    improvement = services.create_improvement(
+        author,
+        team,
+        title=fields.pop("title", f"Parannus {next(_counter)}"),
+        theme=fields.pop("theme", None) or theme(),
+    )
+    if stage != Stage.IDEA:
+        services.move_improvement(author, improvement, stage)
+    for name, value in fields.items():
+        setattr(improvement, name, value)
+    _db.session.commit()
+    return improvement
+
+
+class World:
+    """Two organizations and one user per role, as the authorization tests need them."""
+
+    def __init__(self):
+        self.organization = make_organization(name="Järvilaakson koulutuskuntayhtymä")
+        self.team = make_team(self.organization, name="Opintotoimisto")
+        self.other_team = make_team(self.organization, name="Rakennusala")
+        self.foreign_organization = make_organization(name="Rannikon ammattiopisto")
+        self.foreign_team = make_team(self.foreign_organization, name="Opiskelijapalvelut")
+        org = self.organization
+        self.users = {
+            "member": make_user(org, {self.team: "member"}, email="member@example.fi"),
+            "supervisor": make_user(org, {self.team: "supervisor"}, email="supervisor@example.fi"),
+            "coordinator": make_user(org, is_coordinator=True, email="coordinator@example.fi"),
+            "admin": make_user(org, is_admin=True, email="admin@example.fi"),
+            "foreign_member": make_user(
+                self.foreign_organization, {self.foreign_team: "member"}, email="foreign@example.fi"
+            ),
+        }
+        self.improvement = make_improvement(self.team, self.users["member"], title="Oma kortti")
+        self.foreign_improvement = make_improvement(
+            self.foreign_team, self.users["foreign_member"], title="Vieras kortti"
+        )
+
+
+@pytest.fixture
+def world(app) -> World:
+    return World()
+
+
+@pytest.fixture
+def login(app):
+    """login(user) -> a test client logged in as that user through the real login form."""
+
+    def log_in(user: User, client=None, remember=False):
+        client = client or app.test_client()
+        response = client.post(
+            "/login",
+            data={"email": user.email, "password": PASSWORD, "remember": "y" if remember else ""},
+        )
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return client
+
+    return log_in
+
+
+@pytest.fixture
+def login_as(world, login):
+    """login_as("supervisor") -> a client logged in as that role of the world."""
+    return lambda role: login(world.users[role])
+
+
+@pytest.fixture
+def query_counter(app):
+    """Counts SQL statements: `with query_counter() as count: ...; count.value`."""
+
+    class Counter:
+        value = 0
+
+    def counting():
+        counter = Counter()
+
+        def before(connection, cursor, statement, *args):
+            # SQLite's BEGIN IMMEDIATE is transaction control, not a query of the page.
+            if not statement.startswith("BEGIN"):
+                counter.value += 1
+
+        class Context:
+            def __enter__(self):
+                event.listen(_db.engine, "before_cursor_execute", before)
+                return counter
+
+            def __exit__(self, *exc):
+                event.remove(_db.engine, "before_cursor_execute", before)
+
+        return Context()
+
+    return counting
+
+
+def today() -> date:
+    from lean.web import today as app_today
+
+    return app_today()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a skipped test is a failure: a browser or PostgreSQL test must really run."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if IN_CI and skipped and exitstatus == 0:
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; in CI every test must run.", red=True)
+        session.exitstatus = 1
