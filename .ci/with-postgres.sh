@@ -104,7 +104,7 @@ as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_TMP" -p "$PORT" -U postgre
     -c "CREATE DATABASE $DB_NAME OWNER $DB_USER"
 
 export LEAN_TEST_DATABASE_URL="postgresql+psycopg://$DB_USER:$DB_PASSWORD@127.0.0.1:$PORT/$DB_NAME"
-echo "with-postgres: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $NF}') on 127.0.0.1:$PORT," \
+echo "with-postgres: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT," \
     "LEAN_TEST_DATABASE_URL=$LEAN_TEST_DATABASE_URL"
 
 status=0

@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
@@ -11,6 +12,7 @@ from lean.models import Organization, User
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command():
     """Create or upgrade the database schema to the latest migration."""
     upgrade()
@@ -18,6 +20,7 @@ def init_db_command():
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
 @click.option("--organization", prompt=True, help="Name of the admin's organization.")
@@ -39,6 +42,7 @@ def create_admin_command(email: str, name: str, organization: str, password: str
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
 def seed_demo_command(if_empty: bool):
     """Load the Finnish demo network (never in production)."""

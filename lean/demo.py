@@ -7,7 +7,17 @@ from sqlalchemy import select, update
 
 from lean.boards import services
 from lean.extensions import db
-from lean.models import Event, Improvement, Membership, Organization, Stage, Team, TeamRole, Theme, User
+from lean.models import (
+    Event,
+    Improvement,
+    Membership,
+    Organization,
+    Stage,
+    Team,
+    TeamRole,
+    Theme,
+    User,
+)
 from lean.models.base import utcnow
 
 DEMO_PASSWORD = "Vertaa-demo-2026"
@@ -29,35 +39,208 @@ ORGANIZATIONS = {
 
 # email, name, organization, team roles, coordinator, admin
 PEOPLE = [
-    ("maija.jasen@vertaa.example", "Maija Virtanen", 0, {"Opintotoimisto": "member", "Sosiaali- ja terveysala": "member"}, False, False),
-    ("sanna.esihenkilo@vertaa.example", "Sanna Korhonen", 0, {"Opintotoimisto": "supervisor"}, False, False),
+    (
+        "maija.jasen@vertaa.example",
+        "Maija Virtanen",
+        0,
+        {"Opintotoimisto": "member", "Sosiaali- ja terveysala": "member"},
+        False,
+        False,
+    ),
+    (
+        "sanna.esihenkilo@vertaa.example",
+        "Sanna Korhonen",
+        0,
+        {"Opintotoimisto": "supervisor"},
+        False,
+        False,
+    ),
     ("kaisa.koordinaattori@vertaa.example", "Kaisa Mäkinen", 0, {}, True, False),
     ("admin@vertaa.example", "Antti Ylläpitäjä", 0, {}, False, True),
-    ("pekka.rannikko@vertaa.example", "Pekka Nieminen", 1, {"Opiskelijapalvelut": "member"}, False, False),
-    ("juha.rakennus@vertaa.example", "Juha Heikkinen", 0, {"Rakennusalan koulutus": "supervisor", "Opintotoimisto": "member"}, False, False),
-    ("leena.sote@vertaa.example", "Leena Laine", 0, {"Sosiaali- ja terveysala": "supervisor"}, False, False),
-    ("mikko.opettaja@vertaa.example", "Mikko Järvinen", 0, {"Rakennusalan koulutus": "member"}, False, False),
-    ("tiina.rannikko@vertaa.example", "Tiina Lehtonen", 1, {"Opiskelijapalvelut": "supervisor", "Tekniikan koulutus": "member"}, True, False),
-    ("ville.tekniikka@vertaa.example", "Ville Salminen", 1, {"Tekniikan koulutus": "supervisor"}, False, False),
-    ("aino.hyvinvointi@vertaa.example", "Aino Koskinen", 1, {"Hyvinvointiala": "supervisor"}, False, False),
-    ("olli.pohjoinen@vertaa.example", "Olli Mattila", 2, {"Hakeutumispalvelut": "supervisor", "Logistiikan koulutus": "member"}, True, False),
-    ("riikka.logistiikka@vertaa.example", "Riikka Hämäläinen", 2, {"Logistiikan koulutus": "supervisor"}, False, False),
+    (
+        "pekka.rannikko@vertaa.example",
+        "Pekka Nieminen",
+        1,
+        {"Opiskelijapalvelut": "member"},
+        False,
+        False,
+    ),
+    (
+        "juha.rakennus@vertaa.example",
+        "Juha Heikkinen",
+        0,
+        {"Rakennusalan koulutus": "supervisor", "Opintotoimisto": "member"},
+        False,
+        False,
+    ),
+    (
+        "leena.sote@vertaa.example",
+        "Leena Laine",
+        0,
+        {"Sosiaali- ja terveysala": "supervisor"},
+        False,
+        False,
+    ),
+    (
+        "mikko.opettaja@vertaa.example",
+        "Mikko Järvinen",
+        0,
+        {"Rakennusalan koulutus": "member"},
+        False,
+        False,
+    ),
+    (
+        "tiina.rannikko@vertaa.example",
+        "Tiina Lehtonen",
+        1,
+        {"Opiskelijapalvelut": "supervisor", "Tekniikan koulutus": "member"},
+        True,
+        False,
+    ),
+    (
+        "ville.tekniikka@vertaa.example",
+        "Ville Salminen",
+        1,
+        {"Tekniikan koulutus": "supervisor"},
+        False,
+        False,
+    ),
+    (
+        "aino.hyvinvointi@vertaa.example",
+        "Aino Koskinen",
+        1,
+        {"Hyvinvointiala": "supervisor"},
+        False,
+        False,
+    ),
+    (
+        "olli.pohjoinen@vertaa.example",
+        "Olli Mattila",
+        2,
+        {"Hakeutumispalvelut": "supervisor", "Logistiikan koulutus": "member"},
+        True,
+        False,
+    ),
+    (
+        "riikka.logistiikka@vertaa.example",
+        "Riikka Hämäläinen",
+        2,
+        {"Logistiikan koulutus": "supervisor"},
+        False,
+        False,
+    ),
 ]
 
 # title, theme key, stage, days in the stage, due in days (negative: overdue), blocked reason, problem
 CARDS = [
-    ("Opiskelijan asiointi yhdellä yhteydenotolla", "service_process", "idea", 3, None, "", "Opiskelija ohjataan nyt kolmen eri palvelupisteen välillä ennen kuin asia ratkeaa."),
-    ("Palautekysely jokaisen asioinnin jälkeen", "service_process", "idea", 8, None, "", "Emme tiedä, saako opiskelija samanlaista palvelua kaikilla aloilla."),
-    ("Esihenkilöiden muutosvalmennus", "change_leadership", "idea", 1, None, "", "Uudet esihenkilöt eivät ole saaneet tukea muutosten johtamiseen."),
-    ("Viikkopalaverin rakenne tiimeille", "change_leadership", "plan", 12, 10, "", "Palaverit venyvät eikä päätöksiä kirjata."),
-    ("HOKS-päivitysten jonon purku", "service_process", "plan", 20, -5, "Odotamme rehtorin päätöstä lisäresurssista.", "Henkilökohtaistamisen suunnitelmien päivitys on jonossa kuukauden."),
-    ("Ennakointikatsaus työelämäyhteistyöstä", "change_leadership", "do", 9, 21, "", "Työelämän muutostarpeet tulevat tietoon liian myöhään."),
-    ("Yhteinen ohjausmalli kaikille aloille", "service_process", "do", 25, -2, "", "Ohjauksen laatu vaihtelee aloittain."),
-    ("Jaettu vastuu tiimin aamupalaverista", "change_leadership", "check", 6, 7, "", "Esihenkilö vetää kaikki palaverit itse."),
-    ("Todistusten toimitusaika puoleen", "service_process", "check", 15, None, "Mittausdata puuttuu kahdelta alalta.", "Todistuksen saaminen kestää kaksi viikkoa."),
-    ("Pedagogisen mallin vastuutaulukko", "service_process", "act", 4, 30, "", "Kukaan ei tiedä, kuka omistaa mallin osat."),
-    ("Perehdytyskansio uusille opettajille", "change_leadership", "done", 40, None, "", "Uudet opettajat kysyvät samoja asioita."),
-    ("Opintotoimiston aukioloajat näkyviin", "service_process", "done", 70, None, "", "Opiskelijat tulivat suljetulle ovelle."),
+    (
+        "Opiskelijan asiointi yhdellä yhteydenotolla",
+        "service_process",
+        "idea",
+        3,
+        None,
+        "",
+        "Opiskelija ohjataan nyt kolmen eri palvelupisteen välillä ennen kuin asia ratkeaa.",
+    ),
+    (
+        "Palautekysely jokaisen asioinnin jälkeen",
+        "service_process",
+        "idea",
+        8,
+        None,
+        "",
+        "Emme tiedä, saako opiskelija samanlaista palvelua kaikilla aloilla.",
+    ),
+    (
+        "Esihenkilöiden muutosvalmennus",
+        "change_leadership",
+        "idea",
+        1,
+        None,
+        "",
+        "Uudet esihenkilöt eivät ole saaneet tukea muutosten johtamiseen.",
+    ),
+    (
+        "Viikkopalaverin rakenne tiimeille",
+        "change_leadership",
+        "plan",
+        12,
+        10,
+        "",
+        "Palaverit venyvät eikä päätöksiä kirjata.",
+    ),
+    (
+        "HOKS-päivitysten jonon purku",
+        "service_process",
+        "plan",
+        20,
+        -5,
+        "Odotamme rehtorin päätöstä lisäresurssista.",
+        "Henkilökohtaistamisen suunnitelmien päivitys on jonossa kuukauden.",
+    ),
+    (
+        "Ennakointikatsaus työelämäyhteistyöstä",
+        "change_leadership",
+        "do",
+        9,
+        21,
+        "",
+        "Työelämän muutostarpeet tulevat tietoon liian myöhään.",
+    ),
+    (
+        "Yhteinen ohjausmalli kaikille aloille",
+        "service_process",
+        "do",
+        25,
+        -2,
+        "",
+        "Ohjauksen laatu vaihtelee aloittain.",
+    ),
+    (
+        "Jaettu vastuu tiimin aamupalaverista",
+        "change_leadership",
+        "check",
+        6,
+        7,
+        "",
+        "Esihenkilö vetää kaikki palaverit itse.",
+    ),
+    (
+        "Todistusten toimitusaika puoleen",
+        "service_process",
+        "check",
+        15,
+        None,
+        "Mittausdata puuttuu kahdelta alalta.",
+        "Todistuksen saaminen kestää kaksi viikkoa.",
+    ),
+    (
+        "Pedagogisen mallin vastuutaulukko",
+        "service_process",
+        "act",
+        4,
+        30,
+        "",
+        "Kukaan ei tiedä, kuka omistaa mallin osat.",
+    ),
+    (
+        "Perehdytyskansio uusille opettajille",
+        "change_leadership",
+        "done",
+        40,
+        None,
+        "",
+        "Uudet opettajat kysyvät samoja asioita.",
+    ),
+    (
+        "Opintotoimiston aukioloajat näkyviin",
+        "service_process",
+        "done",
+        70,
+        None,
+        "",
+        "Opiskelijat tulivat suljetulle ovelle.",
+    ),
 ]
 
 STAGE_PATH = ["idea", "plan", "do", "check", "act", "done"]
@@ -125,7 +308,11 @@ def _replay_history(improvement: Improvement, actor: User, stage: str, days: int
         .order_by(Event.id)
     ).all()
     for step, event in enumerate(moves, start=1):
-        event.at = now - timedelta(days=days + 9 * (steps - step)) if step == steps else created_at + timedelta(days=9 * step)
+        event.at = (
+            now - timedelta(days=days + 9 * (steps - step))
+            if step == steps
+            else created_at + timedelta(days=9 * step)
+        )
 
 
 def _fill_fields(improvement: Improvement, stage: str, due, blocked: str, now) -> None:
@@ -136,13 +323,21 @@ def _fill_fields(improvement: Improvement, stage: str, due, blocked: str, now) -
         improvement.blocked = True
         improvement.blocked_reason = blocked
     if index >= 1:
-        improvement.expected_effect = "Asiointiaika lyhenee ja opiskelija saa saman palvelun alasta riippumatta."
+        improvement.expected_effect = (
+            "Asiointiaika lyhenee ja opiskelija saa saman palvelun alasta riippumatta."
+        )
     if index >= 2:
-        improvement.what_was_tried = "Kokeilimme uutta toimintatapaa kahden viikon ajan yhdessä tiimissä."
+        improvement.what_was_tried = (
+            "Kokeilimme uutta toimintatapaa kahden viikon ajan yhdessä tiimissä."
+        )
     if index >= 3:
-        improvement.measured_result = "Odotusaika lyheni 10 päivästä 4 päivään; palaute parani 3,4 → 4,2."
+        improvement.measured_result = (
+            "Odotusaika lyheni 10 päivästä 4 päivään; palaute parani 3,4 → 4,2."
+        )
     if index >= 4:
-        improvement.standard = "Toimintatapa kirjattiin laatukäsikirjaan ja otetaan käyttöön kaikilla aloilla."
+        improvement.standard = (
+            "Toimintatapa kirjattiin laatukäsikirjaan ja otetaan käyttöön kaikilla aloilla."
+        )
     if stage == "done":
         improvement.hours_saved_per_month = Decimal("12.5")
         improvement.money_saved_per_year = Decimal("4800")

@@ -37,7 +37,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(
-            400, _("The form had expired. Reload the page and try again; what you typed was not saved.")
+            400,
+            _("The form had expired. Reload the page and try again; what you typed was not saved."),
         )
 
     @app.errorhandler(HTTPException)

@@ -15,7 +15,9 @@ def select_language() -> str:
         return current_user.language
     if session.get("language") in languages:
         return session["language"]
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def current_language() -> str:

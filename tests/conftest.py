@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from flask import Flask
+from flask import Flask, g
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event, select, text
 from werkzeug.security import generate_password_hash
@@ -51,6 +52,14 @@ def database(tmp_path_factory) -> str:
     return url
 
 
+class EnglishBrowserClient(FlaskClient):
+    """A test client whose browser asks for English, the language the assertions read."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
+
 def make_app(database: str, **overrides) -> Flask:
     config = {
         "TESTING": True,
@@ -60,12 +69,15 @@ def make_app(database: str, **overrides) -> Flask:
     }
     config.update(overrides)
     app = create_app(config)
+    app.test_client_class = EnglishBrowserClient
 
     @app.before_request
-    def forget_loaded_objects():
-        # The test holds the app context, so requests share its session: expiring it
-        # makes each request read the database afresh, as a new worker process would.
+    def start_like_a_new_request():
+        # The test holds the app context, so requests share its session and `g`: expiring
+        # the one and emptying the other makes each request start as in a fresh worker
+        # (no logged-in user or language carried over from the previous request).
         _db.session.expire_all()
+        g.__dict__.clear()
 
     return app
 
@@ -127,7 +139,10 @@ def make_organization(**overrides) -> Organization:
 
 
 def make_team(organization: Organization | None = None, **overrides) -> Team:
-    values = {"name": f"Tiimi {next(_counter)}", "organization": organization or make_organization()}
+    values = {
+        "name": f"Tiimi {next(_counter)}",
+        "organization": organization or make_organization(),
+    }
     values.update(overrides)
     team = Team(**values)
     _db.session.add(team)
@@ -265,5 +280,7 @@ def pytest_sessionfinish(session, exitstatus):
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
     if IN_CI and skipped and exitstatus == 0:
-        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; in CI every test must run.", red=True)
+        reporter.write_line(
+            f"CI: {len(skipped)} test(s) skipped; in CI every test must run.", red=True
+        )
         session.exitstatus = 1

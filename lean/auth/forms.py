@@ -6,8 +6,8 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from lean.auth.passwords import strong_password
-from lean.web import choices
 from lean.i18n import LANGUAGE_NAMES
+from lean.web import choices
 
 
 class LoginForm(FlaskForm):

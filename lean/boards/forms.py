@@ -63,10 +63,14 @@ class ImprovementForm(FlaskForm):
     measured_result = TextAreaField(_l("Check: measured result"), validators=[Length(max=5000)])
     standard = TextAreaField(_l("Act: standard or decision"), validators=[Length(max=5000)])
     hours_saved_per_month = DecimalField(
-        _l("Hours saved per month"), places=1, validators=[Optional(), NumberRange(min=0, max=100000)]
+        _l("Hours saved per month"),
+        places=1,
+        validators=[Optional(), NumberRange(min=0, max=100000)],
     )
     money_saved_per_year = DecimalField(
-        _l("Money saved per year (€)"), places=2, validators=[Optional(), NumberRange(min=0, max=1e9)]
+        _l("Money saved per year (€)"),
+        places=2,
+        validators=[Optional(), NumberRange(min=0, max=1e9)],
     )
     quality_change = StringField(_l("Quality or satisfaction change"), validators=[Length(max=500)])
 

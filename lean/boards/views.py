@@ -11,7 +11,7 @@ from lean.boards.forms import BoardFilterForm, ImprovementForm, MoveForm, QuickA
 from lean.boards.labels import display_value, field_label, stage_label
 from lean.extensions import db
 from lean.models import Stage, Theme
-from lean.web import is_htmx, is_safe_next, render_page_or_partial
+from lean.web import is_htmx, render_page_or_partial
 
 boards_blueprint = Blueprint("boards", __name__)
 

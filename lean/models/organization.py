@@ -52,7 +52,9 @@ class Membership(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
     role: Mapped[TeamRole] = mapped_column(
-        Enum(TeamRole, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        Enum(
+            TeamRole, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+        ),
         default=TeamRole.MEMBER,
     )
 

@@ -74,7 +74,9 @@ def live_app(database) -> Flask:
 def live_server(live_app) -> Iterator[str]:
     """The app served on a free local port; yields its base URL, then empties the tables."""
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="live-server", daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
@@ -99,7 +101,7 @@ def new_context(browser, live_server) -> Iterator[Callable[..., BrowserContext]]
     def open_context(**options) -> BrowserContext:
         options.setdefault("locale", "en-US")
         context = browser.new_context(base_url=live_server, **options)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(5_000)
         contexts.append(context)
         return context
 
@@ -186,7 +188,7 @@ def assert_accessible(page: Page) -> None:
         },
     )
     if results.violations_count:
-        print(results.generate_report())
+        print(f"axe on {page.url}:\n{results.generate_report()}")
     assert results.violations_count == 0, (
-        f"{page.url}: axe found {results.generate_snapshot()}\n{results.generate_report()}"
+        f"axe on {page.url} found (rule, impact, elements):\n{results.generate_snapshot()}"
     )

@@ -112,8 +112,8 @@ def test_route_answers_role_as_expected(app, world, login, endpoint, method, rol
         from lean.extensions import db
 
         db.session.commit()
-    response = client.open(url, method=method, data=form_for(endpoint) if method == "POST" else None)
-    expected = EXPECTED[(endpoint, method)]
-    assert response.status_code == expected.get(role, expected.get("*")), (
-        f"{role} {method} {url}"
+    response = client.open(
+        url, method=method, data=form_for(endpoint) if method == "POST" else None
     )
+    expected = EXPECTED[(endpoint, method)]
+    assert response.status_code == expected.get(role, expected.get("*")), f"{role} {method} {url}"

@@ -1,0 +1,276 @@
+"""The PDCA board, quick add, moves, the card page, editing and archiving."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from lean.models import Event, Improvement
+from tests.conftest import make_improvement, make_user, theme, today
+
+HTMX = {"HX-Request": "true"}
+
+
+def board_html(client, team, query=""):
+    response = client.get(f"/teams/{team.id}/board{query}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def column_count(html: str, stage: str) -> str:
+    start = html.index(f'id="count-{stage}">') + len(f'id="count-{stage}">')
+    return html[start : html.index("<", start)]
+
+
+def test_board_shows_cards_with_owner_theme_age_due_and_block(world, login_as, db):
+    card = world.improvement
+    card.due_date = today() - timedelta(days=2)
+    card.blocked, card.blocked_reason = True, "Odotamme päätöstä"
+    db.session.commit()
+    html = board_html(login_as("member"), world.team)
+    for column in ("Idea", "Plan", "Do", "Check", "Act", "Done"):
+        assert f"{column}\n" in html
+    assert "Oma kortti" in html
+    assert world.users["member"].name in html
+    assert "Change leadership" in html  # the theme's label, not only its colour
+    assert "0 days" in html
+    assert "Overdue" in html
+    assert "Odotamme päätöstä" in html
+    assert "Vieras kortti" not in html
+
+
+def test_days_in_stage_come_from_the_latest_move(world, login_as, db):
+    move = db.session.scalar(
+        select(Event).where(Event.subject_id == world.improvement.id, Event.kind == "created")
+    )
+    move.at -= timedelta(days=6)
+    db.session.commit()
+    assert "6 days" in board_html(login_as("member"), world.team)
+
+
+def test_done_column_shows_the_latest_ten_and_links_to_all(world, login_as, db):
+    for number in range(12):
+        make_improvement(
+            world.team, world.users["member"], title=f"Valmis {number:02}", stage="done"
+        )
+    html = board_html(login_as("member"), world.team)
+    assert column_count(html, "done") == "12 cards"
+    assert "Valmis 11" in html and "Valmis 02" in html
+    assert "Valmis 01" not in html and "Valmis 00" not in html
+    assert "Show all 12 done cards" in html
+    every = board_html(login_as("member"), world.team, "?done=all")
+    assert "Valmis 00" in every
+
+
+@pytest.mark.parametrize(
+    ("query", "shown", "hidden"),
+    [
+        ("?theme={service}", ["Palvelukortti"], ["Oma kortti", "Estetty kortti"]),
+        ("?owner={supervisor}", ["Estetty kortti"], ["Oma kortti", "Palvelukortti"]),
+        ("?blocked=y", ["Estetty kortti"], ["Oma kortti", "Palvelukortti"]),
+        ("", ["Oma kortti", "Palvelukortti", "Estetty kortti"], []),
+    ],
+)
+def test_board_filters(world, login_as, query, shown, hidden):
+    supervisor = world.users["supervisor"]
+    service = theme("service_process")
+    make_improvement(world.team, world.users["member"], title="Palvelukortti", theme=service)
+    make_improvement(
+        world.team, supervisor, title="Estetty kortti", blocked=True, blocked_reason="x"
+    )
+    html = board_html(
+        login_as("member"), world.team, query.format(service=service.id, supervisor=supervisor.id)
+    )
+    for title in shown:
+        assert title in html
+    for title in hidden:
+        assert title not in html
+
+
+def test_quick_add_with_htmx_returns_the_board_with_the_new_card(world, login_as, db):
+    client = login_as("member")
+    response = client.post(
+        f"/teams/{world.team.id}/improvements",
+        data={"title": "Tulostin lähemmäs", "theme_id": theme().id},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="board"')
+    assert "Tulostin lähemmäs" in html
+    assert column_count(html, "idea") == "2 cards"
+    card = db.session.scalar(select(Improvement).where(Improvement.title == "Tulostin lähemmäs"))
+    assert card.stage == "idea" and card.owner_id == world.users["member"].id
+    kinds = db.session.scalars(select(Event.kind).where(Event.subject_id == card.id)).all()
+    assert kinds == ["created"]
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"title": "", "theme_id": "1"}, "This field is required."),
+        ({"title": "Ilman teemaa", "theme_id": ""}, "This field is required."),
+        ({"title": "x" * 201, "theme_id": "1"}, "Field cannot be longer than 200 characters."),
+        ({"title": "Outo teema", "theme_id": "999"}, "Not a valid choice."),
+    ],
+)
+def test_quick_add_errors_keep_what_was_typed(world, login_as, db, data, error):
+    response = login_as("member").post(
+        f"/teams/{world.team.id}/improvements", data=data, headers=HTMX
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert error in html
+    if data["title"]:
+        assert f'value="{data["title"]}"' in html
+    assert db.session.scalar(select(Improvement).where(Improvement.title == data["title"])) is None
+
+
+def test_quick_add_without_javascript_redirects_back_to_the_board(world, login_as):
+    response = login_as("member").post(
+        f"/teams/{world.team.id}/improvements?blocked=y",
+        data={"title": "Lomakkeella", "theme_id": theme().id},
+    )
+    assert response.status_code == 303
+    assert response.location == f"/teams/{world.team.id}/board?blocked=y"
+
+
+def test_move_forward_back_and_anywhere_records_each_move(world, login_as, db):
+    client = login_as("member")
+    card = world.improvement
+    for stage in ("plan", "idea", "check"):
+        response = client.post(
+            f"/improvements/{card.id}/move", data={"stage": stage, "from": "board"}, headers=HTMX
+        )
+        assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert column_count(html, "check") == "1 card"
+    assert column_count(html, "idea") == "0 cards"
+    moves = db.session.scalars(
+        select(Event).where(Event.subject_id == card.id, Event.kind == "moved").order_by(Event.id)
+    ).all()
+    assert [(m.data["from"], m.data["to"]) for m in moves] == [
+        ("idea", "plan"),
+        ("plan", "idea"),
+        ("idea", "check"),
+    ]
+
+
+def test_move_to_an_unknown_stage_changes_nothing(world, login_as, db):
+    response = login_as("member").post(
+        f"/improvements/{world.improvement.id}/move", data={"stage": "someday"}
+    )
+    assert response.status_code == 303
+    db.session.refresh(world.improvement)
+    assert world.improvement.stage == "idea"
+
+
+def test_card_page_shows_fields_and_history_newest_first(world, login_as, db):
+    card = world.improvement
+    card.problem = "Jono on liian pitkä"
+    card.measured_result = "Jono lyheni 40 %"
+    db.session.commit()
+    client = login_as("member")
+    client.post(f"/improvements/{card.id}/move", data={"stage": "plan"})
+    html = client.get(f"/improvements/{card.id}").get_data(as_text=True)
+    assert "Jono on liian pitkä" in html and "Jono lyheni 40 %" in html
+    assert html.index("moved it from Idea to Plan") < html.index("created the card in Idea")
+
+
+def test_edit_saves_and_records_changed_fields(world, login_as, db):
+    card = world.improvement
+    client = login_as("member")
+    form = edit_form(card, title="Uusi otsikko", blocked="y", blocked_reason="Odotamme")
+    response = client.post(f"/improvements/{card.id}/edit", data=form)
+    assert response.status_code == 303
+    db.session.refresh(card)
+    assert (card.title, card.blocked, card.blocked_reason) == ("Uusi otsikko", True, "Odotamme")
+    kinds = db.session.scalars(select(Event.kind).where(Event.subject_id == card.id)).all()
+    assert sorted(kinds) == ["blocked", "created", "edited"]
+    html = client.get(f"/improvements/{card.id}").get_data(as_text=True)
+    assert "Oma kortti" in html and "Uusi otsikko" in html  # before → after in the history
+
+
+def test_blocking_needs_a_reason_and_keeps_the_typed_text(world, login_as, db):
+    card = world.improvement
+    form = edit_form(card, blocked="y", blocked_reason="", measured_result="Mittaus kesken")
+    response = login_as("member").post(f"/improvements/{card.id}/edit", data=form)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Say why the card is blocked." in html
+    assert "Mittaus kesken" in html
+
+
+def edit_form(card, **changes) -> dict:
+    form = {
+        "version": card.version,
+        "title": card.title,
+        "theme_id": card.theme_id,
+        "owner_id": card.owner_id or "",
+        "problem": card.problem,
+    }
+    form.update(changes)
+    return form
+
+
+def test_second_editor_is_told_and_neither_edit_is_lost(world, login, db):
+    card = world.improvement
+    member, supervisor = world.users["member"], world.users["supervisor"]
+    first, second = login(member), login(supervisor)
+    loaded_version = card.version
+    # Both opened the form at the same version.
+    assert first.get(f"/improvements/{card.id}/edit").status_code == 200
+    assert second.get(f"/improvements/{card.id}/edit").status_code == 200
+    saved = first.post(
+        f"/improvements/{card.id}/edit", data=edit_form(card, title="Ensimmäisen otsikko")
+    )
+    assert saved.status_code == 303
+    conflict = second.post(
+        f"/improvements/{card.id}/edit",
+        data=edit_form(
+            card, version=loaded_version, title="Toisen otsikko", problem="Toisen teksti"
+        ),
+        headers=HTMX,
+    )
+    assert conflict.status_code == 409
+    html = conflict.get_data(as_text=True)
+    assert "Someone else saved this card while you were editing" in html
+    assert "Ensimmäisen otsikko" in html  # what is saved now
+    assert 'value="Toisen otsikko"' in html and "Toisen teksti" in html  # what they typed
+    db.session.refresh(card)
+    assert card.title == "Ensimmäisen otsikko"
+
+
+def test_archive_takes_the_card_off_the_board_and_restore_brings_it_back(world, login_as, db):
+    client = login_as("supervisor")
+    card = world.improvement
+    assert client.post(f"/improvements/{card.id}/archive").status_code == 303
+    assert "Oma kortti" not in board_html(client, world.team)
+    assert "This card is archived" in client.get(f"/improvements/{card.id}").get_data(as_text=True)
+    assert client.post(f"/improvements/{card.id}/restore").status_code == 303
+    assert "Oma kortti" in board_html(client, world.team)
+    kinds = db.session.scalars(select(Event.kind).where(Event.subject_id == card.id)).all()
+    assert "archived" in kinds and "restored" in kinds
+
+
+def test_user_with_several_teams_can_switch_between_boards(world, db, login):
+    from lean.models import Membership, TeamRole
+
+    user = world.users["member"]
+    db.session.add(Membership(user=user, team=world.other_team, role=TeamRole.MEMBER))
+    db.session.commit()
+    html = board_html(login(user), world.team)
+    assert f'href="/teams/{world.other_team.id}/board"' in html
+    assert 'aria-current="page">Opintotoimisto' in html
+
+
+def test_reader_from_another_team_sees_the_board_without_write_controls(world, login, db):
+    outsider = make_user(world.organization, {world.other_team: "member"})
+    html = board_html(login(outsider), world.team)
+    assert "Oma kortti" in html
+    assert 'id="quick-add"' not in html and "move-next-" not in html
+
+
+def test_every_change_uses_csrf_in_htmx_through_the_body_header(world, login_as):
+    html = board_html(login_as("member"), world.team)
+    assert 'hx-headers=\'{"X-CSRFToken": "' in html

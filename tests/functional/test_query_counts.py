@@ -1,0 +1,55 @@
+"""Pages run a fixed number of SQL statements, however many cards the team has."""
+
+import pytest
+
+from lean.boards import services
+from tests.conftest import make_improvement
+
+MAX_QUERIES = 8
+
+
+def fill_board(team, author, count):
+    stages = ["idea", "plan", "do", "check", "act", "done"]
+    for number in range(count):
+        make_improvement(
+            team,
+            author,
+            title=f"Kortti {number}",
+            stage=stages[number % 6],
+            blocked=number % 7 == 0,
+        )
+
+
+def count_queries(client, query_counter, url) -> int:
+    client.get(url)  # warm caches that a running app has warm anyway (templates, themes.css)
+    with query_counter() as counter:
+        response = client.get(url)
+    assert response.status_code == 200
+    return counter.value
+
+
+@pytest.mark.parametrize("page", ["board", "card"])
+def test_page_query_count_does_not_grow_with_cards(world, login_as, query_counter, page):
+    member = world.users["member"]
+    client = login_as("member")
+    url = (
+        f"/teams/{world.team.id}/board"
+        if page == "board"
+        else f"/improvements/{world.improvement.id}"
+    )
+    fill_board(world.team, member, 4)  # 5 cards with the world's own
+    small = count_queries(client, query_counter, url)
+    fill_board(world.team, world.users["supervisor"], 195)  # 200 cards, more owners
+    for _ in range(20):  # a long history on the card itself
+        services.move_improvement(member, world.improvement, services.Stage.PLAN)
+        services.move_improvement(member, world.improvement, services.Stage.IDEA)
+    large = count_queries(client, query_counter, url)
+    assert small == large
+    assert large <= MAX_QUERIES
+
+
+def test_board_with_200_cards_shows_all_but_the_oldest_done(world, login_as):
+    fill_board(world.team, world.users["member"], 199)  # 33 of them reach Done
+    html = login_as("member").get(f"/teams/{world.team.id}/board").get_data(as_text=True)
+    assert html.count('class="card ') == 200 - 33 + 10
+    assert "Show all 33 done cards" in html
