@@ -59,6 +59,39 @@ def seed_demo_command(if_empty: bool):
     click.echo("Demo data loaded. Log in as one of the demo users listed in README.md.")
 
 
+@click.command("seed-scale")
+@with_appcontext
+@click.option("--organizations", default=16, show_default=True, type=click.IntRange(1))
+@click.option("--teams-per-organization", default=30, show_default=True, type=click.IntRange(1))
+@click.option("--people-per-team", default=10, show_default=True, type=click.IntRange(1))
+@click.option("--cards-per-team", default=200, show_default=True, type=click.IntRange(0))
+@click.option("--events-per-card", default=10, show_default=True, type=click.IntRange(1))
+def seed_scale_command(
+    organizations: int,
+    teams_per_organization: int,
+    people_per_team: int,
+    cards_per_team: int,
+    events_per_card: int,
+):
+    """Fill an empty database with the planned scale of data, for benchmarks (never in production)."""
+    if current_app.config["ENV"] == "production":
+        raise click.ClickException("seed-scale refuses to run in production (LEAN_ENV=production).")
+    if db.session.scalar(select(func.count(User.id))) or db.session.scalar(
+        select(func.count(Organization.id))
+    ):
+        raise click.ClickException("The database is not empty; seed-scale needs an empty one.")
+    from lean.scale import seed_scale
+
+    seed_scale(
+        organizations=organizations,
+        teams_per_organization=teams_per_organization,
+        people_per_team=people_per_team,
+        cards_per_team=cards_per_team,
+        events_per_card=events_per_card,
+        echo=click.echo,
+    )
+
+
 def init_app(app: Flask) -> None:
-    for command in (init_db_command, create_admin_command, seed_demo_command):
+    for command in (init_db_command, create_admin_command, seed_demo_command, seed_scale_command):
         app.cli.add_command(command)

@@ -30,28 +30,26 @@ def switch_language(page, option: str) -> None:
     switch.get_by_role("button").click()
 
 
-@pytest.mark.parametrize(
-    ("option", "language"), [("suomi", "fi"), ("svenska", "sv")], ids=["fi", "sv"]
-)
-def test_the_language_selector_changes_the_page_language(page, board, option, language):
+def test_the_language_selector_changes_the_page_language(page, board):
     log_in(page, board.member.email)
     html = page.locator("html")
     expect(html).to_have_attribute("lang", "en")
     expect(page.get_by_role("button", name="Log out")).to_have_text("Log out")
 
-    switch_language(page, option)
+    for option, language in [("suomi", "fi"), ("svenska", "sv")]:
+        switch_language(page, option)
 
-    expect(html).to_have_attribute("lang", language)
-    expect(page).to_have_url(re.compile(rf"/teams/{board.team_id}/board"))
-    log_out = translated(language, "Log out")
-    assert log_out != "Log out"
-    expect(page.get_by_role("button", name=log_out)).to_have_text(log_out)
-    expect(column(page, translated(language, "Plan"))).to_be_visible()
-    expect(page.get_by_label(translated(language, "Language"))).to_have_value(language)
+        expect(html).to_have_attribute("lang", language)
+        expect(page).to_have_url(re.compile(rf"/teams/{board.team_id}/board"))
+        log_out = translated(language, "Log out")
+        assert log_out != "Log out"
+        expect(page.get_by_role("button", name=log_out)).to_have_text(log_out)
+        expect(column(page, translated(language, "Plan"))).to_be_visible()
+        expect(page.get_by_label(translated(language, "Language"))).to_have_value(language)
 
     # The choice is saved for the user: the next page keeps it.
     page.reload()
-    expect(html).to_have_attribute("lang", language)
+    expect(html).to_have_attribute("lang", "sv")
 
     switch_language(page, "English")
 
