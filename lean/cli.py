@@ -73,7 +73,7 @@ def seed_scale_command(
     cards_per_team: int,
     events_per_card: int,
 ):
-    """Fill an empty database with the planned scale of data, for benchmarks (never in production)."""
+    """Fill an empty database with DESIGN.md's scale of data, for benchmarks (not production)."""
     if current_app.config["ENV"] == "production":
         raise click.ClickException("seed-scale refuses to run in production (LEAN_ENV=production).")
     if db.session.scalar(select(func.count(User.id))) or db.session.scalar(

@@ -15,7 +15,7 @@ import secrets
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -77,7 +77,7 @@ class ScaleCard:
 
     team_id: int
     organization_id: int
-    members: list[int]
+    owner: int
     stages: list[str]  # the stage after each event: created, then every move
     times: list[float]  # POSIX seconds of each event, increasing
     actors: list[int]
@@ -86,7 +86,6 @@ class ScaleCard:
     focus_area_id: int | None
     id: int = 0
     position: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 def seed_scale(
@@ -126,7 +125,7 @@ def seed_scale(
         """Insert rows a chunk at a time, committing now and then, with progress."""
         total = len(rows)
         for start in range(0, total, CHUNK_ROWS):
-            db.session.execute(insert(model), rows[start : start + CHUNK_ROWS])
+            db.session.execute(insert(model.__table__), rows[start : start + CHUNK_ROWS])
             done = min(start + CHUNK_ROWS, total)
             if done % COMMIT_ROWS < CHUNK_ROWS or done == total:
                 db.session.commit()
@@ -202,7 +201,7 @@ def seed_scale(
     bulk(Team, team_rows, "teams")
     bulk(User, user_rows, "users")
     bulk(Membership, membership_rows, "memberships")
-    del organization_rows, user_rows, membership_rows
+    del organization_rows, team_rows, user_rows, membership_rows
 
     # Cards: drawn team by team, then numbered in the order they were created.
     now_ts = now.timestamp()
@@ -256,14 +255,14 @@ def seed_scale(
             }
         )
         if len(rows) == CHUNK_ROWS:
-            db.session.execute(insert(Event), rows)
+            db.session.execute(insert(Event.__table__), rows)
             written += len(rows)
             rows = []
             if written % COMMIT_ROWS == 0:
                 db.session.commit()
                 say(f"events: {written:,}/{total_events:,}")
     if rows:
-        db.session.execute(insert(Event), rows)
+        db.session.execute(insert(Event.__table__), rows)
         written += len(rows)
     db.session.commit()
     say(f"events: {written:,}/{total_events:,}")
@@ -308,14 +307,13 @@ def _draw_card(rng, team_id, organization_id, members, target, events, now_ts, t
     return ScaleCard(
         team_id=team_id,
         organization_id=organization_id,
-        members=members,
+        owner=owner,
         stages=stages,
         times=times,
         actors=actors,
         title=rng.choice(TITLES),
         theme_id=theme_id,
         focus_area_id=focus_area,
-        extra={"owner": owner},
     )
 
 
@@ -369,7 +367,7 @@ def _improvement_row(rng: random.Random, card: ScaleCard, today) -> dict:
         "problem": "Nykyinen tapa vie aikaa ja vaihtelee tekijästä riippuen.",
         "theme_id": card.theme_id,
         "focus_area_id": card.focus_area_id,
-        "owner_id": card.extra["owner"],
+        "owner_id": card.owner,
         "stage": stage,
         "position": card.position,
         "due_date": due_date,
@@ -384,7 +382,7 @@ def _improvement_row(rng: random.Random, card: ScaleCard, today) -> dict:
         "quality_change": "Palaute parani." if done else "",
         "archived": False,
         "version": 1,
-        "created_by_id": card.extra["owner"],
+        "created_by_id": card.owner,
         "created_at": created,
         "updated_at": updated,
     }

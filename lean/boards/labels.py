@@ -1,19 +1,24 @@
 """Names of stages and event kinds as people read them."""
 
+from flask import g
 from flask_babel import gettext as _
 
 from lean.models import Stage
 
 
 def stage_label(stage: Stage | str) -> str:
-    return {
-        Stage.IDEA: _("Idea"),
-        Stage.PLAN: _("Plan"),
-        Stage.DO: _("Do"),
-        Stage.CHECK: _("Check"),
-        Stage.ACT: _("Act"),
-        Stage.DONE: _("Done"),
-    }[Stage(stage)]
+    # A board asks for these hundreds of times; translate them once per request.
+    labels = g.get("stage_labels")
+    if labels is None:
+        labels = g.stage_labels = {
+            Stage.IDEA: _("Idea"),
+            Stage.PLAN: _("Plan"),
+            Stage.DO: _("Do"),
+            Stage.CHECK: _("Check"),
+            Stage.ACT: _("Act"),
+            Stage.DONE: _("Done"),
+        }
+    return labels[Stage(stage)]
 
 
 def field_label(name: str) -> str:
