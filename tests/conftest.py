@@ -52,6 +52,20 @@ def database(tmp_path_factory) -> str:
     return url
 
 
+_apps_made: list[Flask] = []
+
+
+@pytest.fixture(autouse=True)
+def close_connections_of_extra_apps():
+    """Close the pools of apps a test made besides `app`, so no connection outlives its test."""
+    yield
+    while _apps_made:
+        extra = _apps_made.pop()
+        with extra.app_context():
+            for engine in _db.engines.values():
+                engine.dispose()
+
+
 class EnglishBrowserClient(FlaskClient):
     """A test client whose browser asks for English, the language the assertions read."""
 
@@ -70,6 +84,7 @@ def make_app(database: str, **overrides) -> Flask:
     config.update(overrides)
     app = create_app(config)
     app.test_client_class = EnglishBrowserClient
+    _apps_made.append(app)
 
     @app.before_request
     def start_like_a_new_request():
