@@ -29,7 +29,13 @@ class Defaults:
     DONE_COLUMN_LIMIT = 10
     HTMX_CDN_URL = None
     HTMX_CDN_INTEGRITY = None
-    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # A kaizen may carry 3 files of 1 MB each; the whole request gets room for them and the form.
+    ATTACHMENT_MAX_BYTES = 1024 * 1024
+    ATTACHMENTS_PER_ENTRY = 3
+    MAX_CONTENT_LENGTH = 3 * 1024 * 1024 + 256 * 1024
+    UPLOAD_FOLDER = None  # instance/uploads when left empty
+    KAIZEN_PAGE_SIZE = 50
+    KAIZEN_RECOVERY_DAYS = 30
 
 
 # LEAN_<NAME> environment variables that override a setting, and how to parse them.
@@ -37,6 +43,7 @@ ENVIRONMENT_SETTINGS = {
     "ENV": str,
     "SECRET_KEY": str,
     "DATABASE_URL": str,
+    "UPLOAD_FOLDER": str,
     "HTMX_CDN_URL": str,
     "HTMX_CDN_INTEGRITY": str,
 }
@@ -58,6 +65,9 @@ def load(app, overrides: dict | None) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         path = Path(app.instance_path) / "lean.sqlite"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+
+    if not app.config["UPLOAD_FOLDER"]:
+        app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
 
     production = app.config["ENV"] == "production"
     app.config["SESSION_COOKIE_SECURE"] = production

@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 
 from lean.boards import services
 from lean.extensions import db
+from lean.kaizen.services import log_kaizen
 from lean.models import (
     Event,
     Improvement,
@@ -245,6 +246,64 @@ CARDS = [
 
 STAGE_PATH = ["idea", "plan", "do", "check", "act", "done"]
 
+# title, theme key, before, after, effect, hours saved per month, days ago
+KAIZENS = [
+    (
+        "Tulostin opintotoimiston viereen",
+        "service_process",
+        "Todistukset haettiin toisesta kerroksesta.",
+        "Tulostin siirrettiin palvelupisteen viereen.",
+        "Asiakas odottaa 3 minuuttia vähemmän.",
+        "4",
+        2,
+    ),
+    (
+        "Aamupalaverin taulu käytävälle",
+        "change_leadership",
+        "Palaverin asiat olivat vain esihenkilön muistiossa.",
+        "Taulu on käytävällä, kaikki näkevät sovitut asiat.",
+        "Vähemmän kyselyjä päivän aikana.",
+        "2",
+        5,
+    ),
+    (
+        "Yhteinen sähköpostipohja hakijoille",
+        "service_process",
+        "Jokainen kirjoitti vastaukset itse.",
+        "Valmis pohja kolmella kielellä.",
+        "Vastaukset yhtenäisiä kaikilla aloilla.",
+        "6",
+        9,
+    ),
+    (
+        "Työmaavaatteiden koot listaan",
+        "service_process",
+        "Opiskelijat sovittivat vaatteita varastolla.",
+        "Koot kysytään ilmoittautumisessa.",
+        "",
+        "3",
+        14,
+    ),
+    (
+        "Vuorovastuu tiimin viikkotiedotteesta",
+        "change_leadership",
+        "Esihenkilö kirjoitti tiedotteen aina itse.",
+        "Tiimiläiset kirjoittavat vuorollaan.",
+        "Jaettu johtajuus näkyy arjessa.",
+        None,
+        21,
+    ),
+    (
+        "Ohjauskeskustelun muistilista",
+        "service_process",
+        "Ohjauskeskustelut vaihtelivat opettajittain.",
+        "Yhteinen muistilista kaikille aloille.",
+        "Opiskelija saa saman ohjauksen alasta riippumatta.",
+        "5",
+        35,
+    ),
+]
+
 
 def seed_demo() -> None:
     themes = {theme.key: theme for theme in db.session.scalars(select(Theme))}
@@ -287,6 +346,22 @@ def seed_demo() -> None:
             )
             _replay_history(improvement, owner, stage, days, now)
             _fill_fields(improvement, stage, due, blocked, now)
+        for kaizen_index, (title, theme_key, before, after, effect, hours, days_ago) in enumerate(
+            KAIZENS
+        ):
+            if (kaizen_index + team_index) % 4 == 3:
+                continue
+            log_kaizen(
+                members[kaizen_index % len(members)],
+                team,
+                title=title,
+                before=before,
+                after=after,
+                effect=effect,
+                theme=themes[theme_key],
+                hours_saved_per_month=Decimal(hours) if hours else None,
+                done_on=(now - timedelta(days=days_ago)).date(),
+            )
     db.session.commit()
 
 

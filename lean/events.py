@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from lean.extensions import db
-from lean.models import Event, Improvement, User
+from lean.models import Event, Improvement, KaizenEntry, User
 
 
 def jsonable(value: Any) -> Any:
@@ -17,13 +17,16 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def record_event(actor: User | None, kind: str, improvement: Improvement, **data: Any) -> Event:
+def record_event(
+    actor: User | None, kind: str, subject: Improvement | KaizenEntry, **data: Any
+) -> Event:
+    """One row of history for a team's object; the subject type is its table's name."""
     event = Event(
         actor=actor,
-        organization_id=improvement.team.organization_id,
-        team_id=improvement.team_id,
-        subject_type="improvement",
-        subject_id=improvement.id,
+        organization_id=subject.team.organization_id,
+        team_id=subject.team_id,
+        subject_type=subject.__tablename__,
+        subject_id=subject.id,
         kind=kind,
         data={key: jsonable(value) for key, value in data.items()},
     )

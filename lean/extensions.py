@@ -27,7 +27,17 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(render_as_batch=True)  # SQLite alters tables by copying them
+# Full-text search structures that the migrations create by hand, per database; the models
+# do not describe them, so autogenerate must neither drop nor re-create them.
+SEARCH_SCHEMA = {"kaizen_search", "ix_kaizen_entry_search"}
+
+
+def include_in_migrations(object_, name, type_, reflected, compare_to) -> bool:
+    return not (name and (name in SEARCH_SCHEMA or name.startswith("kaizen_search_")))
+
+
+# SQLite alters tables by copying them ("batch" mode).
+migrate = Migrate(render_as_batch=True, include_object=include_in_migrations)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from lean.extensions import db
-from lean.models import Improvement, Team, TeamRole, User
+from lean.models import Attachment, Improvement, KaizenEntry, Team, TeamRole, User
 
 # ---- questions -------------------------------------------------------------------------
 
@@ -82,3 +82,71 @@ def improvement_for_supervision(user: User, improvement_id: int) -> Improvement:
     if not can_supervise_team(user, improvement.team):
         abort(403)
     return improvement
+
+
+# ---- kaizens ---------------------------------------------------------------------------
+
+
+def can_edit_kaizen(user: User, entry: KaizenEntry) -> bool:
+    """Authors edit their own entries; the team's supervisors edit any of the team's."""
+    if not can_write_team(user, entry.team):
+        return False
+    return entry.author_id == user.id or user.role_in(entry.team_id) == TeamRole.SUPERVISOR
+
+
+def can_export_organization(user: User) -> bool:
+    """Coordinators export every team of their organization at once."""
+    return user.is_coordinator
+
+
+def kaizen_for_read(user: User, kaizen_id: int) -> KaizenEntry:
+    entry = db.session.scalar(
+        select(KaizenEntry).where(KaizenEntry.id == kaizen_id).options(joinedload(KaizenEntry.team))
+    )
+    if entry is None or entry.deleted_at is not None or not can_read_team(user, entry.team):
+        abort(404)
+    return entry
+
+
+def kaizen_for_edit(user: User, kaizen_id: int) -> KaizenEntry:
+    entry = kaizen_for_read(user, kaizen_id)
+    if not can_edit_kaizen(user, entry):
+        abort(403)
+    return entry
+
+
+def kaizen_for_promotion(user: User, kaizen_id: int) -> KaizenEntry:
+    entry = kaizen_for_read(user, kaizen_id)
+    if not can_write_team(user, entry.team):
+        abort(403)
+    return entry
+
+
+def deleted_kaizen_for_restore(user: User, kaizen_id: int, since) -> KaizenEntry:
+    """A deleted entry still within its recovery period, for the team's supervisors."""
+    entry = db.session.scalar(
+        select(KaizenEntry).where(KaizenEntry.id == kaizen_id).options(joinedload(KaizenEntry.team))
+    )
+    if entry is None or not can_read_team(user, entry.team):
+        abort(404)
+    if not can_supervise_team(user, entry.team):
+        abort(403)
+    if entry.deleted_at is None or entry.deleted_at <= since:
+        abort(404)
+    return entry
+
+
+def attachment_for_read(user: User, attachment_id: int) -> Attachment:
+    """Files are served only to those who may read the entry they belong to."""
+    attachment = db.session.scalar(
+        select(Attachment)
+        .where(Attachment.id == attachment_id)
+        .options(joinedload(Attachment.kaizen).joinedload(KaizenEntry.team))
+    )
+    if (
+        attachment is None
+        or attachment.kaizen.deleted_at is not None
+        or not can_read_team(user, attachment.kaizen.team)
+    ):
+        abort(404)
+    return attachment

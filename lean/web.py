@@ -21,9 +21,9 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def render_page_or_partial(page: str, partial: str, status: int = 200, **context):
+def render_page_or_partial(page_template: str, partial_template: str, status=200, **context):
     """The whole page for a browser, only the fragment it includes for htmx."""
-    return render_template(partial if is_htmx() else page, **context), status
+    return render_template(partial_template if is_htmx() else page_template, **context), status
 
 
 def is_safe_next(target: str | None) -> bool:

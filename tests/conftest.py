@@ -7,8 +7,10 @@ set. Its schema comes from the migrations, once per run; each test starts from e
 
 from __future__ import annotations
 
+import io
 import itertools
 import os
+import tempfile
 from collections.abc import Iterator
 from datetime import date
 
@@ -16,15 +18,36 @@ import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from PIL import Image
 from sqlalchemy import event, select, text
 from werkzeug.security import generate_password_hash
 
 from lean import create_app
 from lean.boards import services
 from lean.extensions import db as _db
-from lean.models import Improvement, Membership, Organization, Stage, Team, TeamRole, Theme, User
+from lean.models import (
+    Improvement,
+    KaizenEntry,
+    Membership,
+    Organization,
+    Stage,
+    Team,
+    TeamRole,
+    Theme,
+    User,
+)
 
 PASSWORD = "kunnon-salasana-42"
+
+
+def _tiny_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (1, 1), (0, 105, 92)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+# The smallest picture an attachment can be.
+TINY_PNG = _tiny_png()
 # Tables the first migration fills; the rest are emptied after every test.
 SEEDED_TABLES = {"theme", "focus_area", "alembic_version"}
 IN_CI = os.environ.get("CI") == "true"
@@ -53,6 +76,7 @@ def database(tmp_path_factory) -> str:
 
 
 _apps_made: list[Flask] = []
+_upload_folder = tempfile.mkdtemp(prefix="vertaa-uploads-")
 
 
 @pytest.fixture(autouse=True)
@@ -80,6 +104,7 @@ def make_app(database: str, **overrides) -> Flask:
         "SQLALCHEMY_DATABASE_URI": database,
         "SECRET_KEY": "t" * 40,
         "WTF_CSRF_ENABLED": False,
+        "UPLOAD_FOLDER": _upload_folder,
     }
     config.update(overrides)
     app = create_app(config)
@@ -186,6 +211,20 @@ def make_user(
     return user
 
 
+def make_kaizen(team: Team, author: User | None = None, **fields) -> KaizenEntry:
+    """A kaizen logged by the real service."""
+    from lean.kaizen.services import log_kaizen
+
+    values = {
+        "title": f"Kaizen {next(_counter)}",
+        "before": "Ennen",
+        "after": "Jälkeen",
+        "theme": theme(),
+    }
+    values.update(fields)
+    return log_kaizen(author or make_user(team.organization, {team: "member"}), team, **values)
+
+
 def make_improvement(team: Team, author: User | None = None, **fields) -> Improvement:
     """A card made by the real service, then given any extra fields directly."""
     author = author or make_user(team.organization, {team: "member"})
@@ -224,6 +263,14 @@ class World:
             ),
         }
         self.improvement = make_improvement(self.team, self.users["member"], title="Oma kortti")
+        from lean.kaizen.uploads import CheckedUpload
+
+        self.kaizen = make_kaizen(
+            self.team,
+            self.users["member"],
+            title="Oma kaizen",
+            uploads=[CheckedUpload("kuva.png", TINY_PNG, "image/png")],
+        )
         self.foreign_improvement = make_improvement(
             self.foreign_team, self.users["foreign_member"], title="Vieras kortti"
         )

@@ -34,9 +34,9 @@ EDITABLE_FIELDS = (
 
 @dataclass
 class EditConflict(Exception):
-    """The card was saved by someone else after the editor loaded it."""
+    """The object was saved by someone else after the editor loaded it; `current` is as saved."""
 
-    improvement: Improvement
+    current: Any
 
 
 def _end_of_column(team_id: int, stage: str) -> int:
@@ -62,7 +62,28 @@ def create_improvement(
     stage: Stage = Stage.IDEA,
     problem: str = "",
     owner: User | None = None,
+    **fields: Any,
 ) -> Improvement:
+    """A new card at the end of its column, with its 'created' event."""
+    improvement = add_improvement(
+        actor, team, title=title, theme=theme, stage=stage, problem=problem, owner=owner, **fields
+    )
+    db.session.commit()
+    return improvement
+
+
+def add_improvement(
+    actor: User,
+    team: Team,
+    *,
+    title: str,
+    theme: Theme,
+    stage: Stage = Stage.IDEA,
+    problem: str = "",
+    owner: User | None = None,
+    **fields: Any,
+) -> Improvement:
+    """create_improvement without the commit, for services that change more in one transaction."""
     _lock_team(team)
     improvement = Improvement(
         team=team,
@@ -73,11 +94,11 @@ def create_improvement(
         owner=owner or actor,
         created_by=actor,
         position=_end_of_column(team.id, stage.value),
+        **fields,
     )
     db.session.add(improvement)
     db.session.flush()
     record_event(actor, "created", improvement, stage=stage.value)
-    db.session.commit()
     return improvement
 
 

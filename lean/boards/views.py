@@ -10,6 +10,7 @@ from lean.boards import queries, services
 from lean.boards.forms import BoardFilterForm, ImprovementForm, MoveForm, QuickAddForm
 from lean.boards.labels import display_value, field_label, stage_label
 from lean.extensions import db
+from lean.kaizen import queries as kaizen_queries
 from lean.models import Stage, Theme
 from lean.web import is_htmx, render_page_or_partial
 
@@ -66,6 +67,7 @@ def _render_board(team, quick_add=None, status=200, focus_quick_add=False):
         focus_quick_add=focus_quick_add,
         can_write=policy.can_write_team(current_user, team),
         stage_label=stage_label,
+        kaizens_this_month=kaizen_queries.count_this_month(team.id),
     )
 
 
@@ -125,6 +127,7 @@ def detail(improvement_id: int):
         "boards/detail.html",
         improvement=improvement,
         history=queries.improvement_history(improvement),
+        promoted_from=kaizen_queries.promoted_from(improvement.id),
         move_form=MoveForm(stage=improvement.stage),
         can_write=policy.can_write_team(current_user, improvement.team),
         can_supervise=policy.can_supervise_team(current_user, improvement.team),
@@ -154,7 +157,7 @@ def edit(improvement_id: int):
     try:
         services.update_improvement(current_user, improvement, expected_version, form.changes())
     except services.EditConflict as conflict:
-        return _render_conflict(conflict.improvement, form)
+        return _render_conflict(conflict.current, form)
     flash(_("Changes saved."), "success")
     target = url_for("boards.detail", improvement_id=improvement.id)
     if is_htmx():

@@ -2,15 +2,18 @@
 
 from lean.models.event import Event
 from lean.models.improvement import STAGES, Improvement, Stage
+from lean.models.kaizen import Attachment, KaizenEntry
 from lean.models.organization import Membership, Organization, Team, TeamRole
 from lean.models.theme import FocusArea, Theme
 from lean.models.user import LoginFailure, User
 
 __all__ = [
     "STAGES",
+    "Attachment",
     "Event",
     "FocusArea",
     "Improvement",
+    "KaizenEntry",
     "LoginFailure",
     "Membership",
     "Organization",

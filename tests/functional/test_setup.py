@@ -4,14 +4,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from lean.extensions import db
+from lean.extensions import db, include_in_migrations
 from lean.models import Improvement, Organization, Stage, User
 from tests.conftest import make_app
 
 
 def test_migrations_create_exactly_the_models_tables(app):
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": False, "include_object": include_in_migrations}
+        )
         assert compare_metadata(context, db.metadata) == []
 
 

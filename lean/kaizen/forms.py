@@ -1,0 +1,88 @@
+"""Forms of the kaizen log."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DecimalField,
+    HiddenField,
+    MultipleFileField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from lean.boards.forms import optional_int, theme_choices
+from lean.models import Theme, User
+from lean.web import choices
+
+
+class KaizenForm(FlaskForm):
+    """The quick entry on top of the log, and the edit page."""
+
+    version = HiddenField()
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    before = TextAreaField(
+        _l("Before: what was the problem?"), validators=[DataRequired(), Length(max=5000)]
+    )
+    after = TextAreaField(_l("After: what changed?"), validators=[DataRequired(), Length(max=5000)])
+    theme_id = SelectField(_l("Theme"), coerce=optional_int, validators=[InputRequired()])
+    effect = TextAreaField(_l("Effect"), validators=[Optional(), Length(max=5000)])
+    hours_saved_per_month = DecimalField(
+        _l("Hours saved per month"),
+        places=1,
+        validators=[Optional(), NumberRange(min=0, max=10000)],
+    )
+    done_on = DateField(_l("Date"), validators=[Optional()])
+    attachments = MultipleFileField(_l("Photos or documents"))
+    remove_attachments = SelectMultipleField(
+        _l("Remove attachments"),
+        coerce=int,
+        validators=[Optional()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
+    def __init__(self, themes: list[Theme], *args, attachments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.theme_id.choices = choices([("", _l("Choose a theme"))]) + theme_choices(themes)
+        self.remove_attachments.choices = choices((a.id, a.original_name) for a in attachments)
+
+    def changes(self) -> dict:
+        """The submitted values; an empty date leaves the entry's date as it is."""
+        changes = {
+            "title": self.title.data.strip(),
+            "before": self.before.data.strip(),
+            "after": self.after.data.strip(),
+            "effect": (self.effect.data or "").strip(),
+            "theme_id": self.theme_id.data,
+            "hours_saved_per_month": self.hours_saved_per_month.data,
+        }
+        if self.done_on.data:
+            changes["done_on"] = self.done_on.data
+        return changes
+
+    def uploaded_files(self):
+        return [file for file in (self.attachments.data or []) if file and file.filename]
+
+
+class KaizenFilterForm(FlaskForm):
+    """The log's filters, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=200)])
+    theme = SelectField(_l("Theme"), coerce=optional_int, validators=[Optional()])
+    author = SelectField(_l("Author"), coerce=optional_int, validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+
+    def __init__(self, themes: list[Theme], authors: list[User], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.theme.choices = choices([("", _l("All themes"))]) + theme_choices(themes)
+        self.author.choices = choices([("", _l("Everyone"))] + [(u.id, u.name) for u in authors])

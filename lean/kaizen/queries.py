@@ -1,0 +1,148 @@
+"""Reads behind the kaizen log and its exports, a fixed number of queries per page."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, func, select, text
+from sqlalchemy.orm import joinedload, selectinload
+
+from lean.extensions import db
+from lean.models import KaizenEntry, Team
+from lean.models.base import utcnow
+
+SEARCH_WORDS = 8
+# The text a search looks through; the PostgreSQL migration indexes this same expression.
+SEARCH_DOCUMENT_SQL = (
+    "kaizen_entry.title || ' ' || kaizen_entry.before || ' ' || kaizen_entry.after"
+    " || ' ' || kaizen_entry.effect"
+)
+
+
+@dataclass
+class KaizenFilters:
+    theme_id: int | None = None
+    author_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    text: str = ""
+
+    def as_args(self) -> dict:
+        """The filters as query parameters, for links and exports of the same view."""
+        args = {
+            "theme": self.theme_id,
+            "author": self.author_id,
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+            "q": self.text or None,
+        }
+        return {key: value for key, value in args.items() if value}
+
+
+def search_words(query: str) -> list[str]:
+    """Plain words of a search, lower-cased; punctuation and operators are dropped."""
+    return [word.lower() for word in re.findall(r"\w+", query)][:SEARCH_WORDS]
+
+
+def _text_condition(words: list[str]):
+    """Entries containing every word as the start of a word (prefix search), on either database.
+
+    SQLite uses its FTS5 table, PostgreSQL its full-text index with the 'simple' configuration;
+    both keep diacritics (ä is not a), so the two give the same results for plain words.
+    """
+    if db.engine.dialect.name == "postgresql":
+        query = " & ".join(f"{word}:*" for word in words)
+        return text(
+            f"to_tsvector('simple', {SEARCH_DOCUMENT_SQL}) @@ to_tsquery('simple', :search)"
+        ).bindparams(search=query)
+    query = " ".join(f'"{word}"*' for word in words)
+    return KaizenEntry.id.in_(
+        text("SELECT rowid FROM kaizen_search WHERE kaizen_search MATCH :search").bindparams(
+            search=query
+        )
+    )
+
+
+def filtered(team_ids: Select | list[int], filters: KaizenFilters) -> Select:
+    query = select(KaizenEntry).where(
+        KaizenEntry.team_id.in_(team_ids), KaizenEntry.deleted_at.is_(None)
+    )
+    if filters.theme_id:
+        query = query.where(KaizenEntry.theme_id == filters.theme_id)
+    if filters.author_id:
+        query = query.where(KaizenEntry.author_id == filters.author_id)
+    if filters.date_from:
+        query = query.where(KaizenEntry.done_on >= filters.date_from)
+    if filters.date_to:
+        query = query.where(KaizenEntry.done_on <= filters.date_to)
+    words = search_words(filters.text)
+    if words:
+        query = query.where(_text_condition(words))
+    return query
+
+
+def newest_first(query: Select) -> Select:
+    return query.order_by(KaizenEntry.done_on.desc(), KaizenEntry.id.desc())
+
+
+def log_page(team: Team, filters: KaizenFilters, page: int, size: int):
+    """One page of the log and the number of matching entries: three queries in all."""
+    query = filtered([team.id], filters)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    entries = db.session.scalars(
+        newest_first(query)
+        .options(
+            joinedload(KaizenEntry.author),
+            joinedload(KaizenEntry.theme),
+            selectinload(KaizenEntry.attachments),
+        )
+        .limit(size)
+        .offset((page - 1) * size)
+    ).all()
+    return entries, total
+
+
+def for_export(team_ids, filters: KaizenFilters) -> list[KaizenEntry]:
+    return list(
+        db.session.scalars(
+            newest_first(filtered(team_ids, filters)).options(
+                joinedload(KaizenEntry.author),
+                joinedload(KaizenEntry.theme),
+                joinedload(KaizenEntry.team),
+                selectinload(KaizenEntry.attachments),
+            )
+        ).unique()
+    )
+
+
+def deleted_entries(team: Team, since) -> list[KaizenEntry]:
+    return list(
+        db.session.scalars(
+            select(KaizenEntry)
+            .where(KaizenEntry.team_id == team.id, KaizenEntry.deleted_at > since)
+            .options(joinedload(KaizenEntry.author))
+            .order_by(KaizenEntry.deleted_at.desc())
+        )
+    )
+
+
+def count_this_month(team_id: int) -> int:
+    first_day = utcnow().date().replace(day=1)
+    return db.session.scalar(
+        select(func.count(KaizenEntry.id)).where(
+            KaizenEntry.team_id == team_id,
+            KaizenEntry.deleted_at.is_(None),
+            KaizenEntry.done_on >= first_day,
+        )
+    )
+
+
+def promoted_from(improvement_id: int) -> KaizenEntry | None:
+    """The kaizen a card was promoted from, if any."""
+    return db.session.scalar(
+        select(KaizenEntry).where(
+            KaizenEntry.promoted_to_id == improvement_id, KaizenEntry.deleted_at.is_(None)
+        )
+    )

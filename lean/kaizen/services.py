@@ -1,0 +1,163 @@
+"""Changes to kaizens, one function per change, each recording its Event and committing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+
+from lean.boards.services import EditConflict, add_improvement
+from lean.events import jsonable, record_event
+from lean.extensions import db
+from lean.kaizen.uploads import CheckedUpload, remove_stored, store_upload
+from lean.models import Attachment, Improvement, KaizenEntry, Stage, Team, Theme, User
+from lean.models.base import utcnow
+
+EDITABLE_FIELDS = (
+    "title",
+    "before",
+    "after",
+    "effect",
+    "theme_id",
+    "hours_saved_per_month",
+    "done_on",
+)
+
+
+def log_kaizen(
+    actor: User,
+    team: Team,
+    *,
+    title: str,
+    before: str,
+    after: str,
+    theme: Theme,
+    effect: str = "",
+    hours_saved_per_month: Decimal | None = None,
+    done_on: date | None = None,
+    uploads: list[CheckedUpload] = (),
+) -> KaizenEntry:
+    entry = KaizenEntry(
+        team=team,
+        author=actor,
+        title=title.strip(),
+        before=before.strip(),
+        after=after.strip(),
+        effect=(effect or "").strip(),
+        theme=theme,
+        hours_saved_per_month=hours_saved_per_month,
+        done_on=done_on or utcnow().date(),
+    )
+    db.session.add(entry)
+    db.session.flush()
+    with _files_kept_only_on_commit() as stored:
+        for upload in uploads:
+            _attach(entry, upload, stored)
+        record_event(actor, "created", entry, attachments=len(uploads))
+        db.session.commit()
+    return entry
+
+
+def update_kaizen(
+    actor: User,
+    entry: KaizenEntry,
+    expected_version: int,
+    changes: dict[str, Any],
+    *,
+    uploads: list[CheckedUpload] = (),
+    remove_attachment_ids: set[int] = frozenset(),
+) -> None:
+    """Save an edit; raise EditConflict when someone saved the entry after the form was loaded."""
+    if entry.version != expected_version:
+        raise EditConflict(entry)
+    changed = {}
+    for name in EDITABLE_FIELDS:
+        if name in changes and getattr(entry, name) != changes[name]:
+            changed[name] = [jsonable(getattr(entry, name)), jsonable(changes[name])]
+            setattr(entry, name, changes[name])
+    removed = [a for a in entry.attachments if a.id in remove_attachment_ids]
+    with _files_kept_only_on_commit() as stored:
+        for attachment in removed:
+            entry.attachments.remove(attachment)
+        for upload in uploads:
+            _attach(entry, upload, stored)
+        if not (changed or removed or uploads):
+            return
+        entry.updated_at = utcnow()  # an attachment-only change still bumps the version
+        record_event(
+            actor,
+            "edited",
+            entry,
+            fields=changed,
+            added=[u.name for u in uploads],
+            removed=[a.original_name for a in removed],
+        )
+        db.session.commit()
+    remove_stored(*(name for a in removed for name in (a.stored_name, a.thumbnail_name)))
+
+
+def delete_kaizen(actor: User, entry: KaizenEntry) -> None:
+    """Hide the entry; a supervisor can restore it within the recovery period."""
+    entry.deleted_at = utcnow()
+    record_event(actor, "deleted", entry)
+    db.session.commit()
+
+
+def restore_kaizen(actor: User, entry: KaizenEntry) -> None:
+    entry.deleted_at = None
+    record_event(actor, "restored", entry)
+    db.session.commit()
+
+
+def recovery_deadline():
+    """Entries deleted before this moment can no longer be restored."""
+    return utcnow() - timedelta(days=current_app.config["KAIZEN_RECOVERY_DAYS"])
+
+
+def promote_kaizen(actor: User, entry: KaizenEntry) -> Improvement:
+    """It was bigger than it looked: a new card in Plan with the kaizen's text, linked both ways."""
+    improvement = add_improvement(
+        actor,
+        entry.team,
+        title=entry.title,
+        theme=entry.theme,
+        stage=Stage.PLAN,
+        problem=entry.before,
+        what_was_tried=entry.after,
+        expected_effect=entry.effect,
+        hours_saved_per_month=entry.hours_saved_per_month,
+    )
+    entry.promoted_to = improvement
+    record_event(actor, "promoted", entry, improvement_id=improvement.id)
+    db.session.commit()
+    return improvement
+
+
+def _attach(entry: KaizenEntry, upload: CheckedUpload, stored: list[str]) -> None:
+    stored_name, thumbnail_name = store_upload(upload)
+    stored.extend(name for name in (stored_name, thumbnail_name) if name)
+    entry.attachments.append(
+        Attachment(
+            original_name=upload.name,
+            stored_name=stored_name,
+            thumbnail_name=thumbnail_name,
+            content_type=upload.content_type,
+            size=len(upload.data),
+        )
+    )
+
+
+@contextmanager
+def _files_kept_only_on_commit() -> Iterator[list[str]]:
+    """Files written inside the block are deleted again if the transaction fails."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        db.session.rollback()
+        remove_stored(*stored)
+        raise

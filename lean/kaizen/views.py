@@ -1,0 +1,261 @@
+"""Kaizen pages: parse the request, ask the policy, call one service, render."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from lean import policy
+from lean.boards.queries import active_themes, team_members
+from lean.boards.services import EditConflict
+from lean.extensions import db
+from lean.kaizen import exports, queries, services
+from lean.kaizen.forms import KaizenFilterForm, KaizenForm
+from lean.kaizen.uploads import UploadRefused, check_upload, upload_folder
+from lean.models import Team, Theme
+from lean.web import is_htmx, render_page_or_partial
+
+kaizen_blueprint = Blueprint("kaizen", __name__)
+
+
+@kaizen_blueprint.before_request
+@login_required
+def require_login():
+    """Every kaizen page is for logged-in users only."""
+
+
+def _filters(themes, authors) -> tuple[KaizenFilterForm, queries.KaizenFilters]:
+    form = KaizenFilterForm(themes, authors, formdata=request.args)
+    form.validate()
+    valid = lambda field: field.data if not field.errors else None  # noqa: E731
+    return form, queries.KaizenFilters(
+        theme_id=valid(form.theme),
+        author_id=valid(form.author),
+        date_from=valid(form.date_from),
+        date_to=valid(form.date_to),
+        text=valid(form.q) or "",
+    )
+
+
+def _page_number() -> int:
+    return max(1, request.args.get("page", 1, type=int))
+
+
+def _render_log(team, entry_form=None, status=200, upload_errors=(), focus_entry=False):
+    themes = active_themes()
+    members = team_members(team.id)
+    filter_form, filters = _filters(themes, members)
+    size = current_app.config["KAIZEN_PAGE_SIZE"]
+    page = _page_number()
+    entries, total = queries.log_page(team, filters, page, size)
+    return render_page_or_partial(
+        "kaizen/log.html",
+        "kaizen/_log.html",
+        status=status,
+        team=team,
+        entries=entries,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // size)),
+        filters=filters,
+        filter_form=filter_form,
+        entry_form=entry_form or KaizenForm(themes, formdata=None),
+        upload_errors=upload_errors,
+        focus_entry=focus_entry,
+        can_write=policy.can_write_team(current_user, team),
+        can_recover=policy.can_supervise_team(current_user, team),
+        can_edit=lambda entry: policy.can_edit_kaizen(current_user, entry),
+    )
+
+
+def _checked_uploads(form: KaizenForm, already: int = 0):
+    """The uploaded files that pass the checks, and a message for each one refused."""
+    files = form.uploaded_files()
+    limit = current_app.config["ATTACHMENTS_PER_ENTRY"]
+    if already + len(files) > limit:
+        return [], [_("At most %(count)d attachments per entry.", count=limit)]
+    checked, errors = [], []
+    for file in files:
+        try:
+            checked.append(check_upload(file))
+        except UploadRefused as refused:
+            errors.append(str(refused))
+    return checked, errors
+
+
+@kaizen_blueprint.get("/teams/<int:team_id>/kaizen")
+def log(team_id: int):
+    """A team's kaizen log, newest first, with quick entry and filters."""
+    team = policy.team_for_read(current_user, team_id)
+    return _render_log(team)
+
+
+@kaizen_blueprint.post("/teams/<int:team_id>/kaizen")
+def create(team_id: int):
+    """Log a kaizen from the quick entry."""
+    team = policy.team_for_write(current_user, team_id)
+    form = KaizenForm(active_themes())
+    valid = form.validate()
+    uploads, upload_errors = _checked_uploads(form)
+    if not valid or upload_errors:
+        return _render_log(team, form, 422, upload_errors, focus_entry=True)
+    services.log_kaizen(
+        current_user,
+        team,
+        title=form.title.data,
+        before=form.before.data,
+        after=form.after.data,
+        theme=db.session.get(Theme, form.theme_id.data),
+        effect=form.effect.data,
+        hours_saved_per_month=form.hours_saved_per_month.data,
+        done_on=form.done_on.data,
+        uploads=uploads,
+    )
+    if is_htmx():
+        return _render_log(team, focus_entry=True)
+    flash(_("Kaizen logged."), "success")
+    return redirect(url_for("kaizen.log", team_id=team.id), 303)
+
+
+@kaizen_blueprint.route("/kaizen/<int:kaizen_id>/edit", methods=["GET", "POST"])
+def edit(kaizen_id: int):
+    """Edit one's own entry (a supervisor any entry of the team)."""
+    entry = policy.kaizen_for_edit(current_user, kaizen_id)
+    themes = active_themes()
+    if request.method == "GET":
+        form = KaizenForm(themes, obj=entry, attachments=entry.attachments)
+        form.version.data = entry.version
+        return render_template("kaizen/edit.html", entry=entry, form=form)
+    form = KaizenForm(themes, attachments=entry.attachments)
+    valid = form.validate()
+    removing = set(form.remove_attachments.data or [])
+    kept = len([a for a in entry.attachments if a.id not in removing])
+    uploads, upload_errors = _checked_uploads(form, already=kept)
+    if not valid or upload_errors:
+        return render_template(
+            "kaizen/edit.html", entry=entry, form=form, upload_errors=upload_errors
+        ), 422
+    try:
+        services.update_kaizen(
+            current_user,
+            entry,
+            request.form.get("version", -1, type=int),
+            form.changes(),
+            uploads=uploads,
+            remove_attachment_ids=removing,
+        )
+    except EditConflict as conflict:
+        form.version.data = conflict.current.version
+        return render_template("kaizen/edit.html", entry=entry, form=form, conflict=True), 409
+    flash(_("Kaizen saved."), "success")
+    return redirect(url_for("kaizen.log", team_id=entry.team_id) + f"#kaizen-{entry.id}", 303)
+
+
+@kaizen_blueprint.route("/kaizen/<int:kaizen_id>/delete", methods=["GET", "POST"])
+def delete(kaizen_id: int):
+    """Ask, then delete; a supervisor can restore the entry for 30 days."""
+    entry = policy.kaizen_for_edit(current_user, kaizen_id)
+    if request.method == "GET":
+        return render_template("kaizen/confirm_delete.html", entry=entry)
+    services.delete_kaizen(current_user, entry)
+    flash(_("Kaizen “%(title)s” deleted.", title=entry.title), "success")
+    return redirect(url_for("kaizen.log", team_id=entry.team_id), 303)
+
+
+@kaizen_blueprint.get("/teams/<int:team_id>/kaizen/deleted")
+def deleted(team_id: int):
+    """Entries deleted within the recovery period, for the team's supervisors."""
+    team = policy.team_for_read(current_user, team_id)
+    if not policy.can_supervise_team(current_user, team):
+        abort(403)
+    entries = queries.deleted_entries(team, services.recovery_deadline())
+    return render_template("kaizen/deleted.html", team=team, entries=entries)
+
+
+@kaizen_blueprint.post("/kaizen/<int:kaizen_id>/restore")
+def restore(kaizen_id: int):
+    """Bring a deleted entry back to the log."""
+    entry = policy.deleted_kaizen_for_restore(current_user, kaizen_id, services.recovery_deadline())
+    services.restore_kaizen(current_user, entry)
+    flash(_("Kaizen “%(title)s” restored.", title=entry.title), "success")
+    return redirect(url_for("kaizen.log", team_id=entry.team_id), 303)
+
+
+@kaizen_blueprint.post("/kaizen/<int:kaizen_id>/promote")
+def promote(kaizen_id: int):
+    """Turn a kaizen into a card in Plan on the team's board."""
+    entry = policy.kaizen_for_promotion(current_user, kaizen_id)
+    if entry.promoted_to_id:
+        return redirect(url_for("boards.detail", improvement_id=entry.promoted_to_id), 303)
+    improvement = services.promote_kaizen(current_user, entry)
+    flash(_("The kaizen is now a card in Plan."), "success")
+    return redirect(url_for("boards.detail", improvement_id=improvement.id), 303)
+
+
+def _export(team_ids, filename: str, file_format: str):
+    _form, filters = _filters(active_themes(), [])
+    entries = queries.for_export(team_ids, filters)
+    if file_format == "xlsx":
+        body = exports.as_xlsx(entries)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        separator = ";" if request.args.get("separator") == "semicolon" else ","
+        body = exports.as_csv(entries, separator)
+        mimetype = "text/csv; charset=utf-8"
+    return (
+        body,
+        200,
+        {
+            "Content-Type": mimetype,
+            "Content-Disposition": f'attachment; filename="{filename}.{file_format}"',
+        },
+    )
+
+
+@kaizen_blueprint.get("/teams/<int:team_id>/kaizen/export.<any(csv, xlsx):file_format>")
+def export_team(team_id: int, file_format: str):
+    """The team's log, filtered as shown, as CSV or XLSX."""
+    team = policy.team_for_read(current_user, team_id)
+    return _export([team.id], f"kaizen-team-{team.id}", file_format)
+
+
+@kaizen_blueprint.get("/kaizen/export.<any(csv, xlsx):file_format>")
+def export_organization(file_format: str):
+    """Every team's log of the coordinator's organization in one file."""
+    if not policy.can_export_organization(current_user):
+        abort(403)
+    teams = select(Team.id).where(Team.organization_id == current_user.organization_id)
+    return _export(teams, "kaizen-organization", file_format)
+
+
+@kaizen_blueprint.get("/attachments/<int:attachment_id>")
+@kaizen_blueprint.get("/attachments/<int:attachment_id>/thumbnail", endpoint="thumbnail")
+def attachment(attachment_id: int):
+    """An attachment's file, to those who may read its entry; never run or sniffed."""
+    stored = policy.attachment_for_read(current_user, attachment_id)
+    thumbnail = request.endpoint == "kaizen.thumbnail"
+    if thumbnail and not stored.thumbnail_name:
+        abort(404)
+    response = send_from_directory(
+        upload_folder(),
+        stored.thumbnail_name if thumbnail else stored.stored_name,
+        mimetype="image/webp" if thumbnail else stored.content_type,
+        as_attachment=not stored.is_image,
+        download_name=stored.original_name,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -1,0 +1,67 @@
+"""Kaizens: small improvements already made, with their photos and documents."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lean.extensions import db
+from lean.models.base import UTCDateTime, utcnow
+from lean.models.improvement import Improvement
+from lean.models.organization import Team
+from lean.models.theme import Theme
+from lean.models.user import User
+
+
+class KaizenEntry(db.Model):
+    __table_args__ = (Index("ix_kaizen_entry_log", "team_id", "deleted_at", "done_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    done_on: Mapped[date]
+    title: Mapped[str] = mapped_column(String(200))
+    before: Mapped[str] = mapped_column(Text)
+    after: Mapped[str] = mapped_column(Text)
+    effect: Mapped[str] = mapped_column(Text, default="")
+    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id"))
+    hours_saved_per_month: Mapped[Decimal | None] = mapped_column(Numeric(10, 1))
+    # The board card this kaizen became when it turned out bigger than it looked.
+    promoted_to_id: Mapped[int | None] = mapped_column(ForeignKey("improvement.id"))
+    # Deleted entries stay recoverable for a while; see lean/kaizen/services.py.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    team: Mapped[Team] = relationship()
+    author: Mapped[User] = relationship()
+    theme: Mapped[Theme] = relationship()
+    promoted_to: Mapped[Improvement | None] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="kaizen", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+
+
+class Attachment(db.Model):
+    """A file stored under instance/uploads with a generated name, never the uploader's."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kaizen_id: Mapped[int] = mapped_column(ForeignKey("kaizen_entry.id"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    thumbnail_name: Mapped[str | None] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    kaizen: Mapped[KaizenEntry] = relationship(back_populates="attachments")
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -1,0 +1,426 @@
+"""The kaizen log: quick entry, attachments, search, edit and delete, promotion and export."""
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from openpyxl import load_workbook
+from PIL import Image
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
+
+from lean.models import Attachment, Event, Improvement, KaizenEntry
+from tests.conftest import make_kaizen, make_user, theme
+
+HTMX = {"HX-Request": "true"}
+MB = 1024 * 1024
+
+
+def image_bytes(kind: str = "PNG", size=(640, 480)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 40, 40)).save(buffer, kind)
+    return buffer.getvalue()
+
+
+def entry_form(**overrides) -> dict:
+    form = {
+        "title": "Tulostin lähemmäs",
+        "before": "Todistukset haettiin toisesta kerroksesta",
+        "after": "Tulostin on palvelupisteen vieressä",
+        "theme_id": str(theme().id),
+    }
+    form.update(overrides)
+    return form
+
+
+def multipart(fields: dict, files=()) -> dict:
+    """A multipart body encoded in memory (the test client would spool big ones to a file
+    that it never closes)."""
+    data = MultiDict(fields)
+    for name, content in files:
+        data.add("attachments", FileStorage(io.BytesIO(content), filename=name))
+    boundary, body = encode_multipart(data)
+    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
+
+
+def post_entry(client, team, files=(), headers=None, **fields):
+    return client.post(
+        f"/teams/{team.id}/kaizen", headers=headers or {}, **multipart(entry_form(**fields), files)
+    )
+
+
+def test_quick_entry_appears_on_top_and_the_form_is_ready_again(world, login_as, db):
+    make_kaizen(world.team, title="Vanhempi kaizen", done_on=date.today() - timedelta(days=3))
+    response = post_entry(login_as("member"), world.team, headers=HTMX)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.index("Tulostin lähemmäs") < html.index("Vanhempi kaizen")
+    assert 'id="kaizen-title" maxlength="200" name="title" required type="text" value=""' in html
+    entry = db.session.scalar(select(KaizenEntry).where(KaizenEntry.title == "Tulostin lähemmäs"))
+    assert entry.done_on == date.today() and entry.author_id == world.users["member"].id
+    assert (
+        db.session.scalar(select(Event.kind).where(Event.subject_type == "kaizen_entry"))
+        == "created"
+    )
+
+
+def fetch(client, url):
+    """A served file's response, read and closed (files are streamed from disk)."""
+    response = client.get(url)
+    response.get_data()
+    response.close()
+    return response
+
+
+def test_attachments_are_stored_with_thumbnails_and_served_to_readers(world, login_as, db, app):
+    client = login_as("member")
+    png, pdf = image_bytes(), b"%PDF-1.7\n1 0 obj <<>> endobj\n"
+    response = post_entry(client, world.team, files=[("kuva.png", png), ("ohje.pdf", pdf)])
+    assert response.status_code == 303
+    image, document = db.session.scalars(select(Attachment).order_by(Attachment.id)).all()
+    assert (image.content_type, document.content_type) == ("image/png", "application/pdf")
+    assert image.stored_name != "kuva.png" and image.thumbnail_name and not document.thumbnail_name
+    served = fetch(client, f"/attachments/{image.id}")
+    assert served.data == png and served.headers["X-Content-Type-Options"] == "nosniff"
+    assert served.headers["Content-Disposition"].startswith("inline")
+    thumbnail = fetch(client, f"/attachments/{image.id}/thumbnail")
+    assert thumbnail.mimetype == "image/webp"
+    assert max(Image.open(io.BytesIO(thumbnail.data)).size) <= 480
+    download = fetch(client, f"/attachments/{document.id}")
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    # Another organization gets 404 for the file as for the entry.
+    outsider = login_as("foreign_member")
+    assert outsider.get(f"/attachments/{image.id}").status_code == 404
+    assert outsider.get(f"/attachments/{image.id}/thumbnail").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "ohjelma.pdf",
+            b"MZ\x90\x00\x03" + b"\x00" * 100,
+            "“ohjelma.pdf” is not a JPG, PNG, WebP or PDF file.",
+        ),
+        ("tyhja.png", b"", "“tyhja.png” is empty."),
+        ("iso.pdf", b"%PDF-1.4" + b"0" * MB, "“iso.pdf” is larger than 1 MB."),
+        ("kuva.gif", b"GIF89a" + b"\x00" * 50, "“kuva.gif” is not a JPG, PNG, WebP or PDF file."),
+        (
+            "muistio.txt",
+            "Tämä on tekstiä".encode(),
+            "“muistio.txt” is not a JPG, PNG, WebP or PDF file.",
+        ),
+    ],
+)
+def test_bad_uploads_are_refused_by_name_and_rule_and_the_text_is_kept(
+    world, login_as, db, name, content, message
+):
+    response = post_entry(login_as("member"), world.team, files=[(name, content)], headers=HTMX)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert "Todistukset haettiin toisesta kerroksesta" in html
+    assert 'value="Tulostin lähemmäs"' in html
+    assert db.session.scalar(select(KaizenEntry)) is None
+
+
+def test_a_png_named_pdf_is_stored_as_the_png_it_is(world, login_as, db):
+    post_entry(login_as("member"), world.team, files=[("raportti.pdf", image_bytes())])
+    attachment = db.session.scalar(select(Attachment))
+    assert attachment.content_type == "image/png" and attachment.thumbnail_name
+
+
+def test_exactly_one_megabyte_is_accepted(world, login_as, db):
+    content = b"%PDF-1.4" + b"0" * (MB - 8)
+    assert (
+        post_entry(login_as("member"), world.team, files=[("raja.pdf", content)]).status_code == 303
+    )
+
+
+def test_more_than_three_attachments_are_refused(world, login_as, db):
+    files = [(f"kuva{n}.png", image_bytes()) for n in range(4)]
+    response = post_entry(login_as("member"), world.team, files=files)
+    assert response.status_code == 422
+    assert "At most 3 attachments per entry." in response.get_data(as_text=True)
+
+
+def test_a_request_over_the_size_limit_gets_a_friendly_page(world, login_as):
+    files = [(f"iso{n}.pdf", b"%PDF-" + b"0" * MB) for n in range(4)]
+    response = post_entry(login_as("member"), world.team, files=files)
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)
+    assert "<html" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("query", "titles"),
+    [
+        ("tulostin", ["Tulostin lähemmäs"]),
+        ("TULOST", ["Tulostin lähemmäs"]),  # the start of a word, in any case
+        ("lähem", ["Tulostin lähemmäs"]),
+        ("lahem", []),  # ä is not a
+        ("palaute kysely", ["Palautekysely"]),
+        ("jono", ["Palautekysely", "Jonotus"]),  # found in before, after or effect too
+        ("kysely palaute", ["Palautekysely"]),
+        ('"; DROP TABLE', []),
+    ],
+)
+def test_search_finds_words_in_title_before_after_and_effect(world, login_as, query, titles):
+    author = world.users["member"]
+    make_kaizen(world.team, author, title="Tulostin lähemmäs", before="Kävely", after="Lähellä")
+    make_kaizen(
+        world.team,
+        author,
+        title="Palautekysely",
+        before="Palaute kysely puuttui",
+        after="jono lyheni",
+    )
+    make_kaizen(world.team, author, title="Jonotus", before="Pitkä jono", after="Ajanvaraus")
+    html = (
+        login_as("member")
+        .get(f"/teams/{world.team.id}/kaizen", query_string={"q": query})
+        .get_data(as_text=True)
+    )
+    shown = [t for t in ("Tulostin lähemmäs", "Palautekysely", "Jonotus") if f">{t}</h3>" in html]
+    assert sorted(shown) == sorted(titles)
+
+
+def test_filters_by_theme_author_and_dates(world, login_as):
+    member, supervisor = world.users["member"], world.users["supervisor"]
+    make_kaizen(world.team, member, title="Vanha", done_on=date(2026, 1, 10))
+    make_kaizen(
+        world.team,
+        supervisor,
+        title="Uusi",
+        done_on=date(2026, 6, 1),
+        theme=theme("service_process"),
+    )
+    client = login_as("member")
+
+    def titles(**args):
+        html = client.get(f"/teams/{world.team.id}/kaizen", query_string=args).get_data(
+            as_text=True
+        )
+        shown = [t for t in ("Vanha", "Uusi") if f">{t}</h3>" in html]
+        return sorted(shown, key=lambda title: html.index(f">{title}</h3>"))
+
+    assert titles() == ["Uusi", "Vanha"]  # newest first
+    assert titles(theme=theme("service_process").id) == ["Uusi"]
+    assert titles(author=member.id) == ["Vanha"]
+    assert titles(date_from="2026-02-01") == ["Uusi"]
+    assert titles(date_to="2026-02-01") == ["Vanha"]
+
+
+def test_log_pages_by_fifty(world, login_as):
+    for number in range(55):
+        make_kaizen(
+            world.team,
+            world.users["member"],
+            title=f"Nro {number:02}",
+            done_on=date(2026, 1, 1) + timedelta(days=number),
+        )
+    client = login_as("member")
+    first = client.get(f"/teams/{world.team.id}/kaizen").get_data(as_text=True)
+    assert (
+        first.count('class="kaizen ') == 50 and ">Nro 54</h3>" in first and "Page 1 of 2" in first
+    )
+    second = client.get(f"/teams/{world.team.id}/kaizen?page=2").get_data(as_text=True)
+    assert second.count('class="kaizen ') == 5 and ">Nro 00</h3>" in second
+
+
+def test_log_runs_the_same_queries_for_few_and_many_entries(world, login_as, query_counter):
+    client = login_as("member")
+    url = f"/teams/{world.team.id}/kaizen"
+    author = world.users["member"]
+    make_kaizen(world.team, author)
+    client.get(url)
+    with query_counter() as few:
+        client.get(url)
+    for number in range(60):
+        entry = make_kaizen(world.team, make_user(world.organization, {world.team: "member"}))
+        if number % 3 == 0:
+            from lean.kaizen.services import update_kaizen
+            from lean.kaizen.uploads import CheckedUpload
+
+            update_kaizen(
+                author,
+                entry,
+                entry.version,
+                {},
+                uploads=[CheckedUpload("k.png", image_bytes(size=(20, 20)), "image/png")] * 2,
+            )
+    with query_counter() as many:
+        client.get(url)
+    assert few.value == many.value <= 9
+
+
+def test_author_edits_their_entry_and_supervisor_any(world, login, db):
+    member, supervisor = world.users["member"], world.users["supervisor"]
+    other = make_user(world.organization, {world.team: "member"})
+    entry = make_kaizen(world.team, member)
+
+    def edit(user, title):
+        return login(user).post(
+            f"/kaizen/{entry.id}/edit",
+            data=entry_form(title=title, version=entry.version),
+            content_type="multipart/form-data",
+        )
+
+    assert edit(other, "Toisen muokkaus").status_code == 403
+    assert edit(member, "Oma muokkaus").status_code == 303
+    db.session.refresh(entry)
+    assert edit(supervisor, "Esihenkilön muokkaus").status_code == 303
+    db.session.refresh(entry)
+    assert entry.title == "Esihenkilön muokkaus"
+
+
+def test_stale_edit_is_refused_and_keeps_the_typed_text(world, login, db):
+    member, supervisor = world.users["member"], world.users["supervisor"]
+    entry = make_kaizen(world.team, member)
+    loaded = entry.version
+    login(supervisor).post(
+        f"/kaizen/{entry.id}/edit",
+        data=entry_form(title="Ensin", version=loaded),
+        content_type="multipart/form-data",
+    )
+    response = login(member).post(
+        f"/kaizen/{entry.id}/edit",
+        data=entry_form(title="Myöhemmin", version=loaded),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 409
+    assert 'value="Myöhemmin"' in response.get_data(as_text=True)
+    db.session.refresh(entry)
+    assert entry.title == "Ensin"
+
+
+def test_delete_asks_first_then_supervisor_can_restore_within_30_days(world, login, db):
+    member, supervisor = world.users["member"], world.users["supervisor"]
+    entry = make_kaizen(world.team, member, title="Poistettava")
+    client = login(member)
+    assert "Delete “Poistettava”?" in client.get(f"/kaizen/{entry.id}/delete").get_data(
+        as_text=True
+    )
+    assert client.post(f"/kaizen/{entry.id}/delete").status_code == 303
+    assert ">Poistettava</h3>" not in client.get(f"/teams/{world.team.id}/kaizen").get_data(
+        as_text=True
+    )
+    assert client.get(f"/teams/{world.team.id}/kaizen/deleted").status_code == 403
+    boss = login(supervisor)
+    assert "Poistettava" in boss.get(f"/teams/{world.team.id}/kaizen/deleted").get_data(
+        as_text=True
+    )
+    assert boss.post(f"/kaizen/{entry.id}/restore").status_code == 303
+    assert ">Poistettava</h3>" in client.get(f"/teams/{world.team.id}/kaizen").get_data(
+        as_text=True
+    )
+    kinds = db.session.scalars(
+        select(Event.kind).where(Event.subject_type == "kaizen_entry").order_by(Event.id)
+    ).all()
+    assert kinds == ["created", "deleted", "restored"]
+
+
+def test_entries_deleted_over_30_days_ago_cannot_be_restored(world, login, db):
+    entry = make_kaizen(world.team, world.users["member"])
+    login(world.users["member"]).post(f"/kaizen/{entry.id}/delete")
+    db.session.refresh(entry)
+    entry.deleted_at -= timedelta(days=31)
+    db.session.commit()
+    assert login(world.users["supervisor"]).post(f"/kaizen/{entry.id}/restore").status_code == 404
+
+
+def test_promote_makes_a_plan_card_linked_both_ways(world, login_as, db):
+    entry = make_kaizen(
+        world.team, world.users["member"], title="Isompi juttu", effect="Säästää aikaa"
+    )
+    client = login_as("member")
+    response = client.post(f"/kaizen/{entry.id}/promote")
+    card = db.session.scalar(select(Improvement).where(Improvement.title == "Isompi juttu"))
+    assert response.location == f"/improvements/{card.id}"
+    assert (
+        card.stage == "plan" and card.problem == "Ennen" and card.expected_effect == "Säästää aikaa"
+    )
+    assert "Promoted from the kaizen" in client.get(response.location).get_data(as_text=True)
+    assert "Became a board card" in client.get(f"/teams/{world.team.id}/kaizen").get_data(
+        as_text=True
+    )
+
+
+def read_csv(data: bytes, separator=","):
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=separator))
+
+
+@pytest.mark.parametrize("separator", [",", ";"])
+def test_csv_export_cell_by_cell(world, login_as, separator):
+    member = world.users["member"]
+    make_kaizen(
+        world.team,
+        member,
+        title='Hyllyt; "uudet" ja äöå',
+        before="Rivi 1\nRivi 2",
+        after="=SUM(A1)",
+        done_on=date(2026, 3, 4),
+        hours_saved_per_month=2,
+    )
+    make_kaizen(
+        world.team, member, title="Muu", done_on=date(2026, 1, 1), theme=theme("service_process")
+    )
+    query = {"separator": "semicolon"} if separator == ";" else {}
+    hours = "2,0" if separator == ";" else "2.0"  # Finnish Excel reads a decimal comma
+    query["theme"] = theme().id
+    response = login_as("member").get(
+        f"/teams/{world.team.id}/kaizen/export.csv", query_string=query
+    )
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    rows = read_csv(response.data, separator)
+    assert rows[0] == [
+        "Date",
+        "Team",
+        "Title",
+        "Before",
+        "After",
+        "Effect",
+        "Theme",
+        "Hours saved per month",
+        "Author",
+        "Attachments",
+    ]
+    assert rows[1:] == [
+        [
+            "2026-03-04",
+            "Opintotoimisto",
+            'Hyllyt; "uudet" ja äöå',
+            "Rivi 1\nRivi 2",
+            "'=SUM(A1)",
+            "",
+            "Change leadership",
+            hours,
+            member.name,
+            "0",
+        ]
+    ]
+
+
+def test_xlsx_export_and_the_coordinators_whole_organization(world, login_as):
+    make_kaizen(world.team, world.users["member"], title="Tiimin kaizen", done_on=date(2026, 5, 5))
+    make_kaizen(world.other_team, title="Toisen tiimin kaizen")
+    make_kaizen(world.foreign_team, title="Vieras kaizen")
+    team_file = login_as("member").get(f"/teams/{world.team.id}/kaizen/export.xlsx")
+    sheet = load_workbook(io.BytesIO(team_file.data)).active
+    assert [c.value for c in sheet[2]][1:3] == ["Opintotoimisto", "Tiimin kaizen"]
+    assert sheet.max_row == 2
+    assert login_as("member").get("/kaizen/export.xlsx").status_code == 403
+    whole = login_as("coordinator").get("/kaizen/export.csv")
+    titles = {row[2] for row in read_csv(whole.data)[1:]}
+    assert titles == {"Tiimin kaizen", "Toisen tiimin kaizen"}
+
+
+def test_board_shows_this_months_kaizens_and_links_to_the_log(world, login_as):
+    make_kaizen(world.team, world.users["member"])
+    make_kaizen(world.team, world.users["member"], done_on=date.today() - timedelta(days=70))
+    html = login_as("member").get(f"/teams/{world.team.id}/board").get_data(as_text=True)
+    assert "1 kaizen this month" in html
+    assert f'href="/teams/{world.team.id}/kaizen"' in html
