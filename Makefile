@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test test-browser lint format translations compile-translations install install-test clean bench
+.PHONY: run test lint format translations compile-translations install install-test clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
