@@ -22,6 +22,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load(app, test_config)
 
     from lean import cli, errors, extensions, i18n, security, web
+    from lean.admin import admin_blueprint
+    from lean.admin.views import profile_blueprint
     from lean.auth import auth_blueprint
     from lean.boards import boards_blueprint
     from lean.kaizen import kaizen_blueprint
@@ -35,6 +37,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
+    app.register_blueprint(admin_blueprint)
+    app.register_blueprint(profile_blueprint)
     app.register_blueprint(auth_blueprint)
     app.register_blueprint(boards_blueprint)
     app.register_blueprint(kaizen_blueprint)

@@ -36,6 +36,27 @@ class Defaults:
     UPLOAD_FOLDER = None  # instance/uploads when left empty
     KAIZEN_PAGE_SIZE = 50
     KAIZEN_RECOVERY_DAYS = 30
+    # Outgoing e-mail for invitations and password resets; without a server the links are
+    # shown to be copied by hand, and the self-service password reset is off.
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_USE_TLS = False  # STARTTLS on the plain port
+    MAIL_SENDER = None  # the From address, e.g. "Vertaa <vertaa@example.fi>"
+    MAIL_TIMEOUT = 10  # seconds; a slow server must not hang the page for long
+    INVITATION_DAYS = 7
+    PASSWORD_RESET_HOURS = 24
+
+
+def parse_bool(value: str) -> bool:
+    """An environment variable's yes or no; anything unclear stops the start."""
+    text = value.strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"", "0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
 
 
 # LEAN_<NAME> environment variables that override a setting, and how to parse them.
@@ -46,6 +67,15 @@ ENVIRONMENT_SETTINGS = {
     "UPLOAD_FOLDER": str,
     "HTMX_CDN_URL": str,
     "HTMX_CDN_INTEGRITY": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_USE_TLS": parse_bool,
+    "MAIL_SENDER": str,
+    "MAIL_TIMEOUT": int,
+    "INVITATION_DAYS": int,
+    "PASSWORD_RESET_HOURS": int,
 }
 
 
@@ -56,7 +86,10 @@ def load(app, overrides: dict | None) -> None:
     for name, parse in ENVIRONMENT_SETTINGS.items():
         value = os.environ.get(f"LEAN_{name}")
         if value is not None:
-            app.config[name] = parse(value)
+            try:
+                app.config[name] = parse(value)
+            except ValueError as error:
+                raise RuntimeError(f"LEAN_{name}: {error}") from error
     if overrides:
         app.config.update(overrides)
 

@@ -32,3 +32,26 @@ def record_event(
     )
     db.session.add(event)
     return event
+
+
+def record_admin_event(
+    actor: User | None,
+    kind: str,
+    subject_type: str,
+    subject_id: int,
+    organization_id: int | None,
+    team_id: int | None = None,
+    **data: Any,
+) -> Event:
+    """An entry of the audit log: a change to an organization, team, user, role or theme."""
+    event = Event(
+        actor=actor,
+        organization_id=organization_id,
+        team_id=team_id,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        kind=kind,
+        data={key: jsonable(value) for key, value in data.items()},
+    )
+    db.session.add(event)
+    return event

@@ -11,7 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from lean.extensions import db
-from lean.models import Attachment, Improvement, KaizenEntry, Team, TeamRole, User
+from lean.models import (
+    Attachment,
+    Improvement,
+    KaizenEntry,
+    Organization,
+    Team,
+    TeamRole,
+    User,
+)
 
 # ---- questions -------------------------------------------------------------------------
 
@@ -150,3 +158,80 @@ def attachment_for_read(user: User, attachment_id: int) -> Attachment:
     ):
         abort(404)
     return attachment
+
+
+# ---- administration ----------------------------------------------------------------------
+
+
+def can_manage_installation(user: User) -> bool:
+    """Organizations and themes are the installation's admins' to manage."""
+    return user.is_admin
+
+
+def can_manage_organization(user: User, organization: Organization) -> bool:
+    """Teams, users and invitations of an organization: its coordinators, and admins."""
+    return _manages(user, organization.id)
+
+
+def _manages(user: User, organization_id: int) -> bool:
+    return user.is_admin or (user.is_coordinator and organization_id == user.organization_id)
+
+
+def can_manage_members(user: User, team: Team) -> bool:
+    """A team's members and roles: the organization's managers and the team's supervisors."""
+    if _manages(user, team.organization_id):
+        return True
+    return (
+        team.organization_id == user.organization_id
+        and not team.archived
+        and user.role_in(team.id) == TeamRole.SUPERVISOR
+    )
+
+
+def can_manage_user(actor: User, target: User) -> bool:
+    """Coordinators manage their organization's people, except admins; admins manage anyone."""
+    if actor.is_admin:
+        return True
+    return (
+        actor.is_coordinator
+        and target.organization_id == actor.organization_id
+        and not target.is_admin
+    )
+
+
+def organization_for_management(user: User, organization_id: int) -> Organization:
+    organization = db.session.get(Organization, organization_id)
+    if organization is None or not (user.is_admin or organization.id == user.organization_id):
+        abort(404)
+    if not can_manage_organization(user, organization):
+        abort(403)
+    return organization
+
+
+def team_for_member_management(user: User, team_id: int) -> Team:
+    team = team_for_read(user, team_id)
+    if not can_manage_members(user, team):
+        abort(403)
+    return team
+
+
+def team_for_management(user: User, team_id: int) -> Team:
+    """Renaming and archiving a team: the organization's managers only."""
+    team = team_for_read(user, team_id)
+    if not can_manage_organization(user, team.organization):
+        abort(403)
+    return team
+
+
+def user_for_management(actor: User, user_id: int) -> User:
+    target = db.session.get(User, user_id)
+    if target is None or not (actor.is_admin or target.organization_id == actor.organization_id):
+        abort(404)
+    if not can_manage_user(actor, target):
+        abort(403)
+    return target
+
+
+def require_installation_admin(user: User) -> None:
+    if not can_manage_installation(user):
+        abort(403)

@@ -5,7 +5,7 @@ from secrets import compare_digest
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from lean.extensions import db, login_manager, talisman
 from lean.models import Membership, User
@@ -55,8 +55,11 @@ def load_user(session_id: str) -> User | None:
     user = db.session.scalar(
         select(User)
         .where(User.id == int(user_id))
-        .options(selectinload(User.memberships).joinedload(Membership.team))
+        .options(
+            joinedload(User.organization),
+            selectinload(User.memberships).joinedload(Membership.team),
+        )
     )
-    if user is None or not user.active or not compare_digest(user.session_token, token):
+    if user is None or not user.is_active or not compare_digest(user.session_token, token):
         return None
     return user

@@ -73,6 +73,7 @@ def init_app(app: Flask) -> None:
         days_since=days_since,
         name_in_language=name_in_language,
         stages=STAGES,
+        has_endpoint=lambda name: name in app.view_functions,
         htmx_cdn_url=app.config.get("HTMX_CDN_URL"),
         htmx_cdn_integrity=app.config.get("HTMX_CDN_INTEGRITY"),
     )

@@ -1,5 +1,6 @@
-"""Logging in and out, password changes and the language choice."""
+"""Logging in and out, password changes, the language choice, invitations and resets."""
 
+from lean.auth import link_views  # noqa: F401  (its routes join the blueprint)
 from lean.auth.views import auth_blueprint
 
 __all__ = ["auth_blueprint"]

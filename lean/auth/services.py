@@ -45,7 +45,7 @@ def authenticate(email: str, password: str) -> User | None:
         raise LoginLocked(until=oldest + window)
 
     user = db.session.scalar(select(User).where(User.email == email))
-    if user is not None and user.active and user.check_password(password):
+    if user is not None and user.is_active and user.check_password(password):
         db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
         db.session.commit()
         return user

@@ -66,6 +66,7 @@ def _render_board(team, quick_add=None, status=200, focus_quick_add=False):
         quick_add=quick_add or QuickAddForm(themes, formdata=None),
         focus_quick_add=focus_quick_add,
         can_write=policy.can_write_team(current_user, team),
+        can_manage_members=policy.can_manage_members(current_user, team),
         stage_label=stage_label,
         kaizens_this_month=kaizen_queries.count_this_month(team.id),
     )

@@ -3,6 +3,7 @@
 from lean.models.event import Event
 from lean.models.improvement import STAGES, Improvement, Stage
 from lean.models.kaizen import Attachment, KaizenEntry
+from lean.models.onetime import LinkPurpose, OneTimeLink
 from lean.models.organization import Membership, Organization, Team, TeamRole
 from lean.models.theme import FocusArea, Theme
 from lean.models.user import LoginFailure, User
@@ -14,8 +15,10 @@ __all__ = [
     "FocusArea",
     "Improvement",
     "KaizenEntry",
+    "LinkPurpose",
     "LoginFailure",
     "Membership",
+    "OneTimeLink",
     "Organization",
     "Stage",
     "Team",

@@ -22,7 +22,8 @@ class Event(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    # None for installation-wide changes (themes).
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
     subject_type: Mapped[str] = mapped_column(String(30))
     subject_id: Mapped[int]

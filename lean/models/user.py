@@ -47,7 +47,8 @@ class User(UserMixin, db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.active
+        """Deactivating a person, or their whole organization, keeps them out."""
+        return self.active and self.organization.active
 
     def role_in(self, team_id: int) -> TeamRole | None:
         for membership in self.memberships:

@@ -3,8 +3,9 @@
 import pytest
 
 from lean.extensions import db
+from lean.kaizen.uploads import CheckedUpload
 from lean.models.base import utcnow
-from tests.conftest import theme
+from tests.conftest import TINY_PNG, make_kaizen, theme
 
 ROLES = ["anonymous", "member", "supervisor", "coordinator", "admin", "foreign_member"]
 LOGIN = 302  # anonymous users are sent to the login page
@@ -21,6 +22,18 @@ WRITERS = {
 }
 # Only the team's supervisors and the organization's coordinators.
 SUPERVISORS = {**WRITERS, "member": 403, "supervisor": 303, "coordinator": 303}
+
+# Installation-wide pages: admins only (coordinators neither).
+ADMINS_ONLY = {"anonymous": LOGIN, "*": 403}
+# An organization's management: its coordinators and admins; an empty form answers 422.
+MANAGERS = {
+    "anonymous": LOGIN,
+    "member": 403,
+    "supervisor": 403,
+    "coordinator": 422,
+    "admin": 422,
+    "foreign_member": 404,
+}
 
 # (endpoint, method): {role: status}; "*" covers the roles not named.
 EXPECTED = {
@@ -97,6 +110,100 @@ EXPECTED = {
     ("kaizen.export_organization", "GET"): {"anonymous": LOGIN, "coordinator": 200, "*": 403},
     ("kaizen.attachment", "GET"): {"anonymous": LOGIN, "foreign_member": 404, "*": 200},
     ("kaizen.thumbnail", "GET"): {"anonymous": LOGIN, "foreign_member": 404, "*": 200},
+    # -- onboarding: invitations and password resets --
+    ("auth.invite", "GET"): {
+        "anonymous": LOGIN,
+        "member": 403,
+        "supervisor": 403,
+        "coordinator": 200,
+        "admin": 200,
+        "foreign_member": 404,
+    },
+    ("auth.invite", "POST"): {
+        "anonymous": LOGIN,
+        "member": 403,
+        "supervisor": 403,
+        "coordinator": 200,
+        "admin": 200,
+        "foreign_member": 404,
+    },
+    ("auth.create_reset", "POST"): {
+        "anonymous": LOGIN,
+        "member": 403,
+        "supervisor": 403,
+        "coordinator": 200,
+        "admin": 200,
+        "foreign_member": 404,
+    },
+    # Public: the one-time link is the permission, whoever is logged in.
+    ("auth.accept_invitation", "GET"): {"*": 200},
+    ("auth.accept_invitation", "POST"): {"*": 303},
+    ("auth.request_reset", "GET"): {"*": 200},
+    ("auth.request_reset", "POST"): {"*": 200},
+    ("auth.reset_password", "GET"): {"*": 200},
+    ("auth.reset_password", "POST"): {"*": 303},
+    # -- onboarding: CSV import --
+    # The organization's coordinators and admins; an empty upload is refused with a message.
+    ("admin.import_users", "GET"): {
+        "anonymous": LOGIN,
+        "member": 403,
+        "supervisor": 403,
+        "coordinator": 200,
+        "admin": 200,
+        "foreign_member": 404,
+    },
+    ("admin.import_users", "POST"): {
+        "anonymous": LOGIN,
+        "member": 403,
+        "supervisor": 403,
+        "coordinator": 422,
+        "admin": 422,
+        "foreign_member": 404,
+    },
+    ("admin.confirm_import", "POST"): {
+        "anonymous": LOGIN,
+        "member": 403,
+        "supervisor": 403,
+        "coordinator": 422,
+        "admin": 422,
+        "foreign_member": 404,
+    },
+    # -- administration --
+    ("admin.index", "GET"): {**ADMINS_ONLY, "coordinator": 302, "admin": 302},
+    ("admin.organizations", "GET"): {**ADMINS_ONLY, "admin": 200},
+    ("admin.organizations", "POST"): {**ADMINS_ONLY, "admin": 422},
+    ("admin.edit_organization", "POST"): {**ADMINS_ONLY, "admin": 422},
+    ("admin.organization", "GET"): {**MANAGERS, "coordinator": 200, "admin": 200},
+    ("admin.create_team", "POST"): MANAGERS,
+    ("admin.create_user", "POST"): MANAGERS,
+    ("admin.team", "GET"): {**MANAGERS, "supervisor": 200, "coordinator": 200, "admin": 200},
+    ("admin.edit_team", "POST"): MANAGERS,
+    ("admin.set_member", "POST"): {**MANAGERS, "supervisor": 422},
+    ("admin.change_role", "POST"): {
+        **MANAGERS,
+        "supervisor": 303,
+        "coordinator": 303,
+        "admin": 303,
+    },
+    ("admin.remove_member", "POST"): {
+        **MANAGERS,
+        "supervisor": 303,
+        "coordinator": 303,
+        "admin": 303,
+    },
+    ("admin.user", "GET"): {**MANAGERS, "coordinator": 200, "admin": 200},
+    ("admin.user", "POST"): MANAGERS,
+    ("admin.anonymise_user", "POST"): {**ADMINS_ONLY, "admin": 303},
+    ("admin.themes", "GET"): {**ADMINS_ONLY, "admin": 200},
+    ("admin.themes", "POST"): {**ADMINS_ONLY, "admin": 422},
+    ("admin.theme", "GET"): {**ADMINS_ONLY, "admin": 200},
+    ("admin.theme", "POST"): {**ADMINS_ONLY, "admin": 422},
+    ("admin.add_focus_area", "POST"): {**ADMINS_ONLY, "admin": 422},
+    ("admin.delete_theme", "POST"): {**ADMINS_ONLY, "admin": 303},
+    ("admin.audit", "GET"): {**ADMINS_ONLY, "coordinator": 200, "admin": 200},
+    ("profile.show", "GET"): {"anonymous": LOGIN, "*": 200},
+    ("profile.show", "POST"): {"anonymous": LOGIN, "*": 422},
+    ("profile.download_data", "GET"): {"anonymous": LOGIN, "*": 200},
 }
 # Served by Flask itself for anyone.
 EXEMPT = {"static"}
@@ -131,26 +238,61 @@ def form_for(endpoint: str) -> dict:
             "theme_id": str(theme().id),
         },
         "auth.set_language": {"language": "en"},
+        "auth.invite": {"email": "kutsuttu@example.fi", "team": "", "role": "member"},
+        "auth.accept_invitation": {
+            "name": "Kutsuttu",
+            "password": "kolme-karhua-metsassa",
+            "confirm": "kolme-karhua-metsassa",
+            "language": "fi",
+        },
+        "auth.request_reset": {"email": "member@example.fi"},
+        "auth.reset_password": {
+            "new_password": "kolme-karhua-metsassa",
+            "confirm": "kolme-karhua-metsassa",
+        },
+        "admin.change_role": {"role": "supervisor"},
     }.get(endpoint, {})
+
+
+def one_time_token(world, endpoint: str) -> str:
+    """A fresh, valid link's token for the pages that take one."""
+    from lean.auth import links
+
+    coordinator = world.users["coordinator"]
+    if endpoint == "auth.accept_invitation":
+        return links.create_invitation(coordinator, world.organization, "kutsuttu@example.fi")[1]
+    if endpoint == "auth.reset_password":
+        return links.create_password_reset(coordinator, world.users["member"])[1]
+    return "no-token"
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("endpoint", "method"), sorted(EXPECTED))
 def test_route_answers_role_as_expected(app, world, login, endpoint, method, role):
     rule = next(r for r, m in routes_of(app) if r.endpoint == endpoint and m == method)
+    kaizen = make_kaizen(
+        world.team,
+        world.users["member"],
+        title="Oma kaizen",
+        uploads=[CheckedUpload("kuva.png", TINY_PNG, "image/png")],
+    )
     values = {
         "team_id": world.team.id,
         "improvement_id": world.improvement.id,
-        "kaizen_id": world.kaizen.id,
-        "attachment_id": world.kaizen.attachments[0].id,
+        "kaizen_id": kaizen.id,
+        "attachment_id": kaizen.attachments[0].id,
         "file_format": "csv",
+        "token": one_time_token(world, endpoint),
+        "organization_id": world.organization.id,
+        "user_id": world.users["member"].id,
+        "theme_id": theme().id,
     }
     url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
     client = app.test_client() if role == "anonymous" else login(world.users[role])
     if endpoint == "boards.restore":
         world.improvement.archived = True
     if endpoint == "kaizen.restore":
-        world.kaizen.deleted_at = utcnow()
+        kaizen.deleted_at = utcnow()
     db.session.commit()
     response = client.open(
         url, method=method, data=form_for(endpoint) if method == "POST" else None

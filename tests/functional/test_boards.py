@@ -41,7 +41,11 @@ def test_board_shows_cards_with_owner_theme_age_due_and_block(world, login_as, d
 
 def test_days_in_stage_come_from_the_latest_move(world, login_as, db):
     move = db.session.scalar(
-        select(Event).where(Event.subject_id == world.improvement.id, Event.kind == "created")
+        select(Event).where(
+            Event.subject_type == "improvement",
+            Event.subject_id == world.improvement.id,
+            Event.kind == "created",
+        )
     )
     move.at -= timedelta(days=6)
     db.session.commit()
@@ -101,7 +105,9 @@ def test_quick_add_with_htmx_returns_the_board_with_the_new_card(world, login_as
     assert column_count(html, "idea") == "2 cards"
     card = db.session.scalar(select(Improvement).where(Improvement.title == "Tulostin lähemmäs"))
     assert card.stage == "idea" and card.owner_id == world.users["member"].id
-    kinds = db.session.scalars(select(Event.kind).where(Event.subject_id == card.id)).all()
+    kinds = db.session.scalars(
+        select(Event.kind).where(Event.subject_type == "improvement", Event.subject_id == card.id)
+    ).all()
     assert kinds == ["created"]
 
 
@@ -147,7 +153,11 @@ def test_move_forward_back_and_anywhere_records_each_move(world, login_as, db):
     assert column_count(html, "check") == "1 card"
     assert column_count(html, "idea") == "0 cards"
     moves = db.session.scalars(
-        select(Event).where(Event.subject_id == card.id, Event.kind == "moved").order_by(Event.id)
+        select(Event)
+        .where(
+            Event.subject_type == "improvement", Event.subject_id == card.id, Event.kind == "moved"
+        )
+        .order_by(Event.id)
     ).all()
     assert [(m.data["from"], m.data["to"]) for m in moves] == [
         ("idea", "plan"),
@@ -185,7 +195,9 @@ def test_edit_saves_and_records_changed_fields(world, login_as, db):
     assert response.status_code == 303
     db.session.refresh(card)
     assert (card.title, card.blocked, card.blocked_reason) == ("Uusi otsikko", True, "Odotamme")
-    kinds = db.session.scalars(select(Event.kind).where(Event.subject_id == card.id)).all()
+    kinds = db.session.scalars(
+        select(Event.kind).where(Event.subject_type == "improvement", Event.subject_id == card.id)
+    ).all()
     assert sorted(kinds) == ["blocked", "created", "edited"]
     html = client.get(f"/improvements/{card.id}").get_data(as_text=True)
     assert "Oma kortti" in html and "Uusi otsikko" in html  # before → after in the history
@@ -249,7 +261,9 @@ def test_archive_takes_the_card_off_the_board_and_restore_brings_it_back(world, 
     assert "This card is archived" in client.get(f"/improvements/{card.id}").get_data(as_text=True)
     assert client.post(f"/improvements/{card.id}/restore").status_code == 303
     assert "Oma kortti" in board_html(client, world.team)
-    kinds = db.session.scalars(select(Event.kind).where(Event.subject_id == card.id)).all()
+    kinds = db.session.scalars(
+        select(Event.kind).where(Event.subject_type == "improvement", Event.subject_id == card.id)
+    ).all()
     assert "archived" in kinds and "restored" in kinds
 
 

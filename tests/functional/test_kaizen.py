@@ -105,7 +105,11 @@ def test_attachments_are_stored_with_thumbnails_and_served_to_readers(world, log
             "“ohjelma.pdf” is not a JPG, PNG, WebP or PDF file.",
         ),
         ("tyhja.png", b"", "“tyhja.png” is empty."),
-        ("iso.pdf", b"%PDF-1.4" + b"0" * (MB - 8 + 1), "“iso.pdf” is larger than 1 MB."),  # 1 MB + 1 byte
+        (
+            "iso.pdf",
+            b"%PDF-1.4" + b"0" * (MB - 8 + 1),
+            "“iso.pdf” is larger than 1 MB.",
+        ),  # 1 MB + 1 byte
         ("kuva.gif", b"GIF89a" + b"\x00" * 50, "“kuva.gif” is not a JPG, PNG, WebP or PDF file."),
         (
             "muistio.txt",

@@ -1,0 +1,166 @@
+"""Invitations and password resets: creating one-time links, and the pages they open."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user
+
+from lean import policy
+from lean.auth import links, mail
+from lean.auth.forms import (
+    AcceptInvitationForm,
+    InvitationForm,
+    RequestResetForm,
+    ResetPasswordForm,
+)
+from lean.auth.views import auth_blueprint
+from lean.i18n import current_language
+from lean.models import LinkPurpose, OneTimeLink
+
+# Mail states shown on the link page.
+MAIL_SENT, MAIL_FAILED, MAIL_OFF = "sent", "failed", "off"
+
+
+def _send(send, *args) -> str:
+    """Send with the given function when mail is on; what happened, for the page to say."""
+    if not mail.mail_configured():
+        return MAIL_OFF
+    try:
+        send(*args)
+    except Exception:  # any SMTP, network or TLS failure: the link is copied by hand
+        current_app.logger.exception("sending a one-time link by e-mail failed")
+        return MAIL_FAILED
+    return MAIL_SENT
+
+
+def _link_page(link: OneTimeLink, url: str, mail_state: str, **context):
+    """The one-time link, shown once; never cached, as it opens an account."""
+    body = render_template(
+        "auth/invitation_link.html", link=link, url=url, mail_state=mail_state, **context
+    )
+    return body, 200, {"Cache-Control": "no-store"}
+
+
+def _unusable_page():
+    return render_template("auth/link_unusable.html"), 404
+
+
+def _render_invite(organization, form, status=200):
+    return render_template(
+        "auth/invite.html",
+        organization=organization,
+        form=form,
+        pending=links.pending_invitations(organization),
+    ), status
+
+
+@auth_blueprint.route("/organizations/<int:organization_id>/invitations", methods=["GET", "POST"])
+@login_required
+def invite(organization_id: int):
+    """Invite a person into the organization (and a team); shows the one-time link."""
+    organization = policy.organization_for_management(current_user, organization_id)
+    teams = [team for team in organization.teams if not team.archived]
+    form = InvitationForm(teams)
+    if not form.validate_on_submit():
+        return _render_invite(organization, form, 422 if form.is_submitted() else 200)
+    team = next((t for t in teams if t.id == form.team.data), None)
+    try:
+        link, token = links.create_invitation(
+            current_user, organization, form.email.data, team=team, role=form.role.data
+        )
+    except links.EmailAlreadyRegistered:
+        form.email.errors.append(
+            _(
+                "This address already has an account. Its owner can log in, or ask for a "
+                "new password."
+            )
+        )
+        return _render_invite(organization, form, 422)
+    url = url_for("auth.accept_invitation", token=token, _external=True)
+    state = _send(mail.send_invitation, link, url, current_user)
+    return _link_page(link, url, state, organization=organization)
+
+
+@auth_blueprint.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """The invitee chooses a name, password and language, and is logged in."""
+    link = links.find_usable_link(token, LinkPurpose.INVITATION)
+    if link is None:
+        return _unusable_page()
+    form = AcceptInvitationForm()
+    if not form.is_submitted():
+        form.language.data = current_language()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template(
+            "auth/accept_invitation.html", form=form, link=link, token=token
+        ), status
+    try:
+        user = links.accept_invitation(link, form.name.data, form.password.data, form.language.data)
+    except links.LinkUnusable:
+        return _unusable_page()
+    except links.EmailAlreadyRegistered:
+        form.form_errors.append(
+            _("This address already has an account. Log in, or ask for a new password.")
+        )
+        return render_template(
+            "auth/accept_invitation.html", form=form, link=link, token=token
+        ), 409
+    session.clear()
+    login_user(user)
+    flash(_("Welcome to Vertaa!"), "success")
+    return redirect(url_for("boards.index"), 303)
+
+
+@auth_blueprint.post("/users/<int:user_id>/password-reset")
+@login_required
+def create_reset(user_id: int):
+    """A one-time password reset link for a user, made by their coordinator or an admin."""
+    user = policy.user_for_management(current_user, user_id)  # CSRFProtect checked the form
+    link, token = links.create_password_reset(current_user, user)
+    url = url_for("auth.reset_password", token=token, _external=True)
+    state = _send(mail.send_password_reset, link, url)
+    return _link_page(link, url, state, user=user)
+
+
+@auth_blueprint.route("/password-reset", methods=["GET", "POST"])
+def request_reset():
+    """Ask for a reset link by e-mail; the answer never tells whether the address is known."""
+    form = RequestResetForm()
+    if not mail.mail_configured():
+        return render_template("auth/request_reset.html", form=None, sent=False)
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("auth/request_reset.html", form=form, sent=False), status
+    created = links.request_password_reset(form.email.data)
+    if created is not None:
+        link, token = created
+        url = url_for("auth.reset_password", token=token, _external=True)
+        _send(mail.send_password_reset, link, url)
+    return render_template("auth/request_reset.html", form=form, sent=True)
+
+
+@auth_blueprint.route("/password-reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password with a one-time link; every session of the user ends."""
+    link = links.find_usable_link(token, LinkPurpose.PASSWORD_RESET)
+    if link is None:
+        return _unusable_page()
+    form = ResetPasswordForm()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template(
+            "auth/reset_password.html", form=form, link=link, token=token
+        ), status
+    try:
+        links.reset_password(link, form.new_password.data)
+    except links.LinkUnusable:
+        return _unusable_page()
+    # The old sessions have ended; this browser starts afresh, keeping only its language.
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+    flash(_("Your password has been changed. Log in with the new password."), "success")
+    return redirect(url_for("auth.login"), 303)

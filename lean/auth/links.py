@@ -1,0 +1,255 @@
+"""One-time links: invitations that create an account, and password resets.
+
+The token is shown (or e-mailed) once; only its SHA-256 is stored, so a copy of the
+database opens nothing. Each change is one function that records an event and commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
+
+from lean.auth.services import end_all_sessions, normalize_email
+from lean.events import record_admin_event
+from lean.extensions import db
+from lean.models import (
+    LinkPurpose,
+    LoginFailure,
+    Membership,
+    OneTimeLink,
+    Organization,
+    Team,
+    TeamRole,
+    User,
+)
+from lean.models.base import utcnow
+
+# Longer than any token we hand out; anything longer is not worth hashing.
+MAX_TOKEN_LENGTH = 100
+
+
+class EmailAlreadyRegistered(Exception):
+    """An invitation to an address that already has an account."""
+
+    def __init__(self, email: str):
+        super().__init__(email)
+        self.email = email
+
+
+class LinkUnusable(Exception):
+    """The link was used (or expired) between loading it and using it."""
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_link(purpose: LinkPurpose, lifetime: timedelta, **fields) -> tuple[OneTimeLink, str]:
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    link = OneTimeLink(
+        purpose=purpose,
+        token_hash=hash_token(token),
+        created_at=now,
+        expires_at=now + lifetime,
+        **fields,
+    )
+    db.session.add(link)
+    db.session.flush()
+    return link, token
+
+
+def _email_taken(email: str) -> bool:
+    return db.session.scalar(select(User.id).where(User.email == email)) is not None
+
+
+def _claim(link: OneTimeLink, now: datetime) -> None:
+    """Mark the link used, unless another request did so first: a link works exactly once."""
+    claimed = db.session.execute(
+        update(OneTimeLink)
+        .where(
+            OneTimeLink.id == link.id,
+            OneTimeLink.used_at.is_(None),
+            OneTimeLink.expires_at > now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise LinkUnusable
+    link.used_at = now
+
+
+def _end_pending_links(purpose: LinkPurpose, now: datetime, *conditions) -> None:
+    """Other pending links of the same kind end with this one, so none is left lying around."""
+    db.session.execute(
+        update(OneTimeLink)
+        .where(
+            OneTimeLink.purpose == purpose,
+            OneTimeLink.used_at.is_(None),
+            OneTimeLink.expires_at > now,
+            *conditions,
+        )
+        .values(expires_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def find_usable_link(token: str, purpose: LinkPurpose) -> OneTimeLink | None:
+    """The unused, unexpired link of this token; unknown, used and expired all give None."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    link = db.session.scalar(
+        select(OneTimeLink)
+        .where(OneTimeLink.token_hash == hash_token(token), OneTimeLink.purpose == purpose)
+        .options(joinedload(OneTimeLink.organization), joinedload(OneTimeLink.team))
+    )
+    if link is None or not link.is_usable(utcnow()) or not link.organization.active:
+        return None
+    if purpose == LinkPurpose.PASSWORD_RESET and link.user is None:
+        return None
+    return link
+
+
+def pending_invitations(organization: Organization) -> list[OneTimeLink]:
+    """The organization's invitations that can still be accepted, soonest to expire first."""
+    return list(
+        db.session.scalars(
+            select(OneTimeLink)
+            .where(
+                OneTimeLink.organization_id == organization.id,
+                OneTimeLink.purpose == LinkPurpose.INVITATION,
+                OneTimeLink.used_at.is_(None),
+                OneTimeLink.expires_at > utcnow(),
+            )
+            .options(joinedload(OneTimeLink.created_by), joinedload(OneTimeLink.team))
+            .order_by(OneTimeLink.expires_at, OneTimeLink.id)
+        )
+    )
+
+
+def create_invitation(
+    actor: User,
+    organization: Organization,
+    email: str,
+    team: Team | None = None,
+    role: TeamRole = TeamRole.MEMBER,
+) -> tuple[OneTimeLink, str]:
+    """An invitation into the organization (and a team); returns the link and its token."""
+    email = normalize_email(email)
+    if _email_taken(email):
+        raise EmailAlreadyRegistered(email)
+    if team is not None and (team.organization_id != organization.id or team.archived):
+        raise ValueError("an invitation's team must be an active team of its organization")
+    link, token = _new_link(
+        LinkPurpose.INVITATION,
+        timedelta(days=current_app.config["INVITATION_DAYS"]),
+        email=email,
+        organization_id=organization.id,
+        team=team,
+        role=TeamRole(role) if team is not None else None,
+        created_by=actor,
+    )
+    record_admin_event(
+        actor,
+        "invitation_created",
+        "one_time_link",
+        link.id,
+        organization.id,
+        team_id=team.id if team is not None else None,
+        email=email,
+        role=link.role.value if link.role else None,
+        expires_at=link.expires_at.isoformat(),
+    )
+    db.session.commit()
+    return link, token
+
+
+def create_password_reset(actor: User, user: User) -> tuple[OneTimeLink, str]:
+    """A link that sets a new password for the user; the actor is the user when self-served."""
+    link, token = _new_link(
+        LinkPurpose.PASSWORD_RESET,
+        timedelta(hours=current_app.config["PASSWORD_RESET_HOURS"]),
+        email=user.email,
+        organization_id=user.organization_id,
+        user=user,
+        created_by=actor,
+    )
+    record_admin_event(
+        actor,
+        "password_reset_created",
+        "user",
+        user.id,
+        user.organization_id,
+        link_id=link.id,
+        expires_at=link.expires_at.isoformat(),
+    )
+    db.session.commit()
+    return link, token
+
+
+def request_password_reset(email: str) -> tuple[OneTimeLink, str] | None:
+    """A reset link for the active user with this address; None when there is no such user."""
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None or not user.is_active:
+        db.session.rollback()
+        return None
+    return create_password_reset(user, user)
+
+
+def accept_invitation(link: OneTimeLink, name: str, password: str, language: str) -> User:
+    """Create the invited user (and their membership) and use up the link, all at once."""
+    now = utcnow()
+    if _email_taken(link.email):
+        db.session.rollback()
+        raise EmailAlreadyRegistered(link.email)
+    _claim(link, now)
+    user = User(
+        email=link.email,
+        name=name.strip(),
+        organization_id=link.organization_id,
+        language=language,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    team = link.team if link.team is not None and not link.team.archived else None
+    if team is not None:
+        db.session.add(Membership(user=user, team=team, role=link.role or TeamRole.MEMBER))
+    # One address, one account: the address's other invitations cannot be used any more.
+    _end_pending_links(LinkPurpose.INVITATION, now, OneTimeLink.email == link.email)
+    db.session.flush()
+    record_admin_event(
+        user,
+        "invitation_accepted",
+        "user",
+        user.id,
+        link.organization_id,
+        team_id=team.id if team is not None else None,
+        link_id=link.id,
+        email=user.email,
+        role=(link.role or TeamRole.MEMBER).value if team is not None else None,
+    )
+    db.session.commit()
+    return user
+
+
+def reset_password(link: OneTimeLink, password: str) -> User:
+    """Set the new password, use up the link and end every session of the user."""
+    now = utcnow()
+    user = link.user
+    _claim(link, now)
+    user.set_password(password)
+    _end_pending_links(LinkPurpose.PASSWORD_RESET, now, OneTimeLink.user_id == user.id)
+    # Whoever locked the account by guessing is shut out by the new password anyway.
+    db.session.execute(delete(LoginFailure).where(LoginFailure.email == user.email))
+    record_admin_event(
+        user, "password_reset", "user", user.id, user.organization_id, link_id=link.id
+    )
+    end_all_sessions(user)  # rotates the session token and commits everything above
+    return user
