@@ -107,11 +107,19 @@ def can_export_organization(user: User) -> bool:
     return user.is_coordinator
 
 
-def kaizen_for_read(user: User, kaizen_id: int) -> KaizenEntry:
+def _readable_kaizen(user: User, kaizen_id: int) -> KaizenEntry:
+    """The entry, deleted or not, when the user may read its team; else 404."""
     entry = db.session.scalar(
         select(KaizenEntry).where(KaizenEntry.id == kaizen_id).options(joinedload(KaizenEntry.team))
     )
-    if entry is None or entry.deleted_at is not None or not can_read_team(user, entry.team):
+    if entry is None or not can_read_team(user, entry.team):
+        abort(404)
+    return entry
+
+
+def kaizen_for_read(user: User, kaizen_id: int) -> KaizenEntry:
+    entry = _readable_kaizen(user, kaizen_id)
+    if entry.deleted_at is not None:
         abort(404)
     return entry
 
@@ -132,11 +140,7 @@ def kaizen_for_promotion(user: User, kaizen_id: int) -> KaizenEntry:
 
 def deleted_kaizen_for_restore(user: User, kaizen_id: int, since) -> KaizenEntry:
     """A deleted entry still within its recovery period, for the team's supervisors."""
-    entry = db.session.scalar(
-        select(KaizenEntry).where(KaizenEntry.id == kaizen_id).options(joinedload(KaizenEntry.team))
-    )
-    if entry is None or not can_read_team(user, entry.team):
-        abort(404)
+    entry = _readable_kaizen(user, kaizen_id)
     if not can_supervise_team(user, entry.team):
         abort(403)
     if entry.deleted_at is None or entry.deleted_at <= since:
@@ -230,6 +234,18 @@ def user_for_management(actor: User, user_id: int) -> User:
     if not can_manage_user(actor, target):
         abort(403)
     return target
+
+
+def can_read_audit_log(user: User) -> bool:
+    """Admins read the whole installation's audit log, coordinators their organization's."""
+    return user.is_admin or user.is_coordinator
+
+
+def audit_scope(user: User) -> int | None:
+    """The organization whose changes the user may read in the audit log; None for all."""
+    if not can_read_audit_log(user):
+        abort(403)
+    return None if user.is_admin else user.organization_id
 
 
 def require_installation_admin(user: User) -> None:

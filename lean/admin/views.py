@@ -27,11 +27,10 @@ profile_blueprint = Blueprint("profile", __name__)
 @admin_blueprint.get("/")
 def index():
     """Where an admin or a coordinator starts managing."""
-    if current_user.is_admin:
+    if policy.can_manage_installation(current_user):
         return redirect(url_for("admin.organizations"))
-    if current_user.is_coordinator:
-        return redirect(url_for("admin.organization", organization_id=current_user.organization_id))
-    abort(403)
+    organization = policy.organization_for_management(current_user, current_user.organization_id)
+    return redirect(url_for("admin.organization", organization_id=organization.id))
 
 
 # ---- organizations -------------------------------------------------------------------------
@@ -354,9 +353,7 @@ def delete_theme(theme_id: int):
 @admin_blueprint.get("/audit")
 def audit():
     """Who changed which organization, team, role, person or theme, and when."""
-    if not (current_user.is_admin or current_user.is_coordinator):
-        abort(403)
-    scope = None if current_user.is_admin else current_user.organization_id
+    scope = policy.audit_scope(current_user)
     form = AuditFilterForm(queries.audit_actors(scope), formdata=request.args)
     form.validate()
     events = queries.audit_log(

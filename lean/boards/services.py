@@ -53,21 +53,9 @@ def _lock_team(team: Team) -> None:
     db.session.execute(select(Team.id).where(Team.id == team.id).with_for_update())
 
 
-def create_improvement(
-    actor: User,
-    team: Team,
-    *,
-    title: str,
-    theme: Theme,
-    stage: Stage = Stage.IDEA,
-    problem: str = "",
-    owner: User | None = None,
-    **fields: Any,
-) -> Improvement:
-    """A new card at the end of its column, with its 'created' event."""
-    improvement = add_improvement(
-        actor, team, title=title, theme=theme, stage=stage, problem=problem, owner=owner, **fields
-    )
+def create_improvement(actor: User, team: Team, **fields: Any) -> Improvement:
+    """A new card at the end of its column, with its 'created' event (see add_improvement)."""
+    improvement = add_improvement(actor, team, **fields)
     db.session.commit()
     return improvement
 

@@ -199,3 +199,13 @@ def assert_accessible(page: Page) -> None:
     found = axe_violations(page)
     if found:
         pytest.fail(f"axe found violations on {found}")
+
+
+def assert_none(found: dict[str, str]) -> None:
+    """Fail with every page's axe report when any of the checked pages had violations."""
+    problems = {name: report for name, report in found.items() if report}
+    if problems:
+        pytest.fail(
+            "axe found violations on\n"
+            + "\n".join(f"the {name}: {report}" for name, report in problems.items())
+        )

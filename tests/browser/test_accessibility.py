@@ -7,18 +7,9 @@ axe report (rule, elements, how to fix) is printed in the test's captured output
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations, card, column, log_in
+from tests.browser.conftest import assert_none, axe_violations, card, column, log_in
 
 pytestmark = pytest.mark.browser
-
-
-def assert_none(found: dict[str, str]) -> None:
-    problems = {name: report for name, report in found.items() if report}
-    if problems:
-        pytest.fail(
-            "axe found violations on\n"
-            + "\n".join(f"the {name}: {report}" for name, report in problems.items())
-        )
 
 
 def test_the_login_page_empty_and_with_errors(page, board):

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations, log_in
+from tests.browser.conftest import assert_none, axe_violations, log_in
 from tests.conftest import make_kaizen, make_organization, make_team, make_user, theme
 
 pytestmark = pytest.mark.browser
@@ -42,11 +42,6 @@ def check(page, found: dict, name: str, path: str, submit: str | None = None) ->
         page.get_by_role("button", name=submit, exact=True).first.click()
         expect(page.locator(".error").first).to_be_visible()
         found[f"{name} with errors"] = axe_violations(page)
-
-
-def assert_none(found: dict) -> None:
-    problems = {name: report for name, report in found.items() if report}
-    assert not problems, "\n".join(f"{name}: {report}" for name, report in problems.items())
 
 
 def test_admin_pages_are_accessible(page, network):

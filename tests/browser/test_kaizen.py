@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import Person, axe_violations, log_in
+from tests.browser.conftest import Person, assert_none, axe_violations, log_in
 from tests.conftest import (
     TINY_PNG,
     make_kaizen,
@@ -157,15 +157,6 @@ def image_loaded(page: Page, image: Locator) -> None:
     page.wait_for_function(
         "image => image.complete && image.naturalWidth > 0", arg=image.element_handle()
     )
-
-
-def assert_none(found: dict[str, str]) -> None:
-    problems = {name: report for name, report in found.items() if report}
-    if problems:
-        pytest.fail(
-            "axe found violations on\n"
-            + "\n".join(f"the {name}: {report}" for name, report in problems.items())
-        )
 
 
 # ---- 1. quick entry by keyboard only ----------------------------------------------------
