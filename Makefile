@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# Parallel test processes (pytest-xdist); 1 runs the suite in this process.
+TEST_WORKERS ?= auto
 export FLASK_APP := app
 
 .PHONY: run test lint format translations compile-translations install install-test clean bench
@@ -31,12 +33,12 @@ run: install compile-translations
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: install-test compile-translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The same tests on a throwaway PostgreSQL server (needs Debian's postgresql package; see .ci/).
 .PHONY: test-postgres
 test-postgres: install-test compile-translations
-	bash .ci/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+	bash .ci/with-postgres.sh $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

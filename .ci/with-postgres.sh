@@ -100,7 +100,7 @@ done
 }
 
 as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_TMP" -p "$PORT" -U postgres -d postgres \
-    -c "CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD'" \
+    -c "CREATE ROLE $DB_USER LOGIN CREATEDB PASSWORD '$DB_PASSWORD'" \
     -c "CREATE DATABASE $DB_NAME OWNER $DB_USER"
 
 export LEAN_TEST_DATABASE_URL="postgresql+psycopg://$DB_USER:$DB_PASSWORD@127.0.0.1:$PORT/$DB_NAME"

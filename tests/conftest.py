@@ -19,7 +19,7 @@ from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from PIL import Image
-from sqlalchemy import event, select, text
+from sqlalchemy import create_engine, event, func, make_url, select, text
 from werkzeug.security import generate_password_hash
 
 from lean import create_app
@@ -55,10 +55,22 @@ IN_CI = os.environ.get("CI") == "true"
 
 
 def database_url(tmp_path_factory) -> str:
+    """SQLite in this run's temporary folder, or a PostgreSQL database of this test worker's own."""
     url = os.environ.get("LEAN_TEST_DATABASE_URL")
-    if url:
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
         return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    # Parallel workers each get a database of their own next to the configured one.
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
@@ -143,14 +155,17 @@ def empty_tables() -> None:
     """Every table as the migrations left it: empty, but for the seeded themes."""
     tables = list(reversed(_db.metadata.sorted_tables))
     with _db.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(table.delete())
+        # DELETE, not TRUNCATE: on tables of a few rows it is many times faster on PostgreSQL.
+        for table in tables:
+            connection.execute(table.delete())
         for name in SEEDED_TABLES:
             connection.execute(_db.metadata.tables[name].insert(), _seeded_rows[name])
+            if connection.dialect.name == "postgresql":
+                # The rows came back with their ids; the next new row needs the one after.
+                table = _db.metadata.tables[name]
+                last_id = select(func.max(table.c.id)).scalar_subquery()
+                sequence = func.pg_get_serial_sequence(name, "id")
+                connection.execute(select(func.setval(sequence, last_id)))
 
 
 @pytest.fixture
