@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lean import policy
-from lean.admin import queries, services
+from lean.admin import labels, queries, services
 from lean.admin.blueprint import admin_blueprint
 from lean.admin.forms import (
     AuditFilterForm,
@@ -363,7 +363,13 @@ def audit():
         form.date_from.data if not form.date_from.errors else None,
         form.date_to.data if not form.date_to.errors else None,
     )
-    return render_template("admin/audit.html", form=form, events=events)
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        events=events,
+        change_label=labels.change_label,
+        subject_label=labels.subject_label,
+    )
 
 
 # ---- the profile ---------------------------------------------------------------------------
