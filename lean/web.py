@@ -4,14 +4,14 @@ import re
 from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, render_template, request
+from flask import Blueprint, Flask, Response, current_app, render_template, request
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
-from sqlalchemy import text
+from sqlalchemy import select, text
 from wtforms import SelectChoice
 
 from lean.extensions import db
 from lean.i18n import current_language
-from lean.models import STAGES
+from lean.models import STAGES, Theme
 
 site_blueprint = Blueprint("site", __name__)
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -89,11 +89,6 @@ def init_app(app: Flask) -> None:
 @site_blueprint.get("/themes.css")
 def theme_styles():
     """Each theme's colour as a CSS class, so pages need no inline styles under the CSP."""
-    from flask import Response
-    from sqlalchemy import select
-
-    from lean.models import Theme
-
     rules = [
         f".theme-{theme.id} {{ --theme-colour: {theme.colour}; }}"
         for theme in db.session.scalars(select(Theme))

@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
+from lean.admin import queries
+from lean.auth.services import email_taken
 from lean.boards.forms import optional_int
 from lean.i18n import LANGUAGE_NAMES
 from lean.models import TeamRole
@@ -40,10 +42,27 @@ class OrganizationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     active = BooleanField(_l("Active"), default=True)
 
+    def __init__(self, *args, organization=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+
+    def validate_name(self, field):
+        other = queries.organization_named(field.data)
+        if other is not None and other is not self.organization:
+            raise ValidationError(_l("There is already an organization with this name."))
+
 
 class TeamForm(FlaskForm):
     name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=200)])
     archived = BooleanField(_l("Archived (the board becomes read-only)"))
+
+    def __init__(self, organization, *args, team=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization, self.team = organization, team
+
+    def validate_name(self, field):
+        if queries.team_named(self.organization, field.data, except_team=self.team):
+            raise ValidationError(_l("The organization already has a team with this name."))
 
 
 class UserForm(FlaskForm):
@@ -55,9 +74,14 @@ class UserForm(FlaskForm):
     is_coordinator = BooleanField(_l("Coordinator of the organization"))
     active = BooleanField(_l("Active (may log in)"), default=True)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, person=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.language.choices = language_choices(allow_none=True)
+        self.person = person
+
+    def validate_email(self, field):
+        if email_taken(field.data, except_user=self.person):
+            raise ValidationError(_l("Someone already uses this email address."))
 
 
 class MembershipForm(FlaskForm):
@@ -94,6 +118,14 @@ class ThemeForm(FlaskForm):
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=200)])
     colour = StringField(_l("Colour"), validators=[DataRequired()], default="#0b5cad")
     retired = BooleanField(_l("Retired (no new work can choose it)"))
+
+    def __init__(self, *args, theme=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.theme = theme
+
+    def validate_key(self, field):
+        if queries.theme_keyed(field.data, except_theme=self.theme):
+            raise ValidationError(_l("Another theme has this key."))
 
     def validate_colour(self, field):
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", field.data or ""):

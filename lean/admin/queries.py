@@ -126,3 +126,8 @@ def theme_keyed(key: str, except_theme: Theme | None = None) -> bool:
     if except_theme is not None:
         query = query.where(Theme.id != except_theme.id)
     return db.session.scalar(query) is not None
+
+
+def active_people_of(organization: Organization) -> list[User]:
+    """Those who can be added to a team."""
+    return [person for person in people_of(organization) if person.active]

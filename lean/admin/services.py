@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import exists, select
 from werkzeug.security import generate_password_hash
 
-from lean.auth.services import end_all_sessions, normalize_email
+from lean.auth.services import email_taken, end_all_sessions, normalize_email
 from lean.events import jsonable, record_admin_event
 from lean.extensions import db
 from lean.models import (
@@ -123,13 +123,6 @@ def remove_membership(actor: User, team: Team, user: User) -> None:
 
 
 # ---- people --------------------------------------------------------------------------------
-
-
-def email_taken(email: str, except_user: User | None = None) -> bool:
-    query = select(User.id).where(User.email == normalize_email(email))
-    if except_user is not None:
-        query = query.where(User.id != except_user.id)
-    return db.session.scalar(query) is not None
 
 
 def create_user(

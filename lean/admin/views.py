@@ -42,12 +42,9 @@ def organizations():
     policy.require_installation_admin(current_user)
     form = OrganizationForm()
     if form.validate_on_submit():
-        if queries.organization_named(form.name.data):
-            form.name.errors.append(_("There is already an organization with this name."))
-        else:
-            organization = services.create_organization(current_user, form.name.data)
-            flash(_("Organization “%(name)s” created.", name=organization.name), "success")
-            return redirect(url_for("admin.organization", organization_id=organization.id), 303)
+        organization = services.create_organization(current_user, form.name.data)
+        flash(_("Organization “%(name)s” created.", name=organization.name), "success")
+        return redirect(url_for("admin.organization", organization_id=organization.id), 303)
     status = 422 if form.errors else 200
     return render_template(
         "admin/organizations.html", form=form, organizations=queries.organizations()
@@ -56,7 +53,7 @@ def organizations():
 
 def _render_organization(organization, status=200, **forms):
     forms.setdefault("organization_form", OrganizationForm(obj=organization))
-    forms.setdefault("team_form", TeamForm(formdata=None))
+    forms.setdefault("team_form", TeamForm(organization, formdata=None))
     forms.setdefault("user_form", UserForm(formdata=None))
     return render_template(
         "admin/organization.html",
@@ -78,7 +75,7 @@ def edit_organization(organization_id: int):
     """Rename or (de)activate an organization."""
     policy.require_installation_admin(current_user)
     organization = policy.organization_for_management(current_user, organization_id)
-    form = OrganizationForm()
+    form = OrganizationForm(organization=organization)
     if not form.validate():
         return _render_organization(organization, 422, organization_form=form)
     services.update_organization(
@@ -92,10 +89,8 @@ def edit_organization(organization_id: int):
 def create_team(organization_id: int):
     """Add a team to the organization."""
     organization = policy.organization_for_management(current_user, organization_id)
-    form = TeamForm()
-    if form.validate() and queries.team_named(organization, form.name.data):
-        form.name.errors.append(_("The organization already has a team with this name."))
-    if form.errors or not form.name.data:
+    form = TeamForm(organization)
+    if not form.validate():
         return _render_organization(organization, 422, team_form=form)
     team = services.create_team(current_user, organization, form.name.data)
     flash(_("Team “%(name)s” created.", name=team.name), "success")
@@ -107,9 +102,7 @@ def create_user(organization_id: int):
     """Add a person; they set their password through an invitation or a reset link."""
     organization = policy.organization_for_management(current_user, organization_id)
     form = UserForm()
-    if form.validate() and services.email_taken(form.email.data):
-        form.email.errors.append(_("Someone already uses this email address."))
-    if form.errors or not form.email.data:
+    if not form.validate():
         return _render_organization(organization, 422, user_form=form)
     user = services.create_user(
         current_user,
@@ -130,8 +123,8 @@ def create_user(organization_id: int):
 
 
 def _render_team(team, status=200, **forms):
-    people = [p for p in queries.people_of(team.organization) if p.active]
-    forms.setdefault("team_form", TeamForm(obj=team))
+    people = queries.active_people_of(team.organization)
+    forms.setdefault("team_form", TeamForm(team.organization, obj=team, team=team))
     forms.setdefault("membership_form", MembershipForm(people, formdata=None))
     return render_template(
         "admin/team.html",
@@ -153,10 +146,8 @@ def team(team_id: int):
 def edit_team(team_id: int):
     """Rename or archive a team; an archived team's board is read-only."""
     team = policy.team_for_management(current_user, team_id)
-    form = TeamForm()
-    if form.validate() and queries.team_named(team.organization, form.name.data, except_team=team):
-        form.name.errors.append(_("The organization already has a team with this name."))
-    if form.errors or not form.name.data:
+    form = TeamForm(team.organization, team=team)
+    if not form.validate():
         return _render_team(team, 422, team_form=form)
     services.update_team(
         current_user, team, name=form.name.data.strip(), archived=form.archived.data
@@ -169,8 +160,7 @@ def edit_team(team_id: int):
 def set_member(team_id: int):
     """Add a person of the organization to the team, or change their role."""
     team = policy.team_for_member_management(current_user, team_id)
-    people = [p for p in queries.people_of(team.organization) if p.active]
-    form = MembershipForm(people)
+    form = MembershipForm(queries.active_people_of(team.organization))
     if not form.validate():
         return _render_team(team, 422, membership_form=form)
     person = db.session.get(User, form.user_id.data)
@@ -220,11 +210,9 @@ def user(user_id: int):
     """Edit a person: name, email, language, coordinator, active."""
     person = policy.user_for_management(current_user, user_id)
     if request.method == "GET":
-        return _render_user(person, UserForm(obj=person))
-    form = UserForm()
-    if form.validate() and services.email_taken(form.email.data, except_user=person):
-        form.email.errors.append(_("Someone already uses this email address."))
-    if form.errors or not form.email.data:
+        return _render_user(person, UserForm(obj=person, person=person))
+    form = UserForm(person=person)
+    if not form.validate():
         return _render_user(person, form, 422)
     if person.id == current_user.id and not form.active.data:
         form.active.errors.append(_("You cannot deactivate yourself."))
@@ -263,12 +251,9 @@ def themes():
     policy.require_installation_admin(current_user)
     form = ThemeForm()
     if form.validate_on_submit():
-        if queries.theme_keyed(form.key.data):
-            form.key.errors.append(_("Another theme has this key."))
-        else:
-            theme = services.save_theme(current_user, None, **_theme_values(form))
-            flash(_("Theme “%(name)s” created.", name=theme.name_en), "success")
-            return redirect(url_for("admin.theme", theme_id=theme.id), 303)
+        theme = services.save_theme(current_user, None, **_theme_values(form))
+        flash(_("Theme “%(name)s” created.", name=theme.name_en), "success")
+        return redirect(url_for("admin.theme", theme_id=theme.id), 303)
     status = 422 if form.errors else 200
     return render_template("admin/themes.html", form=form, themes=queries.themes()), status
 
@@ -293,7 +278,7 @@ def _theme_for_admin(theme_id: int) -> Theme:
 
 
 def _render_theme(theme, status=200, **forms):
-    forms.setdefault("form", ThemeForm(obj=theme))
+    forms.setdefault("form", ThemeForm(obj=theme, theme=theme))
     forms.setdefault("area_form", FocusAreaForm(formdata=None))
     return render_template(
         "admin/theme.html", theme=theme, in_use=services.theme_in_use(theme), **forms
@@ -306,10 +291,8 @@ def theme(theme_id: int):
     theme = _theme_for_admin(theme_id)
     if request.method == "GET":
         return _render_theme(theme)
-    form = ThemeForm()
-    if form.validate() and queries.theme_keyed(form.key.data, except_theme=theme):
-        form.key.errors.append(_("Another theme has this key."))
-    if form.errors or not form.key.data:
+    form = ThemeForm(theme=theme)
+    if not form.validate():
         return _render_theme(theme, 422, form=form)
     services.save_theme(current_user, theme, **_theme_values(form))
     flash(_("Theme saved."), "success")

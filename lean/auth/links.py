@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
-from lean.auth.services import end_all_sessions, normalize_email
+from lean.auth.services import email_taken, end_all_sessions, normalize_email
 from lean.events import record_admin_event
 from lean.extensions import db
 from lean.models import (
@@ -62,10 +62,6 @@ def _new_link(purpose: LinkPurpose, lifetime: timedelta, **fields) -> tuple[OneT
     db.session.add(link)
     db.session.flush()
     return link, token
-
-
-def _email_taken(email: str) -> bool:
-    return db.session.scalar(select(User.id).where(User.email == email)) is not None
 
 
 def _claim(link: OneTimeLink, now: datetime) -> None:
@@ -143,7 +139,7 @@ def create_invitation(
 ) -> tuple[OneTimeLink, str]:
     """An invitation into the organization (and a team); returns the link and its token."""
     email = normalize_email(email)
-    if _email_taken(email):
+    if email_taken(email):
         raise EmailAlreadyRegistered(email)
     if team is not None and (team.organization_id != organization.id or team.archived):
         raise ValueError("an invitation's team must be an active team of its organization")
@@ -206,7 +202,7 @@ def request_password_reset(email: str) -> tuple[OneTimeLink, str] | None:
 def accept_invitation(link: OneTimeLink, name: str, password: str, language: str) -> User:
     """Create the invited user (and their membership) and use up the link, all at once."""
     now = utcnow()
-    if _email_taken(link.email):
+    if email_taken(link.email):
         db.session.rollback()
         raise EmailAlreadyRegistered(link.email)
     _claim(link, now)

@@ -25,6 +25,14 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def email_taken(email: str, except_user: User | None = None) -> bool:
+    """Whether someone (other than except_user) already has this address."""
+    query = select(User.id).where(User.email == normalize_email(email))
+    if except_user is not None:
+        query = query.where(User.id != except_user.id)
+    return db.session.scalar(query) is not None
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None; raise LoginLocked when locked.
 

@@ -1,6 +1,7 @@
 """Names of stages and event kinds as people read them."""
 
 from flask import g
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from lean.models import Stage
@@ -39,7 +40,5 @@ def display_value(name: str, value, form) -> str:
         labels = {choice.value: choice.label for choice in field.choices}
         return str(labels.get(value, value))
     if hasattr(value, "isoformat"):
-        from flask_babel import format_date
-
         return format_date(value)
     return str(value)

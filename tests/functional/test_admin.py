@@ -177,6 +177,11 @@ def test_admin_creates_renames_and_deactivates_an_organization(world, login_as, 
     )
     foreign = world.users["foreign_member"]
     assert app_login_status(login, foreign) == 422
+    taken = client.post(
+        f"/admin/organizations/{organization.id}/edit", data={"name": world.organization.name}
+    )
+    assert taken.status_code == 422
+    assert "already an organization with this name" in taken.get_data(as_text=True)
     assert login_as("coordinator").get("/admin/organizations").status_code == 403
 
 
