@@ -5,12 +5,14 @@ from lean.models.improvement import STAGES, Improvement, Stage
 from lean.models.kaizen import Attachment, KaizenEntry
 from lean.models.onetime import LinkPurpose, OneTimeLink
 from lean.models.organization import Membership, Organization, Team, TeamRole
+from lean.models.standup import Escalation, Standup, StandupAttendee, StandupItem
 from lean.models.theme import FocusArea, Theme
 from lean.models.user import LoginFailure, User
 
 __all__ = [
     "STAGES",
     "Attachment",
+    "Escalation",
     "Event",
     "FocusArea",
     "Improvement",
@@ -21,6 +23,9 @@ __all__ = [
     "OneTimeLink",
     "Organization",
     "Stage",
+    "Standup",
+    "StandupAttendee",
+    "StandupItem",
     "Team",
     "TeamRole",
     "Theme",

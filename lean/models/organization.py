@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, time
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
@@ -40,6 +40,18 @@ class Team(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     archived: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # Stand-up settings: the planned length, the rhythm and how long a card may stay in a
+    # stage before the stand-up agenda calls it aged.
+    standup_minutes: Mapped[int] = mapped_column(default=15, server_default="15")
+    # ISO weekdays of the planned stand-ups, "1" (Monday) to "7" (Sunday), comma-separated;
+    # empty means no planned rhythm.
+    standup_weekdays: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    standup_time: Mapped[time | None]
+    plan_limit_days: Mapped[int] = mapped_column(default=14, server_default="14")
+    do_limit_days: Mapped[int] = mapped_column(default=21, server_default="21")
+    check_limit_days: Mapped[int] = mapped_column(default=14, server_default="14")
+    act_limit_days: Mapped[int] = mapped_column(default=14, server_default="14")
 
     organization: Mapped[Organization] = relationship(back_populates="teams")
     memberships: Mapped[list[Membership]] = relationship(back_populates="team")

@@ -1,0 +1,1 @@
+"""Stand-ups at the board: the guided review, its record and the team's rhythm."""
