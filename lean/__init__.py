@@ -42,4 +42,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth_blueprint)
     app.register_blueprint(boards_blueprint)
     app.register_blueprint(kaizen_blueprint)
+
+    if app.config["PROXY_COUNT"]:
+        # Behind a proxy the client's address, scheme and host come from its headers.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app

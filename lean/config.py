@@ -26,6 +26,11 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     LOGIN_MAX_FAILURES = 5
     LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+    # Failed logins from one network address (any accounts) before it must wait: it stops
+    # password spraying across many accounts, yet leaves room for a school's shared address.
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 50
+    # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host; 0 trusts none.
+    PROXY_COUNT = 0
     DONE_COLUMN_LIMIT = 10
     HTMX_CDN_URL = None
     HTMX_CDN_INTEGRITY = None
@@ -76,6 +81,8 @@ ENVIRONMENT_SETTINGS = {
     "MAIL_TIMEOUT": int,
     "INVITATION_DAYS": int,
     "PASSWORD_RESET_HOURS": int,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": int,
+    "PROXY_COUNT": int,
 }
 
 

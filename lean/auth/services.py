@@ -16,9 +16,10 @@ from lean.models.user import new_session_token
 
 @dataclass
 class LoginLocked(Exception):
-    """Too many failed logins for this account; try again after `until`."""
+    """Too many failed logins for this account, or from this address; try again after `until`."""
 
     until: datetime
+    by_address: bool = False
 
 
 def normalize_email(email: str) -> str:
@@ -33,31 +34,37 @@ def email_taken(email: str, except_user: User | None = None) -> bool:
     return db.session.scalar(query) is not None
 
 
-def authenticate(email: str, password: str) -> User | None:
+def authenticate(email: str, password: str, address: str = "") -> User | None:
     """The active user with this email and password, or None; raise LoginLocked when locked.
 
-    Failures are counted per account in the database, so the limit holds however many app
-    processes serve the logins. A correct password does not open a locked account.
+    Failures are counted per account and per network address in the database, so the limits
+    hold however many app processes serve the logins. A correct password does not open a
+    locked account.
     """
     email = normalize_email(email)
     window = current_app.config["LOGIN_FAILURE_WINDOW"]
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
     now = utcnow()
-    recent, oldest = db.session.execute(
-        select(func.count(LoginFailure.id), func.min(LoginFailure.at)).where(
-            LoginFailure.email == email, LoginFailure.at > now - window
-        )
-    ).one()
-    if recent >= limit:
-        db.session.rollback()
-        raise LoginLocked(until=oldest + window)
+    for by_address, column, value, limit in (
+        (False, LoginFailure.email, email, current_app.config["LOGIN_MAX_FAILURES"]),
+        (True, LoginFailure.address, address, current_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
+    ):
+        if not value:
+            continue
+        recent, oldest = db.session.execute(
+            select(func.count(LoginFailure.id), func.min(LoginFailure.at)).where(
+                column == value, LoginFailure.at > now - window
+            )
+        ).one()
+        if recent >= limit:
+            db.session.rollback()
+            raise LoginLocked(until=oldest + window, by_address=by_address)
 
     user = db.session.scalar(select(User).where(User.email == email))
     if user is not None and user.is_active and user.check_password(password):
         db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
         db.session.commit()
         return user
-    db.session.add(LoginFailure(email=email, at=now))
+    db.session.add(LoginFailure(email=email, address=address, at=now))
     db.session.commit()
     return None
 

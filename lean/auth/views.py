@@ -23,14 +23,21 @@ def login():
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
     try:
-        user = services.authenticate(form.email.data, form.password.data)
+        user = services.authenticate(
+            form.email.data, form.password.data, address=request.remote_addr or ""
+        )
     except services.LoginLocked as locked:
-        form.form_errors.append(
-            _(
+        if locked.by_address:
+            message = _(
+                "Too many failed logins from your network. Try again after %(time)s.",
+                time=format_time(locked.until, "short"),
+            )
+        else:
+            message = _(
                 "Too many failed logins for this account. Try again after %(time)s.",
                 time=format_time(locked.until, "short"),
             )
-        )
+        form.form_errors.append(message)
         return render_template("auth/login.html", form=form), 429
     if user is None:
         form.form_errors.append(_("Wrong email or password."))

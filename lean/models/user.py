@@ -60,8 +60,13 @@ class User(UserMixin, db.Model):
 class LoginFailure(db.Model):
     """One failed login; kept in the database so every app process sees the same count."""
 
-    __table_args__ = (Index("ix_login_failure_email_at", "email", "at"),)
+    __table_args__ = (
+        Index("ix_login_failure_email_at", "email", "at"),
+        Index("ix_login_failure_address_at", "address", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
+    # The client's network address (IPv4 or IPv6), for the per-address limit.
+    address: Mapped[str] = mapped_column(String(45), default="", server_default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -51,6 +51,58 @@ def test_five_failures_lock_the_account_even_for_the_right_password(client, worl
     assert post_login(client, "supervisor@example.fi").status_code == 303
 
 
+def test_many_failures_from_one_address_stop_logins_from_it_to_any_account(app, client, world):
+    """Password spraying: a few guesses at each of many accounts, all from one address."""
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 6
+    sprayer = {"REMOTE_ADDR": "198.51.100.7"}
+    for number in range(6):
+        email = f"guess{number}@example.fi"
+        response = client.post(
+            "/login", data={"email": email, "password": "arvaus-1"}, environ_base=sprayer
+        )
+        assert response.status_code == 422
+    refused = client.post(
+        "/login",
+        data={"email": "supervisor@example.fi", "password": PASSWORD},
+        environ_base=sprayer,
+    )
+    assert refused.status_code == 429
+    assert "Too many failed logins from your network" in refused.get_data(as_text=True)
+    # The accounts themselves are not locked: the supervisor logs in from elsewhere.
+    elsewhere = client.post(
+        "/login",
+        data={"email": "supervisor@example.fi", "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "203.0.113.20"},
+    )
+    assert elsewhere.status_code == 303
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(database, world):
+    app = make_app(database, PROXY_COUNT=1, LOGIN_MAX_FAILURES_PER_ADDRESS=2)
+    client = app.test_client()
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for _ in range(2):
+        client.post(
+            "/login",
+            data={"email": "nobody@example.fi", "password": "arvaus-1"},
+            headers={"X-Forwarded-For": "198.51.100.9"},
+            environ_base=proxy,
+        )
+    with app.app_context():
+        from lean.extensions import db
+
+        addresses = db.session.scalars(select(LoginFailure.address)).all()
+    assert addresses == ["198.51.100.9", "198.51.100.9"]
+    # Another client behind the same proxy is not refused.
+    other = client.post(
+        "/login",
+        data={"email": "member@example.fi", "password": PASSWORD},
+        headers={"X-Forwarded-For": "198.51.100.10"},
+        environ_base=proxy,
+    )
+    assert other.status_code == 303
+
+
 def test_lock_ends_when_the_failures_are_older_than_the_window(client, world, db):
     for _ in range(5):
         post_login(client, "member@example.fi", "arvaus-numero-1")
