@@ -92,6 +92,22 @@ def seed_scale_command(
     )
 
 
+@click.command("purge-deleted")
+@with_appcontext
+def purge_deleted_command():
+    """Remove kaizens deleted longer ago than the recovery period, with their files (run daily)."""
+    from lean.kaizen.services import purge_deleted_kaizens
+
+    count = purge_deleted_kaizens()
+    click.echo(f"{count} deleted kaizen entries removed for good.")
+
+
 def init_app(app: Flask) -> None:
-    for command in (init_db_command, create_admin_command, seed_demo_command, seed_scale_command):
+    for command in (
+        init_db_command,
+        create_admin_command,
+        seed_demo_command,
+        seed_scale_command,
+        purge_deleted_command,
+    ):
         app.cli.add_command(command)

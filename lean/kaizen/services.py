@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from lean.boards.services import EditConflict, add_improvement
 from lean.events import jsonable, record_event
@@ -116,6 +118,34 @@ def restore_kaizen(actor: User, entry: KaizenEntry) -> None:
 def recovery_deadline():
     """Entries deleted before this moment can no longer be restored."""
     return utcnow() - timedelta(days=current_app.config["KAIZEN_RECOVERY_DAYS"])
+
+
+def purge_deleted_kaizens() -> int:
+    """Remove for good the entries deleted before the recovery deadline, and their files.
+
+    Their 'deleted' events stay in the history; the text and the photos do not, because a
+    deleted kaizen must not be kept longer than the promised recovery period.
+    """
+    expired = db.session.scalars(
+        select(KaizenEntry)
+        .where(KaizenEntry.deleted_at < recovery_deadline())
+        .options(selectinload(KaizenEntry.attachments), selectinload(KaizenEntry.team))
+    ).all()
+    files = [
+        name
+        for entry in expired
+        for attachment in entry.attachments
+        for name in (attachment.stored_name, attachment.thumbnail_name)
+    ]
+    for entry in expired:
+        record_event(None, "purged", entry)
+        for attachment in entry.attachments:
+            db.session.delete(attachment)
+        db.session.delete(entry)
+    db.session.commit()
+    # Files go only once the rows are gone: a failed commit leaves both in place.
+    remove_stored(*files)
+    return len(expired)
 
 
 def promote_kaizen(actor: User, entry: KaizenEntry) -> Improvement:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
@@ -333,6 +333,43 @@ def test_entries_deleted_over_30_days_ago_cannot_be_restored(world, login, db):
     entry.deleted_at -= timedelta(days=31)
     db.session.commit()
     assert login(world.users["supervisor"]).post(f"/kaizen/{entry.id}/restore").status_code == 404
+
+
+def test_purge_removes_expired_deleted_entries_with_their_files(world, login_as, db, app):
+    client = login_as("member")
+    for title in ("Vanha poisto", "Tuore poisto", "Voimassa"):
+        post_entry(client, world.team, files=[("kuva.png", image_bytes())], title=title)
+    entries = {e.title: e for e in db.session.scalars(select(KaizenEntry))}
+    for title in ("Vanha poisto", "Tuore poisto"):
+        client.post(f"/kaizen/{entries[title].id}/delete")
+    db.session.refresh(entries["Vanha poisto"])
+    entries["Vanha poisto"].deleted_at -= timedelta(days=31)
+    db.session.commit()
+    expired = entries["Vanha poisto"].attachments[0]
+    expired_files = [upload_path(app, n) for n in (expired.stored_name, expired.thumbnail_name)]
+    assert all(path.exists() for path in expired_files)
+
+    result = app.test_cli_runner().invoke(args=["purge-deleted"])
+
+    assert "1 deleted kaizen entries removed" in result.output
+    titles = set(db.session.scalars(select(KaizenEntry.title)))
+    assert titles == {"Tuore poisto", "Voimassa"}
+    assert not any(path.exists() for path in expired_files)
+    assert db.session.scalar(select(func.count(Attachment.id))) == 2
+    # The recent deletion can still be restored; the history records the purge.
+    restored = login_as("supervisor").post(f"/kaizen/{entries['Tuore poisto'].id}/restore")
+    assert restored.status_code == 303
+    assert db.session.scalar(select(Event).where(Event.kind == "purged")) is not None
+    # Search no longer finds the purged text.
+    search = login_as("coordinator").get(f"/teams/{world.team.id}/kaizen?q=poisto")
+    assert "Tuore poisto" in search.get_data(as_text=True)
+    assert "Vanha poisto" not in search.get_data(as_text=True)
+
+
+def upload_path(app, name):
+    from pathlib import Path
+
+    return Path(app.config["UPLOAD_FOLDER"]) / name
 
 
 def test_promote_makes_a_plan_card_linked_both_ways(world, login_as, db):
