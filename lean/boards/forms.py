@@ -1,5 +1,7 @@
 """Forms of the board and the card page."""
 
+import json
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -50,6 +52,8 @@ class MoveForm(FlaskForm):
 
 class ImprovementForm(FlaskForm):
     version = HiddenField()
+    # The editable fields as loaded, so that a save merges with changes made meanwhile.
+    original = HiddenField()
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     problem = TextAreaField(_l("Problem"), validators=[Length(max=5000)])
     theme_id = SelectField(_l("Theme"), coerce=optional_int, validators=[InputRequired()])
@@ -98,6 +102,14 @@ class ImprovementForm(FlaskForm):
             self.focus_area_id.errors.append(_l("Choose a focus area of the chosen theme."))
             valid = False
         return valid
+
+    def original_values(self) -> dict | None:
+        """The loaded values sent back with the form; None when missing or unreadable."""
+        try:
+            values = json.loads(self.original.data or "")
+        except ValueError:
+            return None
+        return values if isinstance(values, dict) else None
 
     def changes(self) -> dict:
         """The submitted values, keyed by the improvement's field names."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -34,9 +35,23 @@ EDITABLE_FIELDS = (
 
 @dataclass
 class EditConflict(Exception):
-    """The object was saved by someone else after the editor loaded it; `current` is as saved."""
+    """The object was saved by someone else after the editor loaded it; `current` is as saved.
+
+    `fields` names the fields both changed, when that is known (empty: the whole object).
+    """
 
     current: Any
+    fields: tuple[str, ...] = ()
+
+
+def editable_values(improvement: Improvement) -> dict[str, Any]:
+    """The card's editable fields as the edit form saw them, for a later three-way merge."""
+    return {name: _comparable(getattr(improvement, name)) for name in EDITABLE_FIELDS}
+
+
+def _comparable(value: Any) -> Any:
+    """A value as JSON keeps it; amounts as numbers, so that 12 and 12.0 are the same."""
+    return float(value) if isinstance(value, Decimal) else jsonable(value)
 
 
 def _end_of_column(team_id: int, stage: str) -> int:
@@ -104,14 +119,27 @@ def move_improvement(actor: User, improvement: Improvement, to_stage: Stage) -> 
 
 
 def update_improvement(
-    actor: User, improvement: Improvement, expected_version: int, changes: dict[str, Any]
+    actor: User,
+    improvement: Improvement,
+    expected_version: int,
+    changes: dict[str, Any],
+    original: dict[str, Any] | None = None,
 ) -> dict[str, list]:
-    """Save the edited fields; raise EditConflict when the card changed since the form was loaded.
+    """Save the edited fields; raise EditConflict when someone else changed the same ones.
 
-    Returns the changed fields as {name: [before, after]}.
+    With `original` (editable_values() as the form was loaded) the save is a three-way merge:
+    fields only the editor changed are saved, fields only someone else changed keep their
+    value, and a field both changed differently is a conflict. So a move or another person's
+    edit of other fields in the meantime costs nothing. Without it, any save since
+    `expected_version` is a conflict. Returns the changed fields as {name: [before, after]}.
     """
-    if improvement.version != expected_version:
-        raise EditConflict(improvement)
+    if original is None:
+        if improvement.version != expected_version:
+            raise EditConflict(improvement)
+    else:
+        changes, clashes = _merge(editable_values(improvement), original, changes)
+        if clashes:
+            raise EditConflict(improvement, clashes)
     changed = {}
     for name in EDITABLE_FIELDS:
         if name in changes and getattr(improvement, name) != changes[name]:
@@ -127,6 +155,27 @@ def update_improvement(
         record_event(actor, "edited", improvement, fields=edited)
     _commit_or_conflict(improvement)
     return changed
+
+
+def untouched_fields(original: dict[str, Any], changes: dict[str, Any]) -> list[str]:
+    """The fields an editor submitted as they were loaded."""
+    return [name for name, value in changes.items() if _comparable(value) == original.get(name)]
+
+
+def _merge(
+    current: dict[str, Any], original: dict[str, Any], changes: dict[str, Any]
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The editor's changes to save, and the fields where someone else's change clashes."""
+    mine, clashes = {}, []
+    for name, value in changes.items():
+        base, theirs, yours = original.get(name), current.get(name), _comparable(value)
+        if yours in (base, theirs):
+            continue  # the editor left it alone, or already agrees with the saved value
+        if theirs == base:
+            mine[name] = value
+        else:
+            clashes.append(name)
+    return mine, tuple(clashes)
 
 
 def archive_improvement(actor: User, improvement: Improvement) -> None:

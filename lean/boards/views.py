@@ -1,5 +1,7 @@
 """Board pages: parse the request, ask the policy, call one service, render."""
 
+import json
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -146,6 +148,7 @@ def edit(improvement_id: int):
     if request.method == "GET":
         form = ImprovementForm(themes, members, obj=improvement)
         form.version.data = improvement.version
+        form.original.data = json.dumps(services.editable_values(improvement))
         return _render_edit(improvement, form)
 
     form = ImprovementForm(themes, members)
@@ -156,9 +159,15 @@ def edit(improvement_id: int):
     except (TypeError, ValueError):
         expected_version = -1
     try:
-        services.update_improvement(current_user, improvement, expected_version, form.changes())
+        services.update_improvement(
+            current_user,
+            improvement,
+            expected_version,
+            form.changes(),
+            original=form.original_values(),
+        )
     except services.EditConflict as conflict:
-        return _render_conflict(conflict.current, form)
+        return _render_conflict(conflict, form)
     flash(_("Changes saved."), "success")
     target = url_for("boards.detail", improvement_id=improvement.id)
     if is_htmx():
@@ -179,16 +188,24 @@ def _render_edit(improvement, form, status=200, conflict=None):
     )
 
 
-def _render_conflict(current, form):
+def _render_conflict(conflict: services.EditConflict, form):
     """The editor's own text stays in the form; the saved values are listed beside it."""
+    current = conflict.current
     submitted = form.changes()
     differences = [
         (name, getattr(current, name), submitted[name])
-        for name in services.EDITABLE_FIELDS
+        for name in conflict.fields or services.EDITABLE_FIELDS
         if getattr(current, name) != submitted[name]
     ]
     last_change = queries.improvement_history(current)[:1]
-    form.version.data = current.version  # saving again now overwrites knowingly
+    # Fields the editor did not touch show what is saved now, so that saving again replaces
+    # only what they changed themselves, knowingly.
+    original = form.original_values()
+    if original is not None:
+        for name in services.untouched_fields(original, submitted):
+            getattr(form, name).data = getattr(current, name)
+    form.version.data = current.version
+    form.original.data = json.dumps(services.editable_values(current))
     conflict = {"differences": differences, "last_change": last_change[0] if last_change else None}
     return _render_edit(current, form, status=409, conflict=conflict)
 

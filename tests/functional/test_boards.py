@@ -253,6 +253,95 @@ def test_second_editor_is_told_and_neither_edit_is_lost(world, login, db):
     assert card.title == "Ensimmäisen otsikko"
 
 
+def form_fields(html: str) -> dict:
+    """Every field of the page's form as a browser would submit it, hidden ones included."""
+    from html.parser import HTMLParser
+
+    class Fields(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.values, self.current = {}, None
+
+        def handle_starttag(self, tag, attrs):
+            attributes = dict(attrs)
+            name = attributes.get("name")
+            if tag == "input" and name:
+                if attributes.get("type") != "checkbox" or "checked" in attributes:
+                    self.values[name] = attributes.get("value") or ""
+            elif tag in ("textarea", "select") and name:
+                self.values.setdefault(name, "")
+                self.current = name
+            elif tag == "option" and "selected" in attributes:
+                self.values[self.current] = attributes.get("value") or ""
+
+        def handle_data(self, data):
+            if self.lasttag == "textarea" and self.current and data.strip():
+                self.values[self.current] = data.strip()
+
+    parser = Fields()
+    parser.feed(html)
+    parser.values.pop("csrf_token", None)
+    return parser.values
+
+
+def loaded_edit_form(client, card) -> dict:
+    return form_fields(client.get(f"/improvements/{card.id}/edit").get_data(as_text=True))
+
+
+def test_a_move_while_the_form_is_open_does_not_stop_the_save(world, login, db):
+    card = world.improvement
+    editor = login(world.users["member"])
+    form = loaded_edit_form(editor, card)
+    mover = login(world.users["supervisor"])
+    assert mover.post(f"/improvements/{card.id}/move", data={"stage": "plan"}).status_code == 303
+    saved = editor.post(f"/improvements/{card.id}/edit", data={**form, "title": "Uusi otsikko"})
+    assert saved.status_code == 303
+    db.session.refresh(card)
+    assert (card.title, card.stage) == ("Uusi otsikko", "plan")
+
+
+def test_edits_of_different_fields_are_both_kept(world, login, db):
+    card = world.improvement
+    first, second = login(world.users["member"]), login(world.users["supervisor"])
+    first_form, second_form = loaded_edit_form(first, card), loaded_edit_form(second, card)
+    assert first_form["original"] and first_form["title"] == card.title
+    first.post(f"/improvements/{card.id}/edit", data={**first_form, "title": "Ensimmäisen"})
+    response = second.post(
+        f"/improvements/{card.id}/edit", data={**second_form, "problem": "Toisen ongelma"}
+    )
+    assert response.status_code == 303
+    db.session.refresh(card)
+    assert (card.title, card.problem) == ("Ensimmäisen", "Toisen ongelma")
+
+
+def test_edits_of_the_same_field_conflict_on_that_field_only(world, login, db):
+    card = world.improvement
+    first, second = login(world.users["member"]), login(world.users["supervisor"])
+    first_form, second_form = loaded_edit_form(first, card), loaded_edit_form(second, card)
+    first.post(
+        f"/improvements/{card.id}/edit",
+        data={**first_form, "title": "Ensimmäisen", "problem": "Ensimmäisen ongelma"},
+    )
+    conflict = second.post(
+        f"/improvements/{card.id}/edit",
+        data={**second_form, "title": "Toisen"},
+        headers=HTMX,
+    )
+    assert conflict.status_code == 409
+    html = conflict.get_data(as_text=True)
+    differences = html[html.index("<table") : html.index("</table>")]
+    assert "Ensimmäisen" in differences and "Toisen" in differences
+    assert "Ensimmäisen ongelma" not in differences  # not theirs to decide: no clash there
+    db.session.refresh(card)
+    assert card.title == "Ensimmäisen"
+    # Saving again from the conflict form replaces the title knowingly and keeps the problem.
+    again = form_fields(html)
+    assert again["title"] == "Toisen"
+    assert second.post(f"/improvements/{card.id}/edit", data=again).status_code == 303
+    db.session.refresh(card)
+    assert (card.title, card.problem) == ("Toisen", "Ensimmäisen ongelma")
+
+
 def test_archive_takes_the_card_off_the_board_and_restore_brings_it_back(world, login_as, db):
     client = login_as("supervisor")
     card = world.improvement
