@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lean import policy
+from lean.boards.labels import display_value
 from lean.boards.queries import active_themes, team_members
 from lean.boards.services import EditConflict
 from lean.extensions import db
@@ -158,7 +159,19 @@ def edit(kaizen_id: int):
         )
     except EditConflict as conflict:
         form.version.data = conflict.current.version
-        return render_template("kaizen/edit.html", entry=entry, form=form, conflict=True), 409
+        submitted = form.changes()
+        differences = [
+            (
+                form[name].label.text,
+                display_value(name, getattr(conflict.current, name), form),
+                display_value(name, value, form),
+            )
+            for name, value in submitted.items()
+            if getattr(conflict.current, name) != value
+        ]
+        return render_template(
+            "kaizen/edit.html", entry=entry, form=form, conflict={"differences": differences}
+        ), 409
     flash(_("Kaizen saved."), "success")
     return redirect(url_for("kaizen.log", team_id=entry.team_id) + f"#kaizen-{entry.id}", 303)
 

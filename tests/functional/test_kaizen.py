@@ -295,7 +295,12 @@ def test_stale_edit_is_refused_and_keeps_the_typed_text(world, login, db):
         content_type="multipart/form-data",
     )
     assert response.status_code == 409
-    assert 'value="Myöhemmin"' in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert 'value="Myöhemmin"' in html
+    # The saved title is listed beside the typed one; unchanged fields are not listed.
+    differences = html[html.index("<table") : html.index("</table>")]
+    assert '<th scope="row">Title</th><td>Ensin</td><td>Myöhemmin</td>' in differences
+    assert "Before" not in differences
     db.session.refresh(entry)
     assert entry.title == "Ensin"
 
