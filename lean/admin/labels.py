@@ -27,3 +27,53 @@ def subject_label(subject_type: str) -> str:
         "user": _("Person"),
         "theme": _("Theme"),
     }.get(subject_type, subject_type)
+
+
+def detail_label(name: str) -> str:
+    return {
+        "name": _("Name"),
+        "email": _("Email"),
+        "active": _("Active"),
+        "archived": _("Archived"),
+        "language": _("Language"),
+        "is_coordinator": _("Coordinator"),
+        "is_admin": _("Admin"),
+        "key": _("Key"),
+        "name_fi": _("Name in Finnish"),
+        "name_sv": _("Name in Swedish"),
+        "name_en": _("Name in English"),
+        "colour": _("Colour"),
+        "retired": _("Retired"),
+        "role": _("Role"),
+        "user_id": _("Person"),
+        "link_id": _("Link"),
+        "source": _("Source"),
+    }.get(name, name)
+
+
+def _detail_value(name: str, value) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if name == "role":
+        return {"member": _("member"), "supervisor": _("supervisor")}.get(value, value)
+    if name == "source" and value == "import":
+        return _("CSV import")
+    if name in ("user_id", "link_id"):
+        return f"#{value}"
+    return str(value)
+
+
+def change_details(data: dict) -> list[tuple[str, str]]:
+    """An audit event's data in words: (what, value or 'before → after') pairs."""
+    details = []
+    for name, value in data.items():
+        if name == "fields" and isinstance(value, dict):
+            for field, pair in value.items():
+                before, after = pair if isinstance(pair, list) and len(pair) == 2 else ("", pair)
+                change = f"{_detail_value(field, before)} → {_detail_value(field, after)}"
+                details.append((detail_label(field), change))
+        else:
+            details.append((detail_label(name), _detail_value(name, value)))
+    return details

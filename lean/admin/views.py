@@ -351,6 +351,7 @@ def audit():
         form=form,
         events=events,
         change_label=labels.change_label,
+        change_details=labels.change_details,
         subject_label=labels.subject_label,
     )
 

@@ -299,6 +299,7 @@ def test_admin_anonymises_a_departed_user_and_their_work_stays(world, login_as, 
 
 def test_audit_log_lists_changes_and_filters_them(world, login_as, db):
     coordinator = login_as("coordinator")
+    old_name = world.users["member"].name
     coordinator.post(
         f"/admin/organizations/{world.organization.id}/teams", data={"name": "Uusi tiimi"}
     )
@@ -307,7 +308,10 @@ def test_audit_log_lists_changes_and_filters_them(world, login_as, db):
         data=user_form(world.users["member"], name="Uusi nimi"),
     )
     html = log_rows(coordinator.get("/admin/audit"))
-    assert "Uusi tiimi" in html and "Uusi nimi" in html
+    # Changes read as words, not as data: the field's name, then before → after.
+    assert "<li>Name: Uusi tiimi</li>" in html
+    assert f"<li>Name: {old_name} → Uusi nimi</li>" in html
+    assert "{&#34;" not in html and '{"' not in html
     only_teams = log_rows(coordinator.get("/admin/audit?subject=team"))
     assert "Uusi tiimi" in only_teams and "Uusi nimi" not in only_teams
     # A change in another organization stays out of this coordinator's log.
