@@ -357,9 +357,7 @@ def since(team_id: int):
     """What changed on the board since the last stand-up ended."""
     team = policy.team_for_read(current_user, team_id)
     last = queries.last_finished_standup(team.id)
-    since_at = (
-        queries.changes_since(team.id, datetime.now(UTC)) if last is None else last.finished_at
-    )
+    since_at = last.finished_at if last else datetime.now(UTC) - queries.FIRST_STANDUP_WINDOW
     return render_template(
         "standups/since.html",
         team=team,
