@@ -8,7 +8,7 @@ from sqlalchemy import select
 from lean.extensions import db
 from lean.models import Escalation, Standup
 from lean.standups import services
-from tests.conftest import make_improvement, make_user, today
+from tests.conftest import make_improvement, today
 
 STAGES = ["idea", "plan", "do", "check", "act", "done"]
 
@@ -42,7 +42,14 @@ def finish_all(team_id):
     for standup in db.session.scalars(select(Standup).where(Standup.team_id == team_id)):
         if standup.finished_at is None:
             services.finish_standup(
-                None, standup, standup.version, attendee_ids=[], guests="", note="", plus="", delta=""
+                None,
+                standup,
+                standup.version,
+                attendee_ids=[],
+                guests="",
+                note="",
+                plus="",
+                delta="",
             )
 
 
