@@ -480,3 +480,41 @@ def test_archived_team_and_other_team_supervisor_cannot_start(world, login):
     assert client.post(f"/teams/{world.team.id}/standup").status_code == 403
     archived = make_team(world.organization, archived=True)
     assert client.post(f"/teams/{archived.id}/standup").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "run", "note", "answer"),
+    [
+        ("member", False, True, False),
+        ("supervisor", True, True, False),
+        ("coordinator", True, True, True),
+        ("admin", False, False, False),
+        ("foreign_member", False, False, False),
+    ],
+)
+def test_standup_permissions_by_role(world, role, run, note, answer):
+    from lean import policy
+
+    user = world.users[role]
+    assert policy.can_run_standup(user, world.team) is run
+    assert policy.can_note_standup(user, world.team) is note
+    assert policy.can_answer_escalations(user) is answer
+
+
+def test_demo_has_a_rhythm_a_past_standup_and_an_open_escalation(runner, client):
+    from lean.demo import DEMO_PASSWORD
+    from lean.models import Team
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    team = db.session.scalar(select(Team).where(Team.name == "Opintotoimisto"))
+    assert team.standup_weekdays == "1,4"
+    standup = db.session.scalar(select(Standup).where(Standup.team_id == team.id))
+    assert standup.finished_at is not None
+    client.post(
+        "/login",
+        data={"email": "kaisa.koordinaattori@vertaa.example", "password": DEMO_PASSWORD},
+    )
+    page = client.get("/escalations").get_data(as_text=True)
+    assert "Waiting 6 days" in page and "kehittämisrahasta" in page
+    record = client.get(f"/standups/{standup.id}").get_data(as_text=True)
+    assert "Jatketaan kokeilua kaksi viikkoa." in record
