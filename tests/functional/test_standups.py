@@ -515,6 +515,7 @@ def test_demo_has_a_rhythm_a_past_standup_and_an_open_escalation(runner, client)
         data={"email": "kaisa.koordinaattori@vertaa.example", "password": DEMO_PASSWORD},
     )
     page = client.get("/escalations").get_data(as_text=True)
-    assert "Waiting 6 days" in page and "kehittämisrahasta" in page
+    # Demo users speak Finnish.
+    assert "Odottanut 6 päivää" in page and "kehittämisrahasta" in page
     record = client.get(f"/standups/{standup.id}").get_data(as_text=True)
     assert "Jatketaan kokeilua kaksi viikkoa." in record
