@@ -55,6 +55,9 @@ class DueDateForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
+    # The decision as it was when the form was shown: a save over someone else's newer one
+    # is refused rather than lost.
+    previous = HiddenField()
     decision = TextAreaField(
         _l("Decision"), validators=[DataRequired(_l("Write the decision.")), Length(max=2000)]
     )

@@ -64,17 +64,27 @@ def open_standup(team_id: int) -> Standup | None:
     )
 
 
-def changes_since(team_id: int, now: datetime) -> datetime:
-    """Where "changed since the last stand-up" starts: the end of the last finished one."""
-    last = db.session.scalar(
-        select(func.max(Standup.finished_at)).where(
-            Standup.team_id == team_id, Standup.finished_at.is_not(None)
+@dataclass
+class Since:
+    """Where a new agenda starts looking: changes after the last stand-up ended, answers after
+    it began (an answer given while it ran was not on its agenda yet)."""
+
+    changes: datetime
+    answers: datetime
+
+
+def agenda_since(team_id: int, now: datetime) -> Since:
+    """From the team's earlier stand-ups, in one query; a first stand-up looks back a week."""
+    last_finished, last_started = db.session.execute(
+        select(func.max(Standup.finished_at), func.max(Standup.started_at)).where(
+            Standup.team_id == team_id
         )
-    )
-    return last or now - FIRST_STANDUP_WINDOW
+    ).one()
+    window_start = now - FIRST_STANDUP_WINDOW
+    return Since(changes=last_finished or window_start, answers=last_started or window_start)
 
 
-def agenda(team: Team, since: datetime, now: datetime, today: date) -> list[tuple[int, str]]:
+def agenda(team: Team, since: Since, now: datetime, today: date) -> list[tuple[int, str]]:
     """(improvement id, reason) of every card the stand-up should look at, in agenda order.
 
     One query: each card's reason is decided by a CASE in the database, so a board of
@@ -88,7 +98,7 @@ def agenda(team: Team, since: datetime, now: datetime, today: date) -> list[tupl
         .scalar_subquery()
     )
     answered = exists().where(
-        Escalation.improvement_id == Improvement.id, Escalation.answered_at > _utc(since)
+        Escalation.improvement_id == Improvement.id, Escalation.answered_at > _utc(since.answers)
     )
     working = Improvement.stage != Stage.DONE.value
     aged = or_(
@@ -103,10 +113,12 @@ def agenda(team: Team, since: datetime, now: datetime, today: date) -> list[tupl
         (and_(working, Improvement.due_date < today), "overdue"),
         (aged, "aged"),
         (
-            and_(Improvement.stage == Stage.IDEA.value, Improvement.created_at > _utc(since)),
+            and_(
+                Improvement.stage == Stage.IDEA.value, Improvement.created_at > _utc(since.changes)
+            ),
             "new",
         ),
-        (last_event > _utc(since), "changed"),
+        (last_event > _utc(since.changes), "changed"),
         else_=None,
     ).label("reason")
     candidates = (

@@ -49,7 +49,7 @@ def start_standup(actor: User, team: Team) -> tuple[Standup, bool]:
     if existing is not None:
         return existing, False
     now = utcnow()
-    since = queries.changes_since(team.id, now)
+    since = queries.agenda_since(team.id, now)
     standup = Standup(
         team_id=team.id, led_by_id=actor.id, started_at=now, planned_minutes=team.standup_minutes
     )

@@ -60,7 +60,7 @@ def _position(cards, asked) -> int:
     return min(max(position, 1), max(len(cards), 1))
 
 
-def _render_standup(team, standup, position=None, forms=None, status=200):
+def _render_standup(team, standup, position=None, forms=None, status=200, decision_conflict=None):
     cards = queries.agenda_cards(standup)
     position = _position(cards, position if position is not None else request.args.get("card"))
     current = cards[position - 1] if cards else None
@@ -72,7 +72,12 @@ def _render_standup(team, standup, position=None, forms=None, status=200):
         forms.setdefault("block", BlockForm(formdata=None))
         forms.setdefault("owner", OwnerForm(members, owner_id=improvement.owner_id, formdata=None))
         forms.setdefault("due", DueDateForm(due_date=improvement.due_date, formdata=None))
-        forms.setdefault("decision", DecisionForm(decision=current.item.decision, formdata=None))
+        forms.setdefault(
+            "decision",
+            DecisionForm(
+                decision=current.item.decision, previous=current.item.decision, formdata=None
+            ),
+        )
         forms.setdefault("note", NoteForm(formdata=None))
         forms.setdefault("escalate", EscalateForm(formdata=None))
     return (
@@ -85,6 +90,7 @@ def _render_standup(team, standup, position=None, forms=None, status=200):
             current=current,
             forms=forms,
             escalations=queries.standup_escalations(standup.id),
+            decision_conflict=decision_conflict,
             can_run=policy.can_run_standup(current_user, team),
             can_note=policy.can_note_standup(current_user, team),
             stage_label=stage_label,
@@ -227,14 +233,27 @@ def change_due_date(standup_id: int, improvement_id: int):
 @standups_blueprint.post("/standups/<int:standup_id>/cards/<int:improvement_id>/decision")
 def record_decision(standup_id: int, improvement_id: int):
     """Write down what the stand-up decided about the card."""
-    return _card_action(
-        standup_id,
-        improvement_id,
-        "decision",
-        DecisionForm(),
-        lambda s, i, f: services.record_decision(current_user, s, i, f.decision.data),
-        _("Decision saved."),
-    )
+    standup = policy.standup_for_run(current_user, standup_id)
+    item, improvement = _item_or_404(standup, improvement_id)
+    form = DecisionForm()
+    if not form.validate():
+        return _render_standup(
+            standup.team, standup, position=item.position, forms={"decision": form}, status=422
+        )
+    if (form.previous.data or "") != item.decision:
+        # Someone saved another decision since this form was shown: keep both visible.
+        form.previous.data = item.decision
+        return _render_standup(
+            standup.team,
+            standup,
+            position=item.position,
+            forms={"decision": form},
+            status=409,
+            decision_conflict=item.decision,
+        )
+    services.record_decision(current_user, standup, improvement, form.decision.data)
+    flash(_("Decision saved."), "success")
+    return _back_to(standup, item)
 
 
 @standups_blueprint.post("/standups/<int:standup_id>/cards/<int:improvement_id>/escalate")

@@ -519,3 +519,44 @@ def test_demo_has_a_rhythm_a_past_standup_and_an_open_escalation(runner, client)
     assert "Odottanut 6 päivää" in page and "kehittämisrahasta" in page
     record = client.get(f"/standups/{standup.id}").get_data(as_text=True)
     assert "Jatketaan kokeilua kaksi viikkoa." in record
+
+
+def test_an_answer_given_during_a_standup_comes_on_the_next_agenda(world, login_as, seeded_board):
+    supervisor = login_as("supervisor")
+    first = start(supervisor, world.team.id)
+    card = seeded_board["aged"]
+    supervisor.post(
+        f"/standups/{first.id}/cards/{card.id}/escalate", data={"question": "Saammeko lisää aikaa?"}
+    )
+    escalation = db.session.scalar(select(Escalation))
+    login_as("coordinator").post(
+        f"/escalations/{escalation.id}/answer", data={f"e{escalation.id}-answer": "Saatte"}
+    )
+    supervisor.post(f"/standups/{first.id}/finish", data={"version": "1"})
+    assert ("Vanha Do", "answered") in items_of(start(supervisor, world.team.id))
+
+
+def test_a_decision_saved_over_a_newer_one_answers_409_keeping_both(world, login_as, seeded_board):
+    supervisor, coordinator = login_as("supervisor"), login_as("coordinator")
+    standup = start(supervisor, world.team.id)
+    url = f"/standups/{standup.id}/cards/{seeded_board['blocked'].id}/decision"
+    assert (
+        coordinator.post(url, data={"previous": "", "decision": "Koordinaattorin"}).status_code
+        == 303
+    )
+    response = supervisor.post(url, data={"previous": "", "decision": "Esihenkilön"})
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Koordinaattorin" in html and "Esihenkilön" in html
+    db.session.expire_all()
+    assert (
+        db.session.scalar(
+            select(StandupItem.decision)
+            .where(StandupItem.standup_id == standup.id)
+            .order_by(StandupItem.position)
+        )
+        == "Koordinaattorin"
+    )
+    # Saving again now replaces it knowingly.
+    again = supervisor.post(url, data={"previous": "Koordinaattorin", "decision": "Esihenkilön"})
+    assert again.status_code == 303
