@@ -59,7 +59,8 @@ class DecisionForm(FlaskForm):
     # is refused rather than lost.
     previous = HiddenField()
     decision = TextAreaField(
-        _l("Decision"), validators=[DataRequired(_l("Write the decision.")), Length(max=2000)]
+        _l("What was decided"),
+        validators=[DataRequired(_l("Write the decision.")), Length(max=2000)],
     )
 
 

@@ -73,6 +73,12 @@ def tab_to(page: Page, target, presses: int = 80) -> None:
     raise AssertionError(f"Tab never reached {target}")
 
 
+def press_arrow(page: Page, key: str) -> None:
+    """An arrow key once the page's scripts have run (they load deferred, after the HTML)."""
+    page.wait_for_load_state("load")
+    page.keyboard.press(key)
+
+
 def current_card(page: Page):
     return page.locator("#current-card")
 
@@ -89,7 +95,7 @@ def test_a_supervisor_runs_a_whole_standup_by_keyboard(page, new_context, standu
     expect(page.locator("#standup-timer")).to_contain_text("/ 15:00")
     assert_accessible(page)
 
-    page.keyboard.press("ArrowRight")
+    press_arrow(page, "ArrowRight")
     expect(page.locator(".progress")).to_have_text("Card 2 of 3")
     expect(current_card(page).get_by_role("heading", level=2)).to_have_text("Palautekysely")
     expect(current_card(page)).to_contain_text("Overdue")
@@ -101,7 +107,7 @@ def test_a_supervisor_runs_a_whole_standup_by_keyboard(page, new_context, standu
     expect(page.locator("#current-stage")).to_have_text("Do")
     expect(page.locator(".progress")).to_have_text("Card 2 of 3")
 
-    page.keyboard.press("ArrowRight")
+    press_arrow(page, "ArrowRight")
     expect(current_card(page).get_by_role("heading", level=2)).to_have_text("Vanha kokeilu")
     expect(current_card(page)).to_contain_text("Too long in its stage")
     tab_to(page, current_card(page).get_by_label("Question to the coordinators"))
@@ -112,11 +118,11 @@ def test_a_supervisor_runs_a_whole_standup_by_keyboard(page, new_context, standu
     expect(page.locator("#messages")).to_contain_text("Question sent to the coordinators.")
     expect(page.locator("#escalations-title")).to_be_visible()
 
-    page.keyboard.press("ArrowLeft")
+    press_arrow(page, "ArrowLeft")
     expect(page.locator(".progress")).to_have_text("Card 2 of 3")
-    page.keyboard.press("ArrowRight")
+    press_arrow(page, "ArrowRight")
     expect(page.locator(".progress")).to_have_text("Card 3 of 3")
-    page.keyboard.press("ArrowRight")  # past the last card: the finish form
+    press_arrow(page, "ArrowRight")  # past the last card: the finish form
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Finish the stand-up")
     tab_to(page, page.get_by_label(standup_board.member_name))
@@ -177,7 +183,7 @@ def test_the_standup_works_without_javascript(browser, live_server, standup_boar
         expect(page.locator(".progress")).to_have_text("Card 1 of 3")
         page.get_by_role("link", name="Next →").click()
         expect(page.locator(".progress")).to_have_text("Card 2 of 3")
-        page.get_by_label("Decision").fill("Siirretään määräaikaa")
+        page.get_by_label("What was decided").fill("Siirretään määräaikaa")
         page.get_by_role("button", name="Save decision").click()
         expect(page.locator("#current-card")).to_contain_text("Siirretään määräaikaa")
     finally:
