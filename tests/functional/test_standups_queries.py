@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from lean.extensions import db
 from lean.models import Escalation, Standup
-from lean.standups import services
+from lean.standups import queries, services
 from tests.conftest import make_improvement, today
 
 STAGES = ["idea", "plan", "do", "check", "act", "done"]
@@ -98,3 +98,24 @@ def test_standup_pages_and_agenda_do_not_grow_with_the_board(world, login_as, qu
     assert large["board"] <= 7
     assert large["card"] <= 6
     assert max(large.values()) <= 12, large
+
+
+def agenda_queries(world, query_counter) -> tuple[int, int]:
+    """Queries of building a new stand-up's agenda, and how many cards it holds."""
+    finish_all(world.team.id)
+    team, supervisor = world.team, world.users["supervisor"]
+    db.session.refresh(team)  # loaded, as the request's policy check has them
+    db.session.refresh(supervisor)
+    with query_counter() as counter:
+        standup, created = services.start_standup(supervisor, team)
+    assert created
+    return counter.value, len(queries.agenda_cards(standup))
+
+
+def test_building_the_agenda_costs_the_same_for_a_small_and_a_big_board(world, query_counter):
+    fill_board(world.team, world.users["member"], 6)
+    small, small_cards = agenda_queries(world, query_counter)
+    fill_board(world.team, world.users["member"], 300, offset=6)
+    large, large_cards = agenda_queries(world, query_counter)
+    assert large_cards > 10 * small_cards
+    assert small == large
