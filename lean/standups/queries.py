@@ -291,6 +291,42 @@ class Rhythm:
     kept: bool | None
 
 
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Helsinki"))
+
+
+@dataclass
+class TeamRhythm:
+    team: Team
+    last_started_at: datetime | None
+    kept: bool | None
+
+
+def organization_rhythms(organization_id: int) -> list[TeamRhythm]:
+    """Every active team of the organization with its last stand-up and rhythm: one query."""
+    last_started = (
+        select(func.max(Standup.started_at))
+        .where(Standup.team_id == Team.id)
+        .correlate(Team)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Team, last_started)
+        .where(Team.organization_id == organization_id, Team.archived.is_(False))
+        .order_by(Team.name)
+    ).all()
+    now, zone = datetime.now(UTC), _zone()
+    result = []
+    for team, last in rows:
+        if last is not None and not isinstance(last, datetime):
+            last = datetime.fromisoformat(str(last))
+        if last is not None and last.tzinfo is None:
+            last = last.replace(tzinfo=UTC)  # a subquery's value carries no column type on SQLite
+        kept = rhythm_kept(team.standup_weekdays, team.standup_time, last, now, zone)
+        result.append(TeamRhythm(team, last, kept))
+    return result
+
+
 def rhythm(team: Team) -> Rhythm:
     """When the team last met and whether it keeps its planned rhythm: one query."""
     last_started, open_id = db.session.execute(
@@ -301,9 +337,8 @@ def rhythm(team: Team) -> Rhythm:
     ).one()
     if last_started is not None and last_started.tzinfo is None:
         last_started = last_started.replace(tzinfo=UTC)  # max() loses the column type on SQLite
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Helsinki"))
     kept = rhythm_kept(
-        team.standup_weekdays, team.standup_time, last_started, datetime.now(UTC), zone
+        team.standup_weekdays, team.standup_time, last_started, datetime.now(UTC), _zone()
     )
     return Rhythm(last_started, open_id, kept)
 

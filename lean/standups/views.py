@@ -434,7 +434,7 @@ def _render_escalations(forms=None, status=200, conflict=None):
             answered=answered,
             forms=forms,
             conflict=conflict,
-            now=datetime.now(UTC),
+            rhythms=queries.organization_rhythms(current_user.organization_id),
         ),
         status,
     )

@@ -560,3 +560,17 @@ def test_a_decision_saved_over_a_newer_one_answers_409_keeping_both(world, login
     # Saving again now replaces it knowingly.
     again = supervisor.post(url, data={"previous": "Koordinaattorin", "decision": "Esihenkilön"})
     assert again.status_code == 303
+
+
+def test_the_coordinator_sees_each_teams_last_standup_and_rhythm(world, login_as):
+    world.team.standup_weekdays = "1,2,3,4,5,6,7"
+    world.other_team.standup_weekdays = "1,2,3,4,5,6,7"
+    db.session.commit()
+    start(login_as("supervisor"), world.team.id)
+    page = login_as("coordinator").get("/escalations").get_data(as_text=True)
+    rhythms = page[page.index("Stand-up rhythm of the teams") :]
+    kept_row = rhythms[rhythms.index(world.team.name) :]
+    assert "Rhythm kept" in kept_row.split("</tr>")[0]
+    missed_row = rhythms[rhythms.index(world.other_team.name) :]
+    assert "Not kept" in missed_row.split("</tr>")[0]
+    assert world.foreign_team.name not in rhythms
