@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from lean import policy
 from lean.boards import queries as board_queries
@@ -144,10 +145,11 @@ def _back_to(standup, item, anchor="current-card"):
     )
 
 
-def _card_action(standup_id: int, improvement_id: int, form_name: str, form, apply, message):
+def _card_action(standup_id: int, improvement_id: int, form_name: str, make_form, apply, message):
     """The shared shape of every card action: validate, change, say so, back to the card."""
     standup = policy.standup_for_run(current_user, standup_id)
     item, improvement = _item_or_404(standup, improvement_id)
+    form = make_form(standup)
     if not form.validate():
         return _render_standup(
             standup.team, standup, position=item.position, forms={form_name: form}, status=422
@@ -168,7 +170,7 @@ def move_card(standup_id: int, improvement_id: int):
         standup_id,
         improvement_id,
         "move",
-        MoveCardForm(),
+        lambda standup: MoveCardForm(),
         lambda s, i, f: services.move_card(current_user, s, i, Stage(f.stage.data)),
         _("Card moved."),
     )
@@ -181,7 +183,7 @@ def block_card(standup_id: int, improvement_id: int):
         standup_id,
         improvement_id,
         "block",
-        BlockForm(),
+        lambda standup: BlockForm(),
         lambda s, i, f: services.block_card(current_user, s, i, f.reason.data),
         _("Card marked blocked."),
     )
@@ -190,13 +192,11 @@ def block_card(standup_id: int, improvement_id: int):
 @standups_blueprint.post("/standups/<int:standup_id>/cards/<int:improvement_id>/unblock")
 def unblock_card(standup_id: int, improvement_id: int):
     """Remove the card's block."""
-    from flask_wtf import FlaskForm
-
     return _card_action(
         standup_id,
         improvement_id,
         "unblock",
-        FlaskForm(),
+        lambda standup: FlaskForm(),
         lambda s, i, f: services.unblock_card(current_user, s, i),
         _("Block removed."),
     )
@@ -204,14 +204,12 @@ def unblock_card(standup_id: int, improvement_id: int):
 
 @standups_blueprint.post("/standups/<int:standup_id>/cards/<int:improvement_id>/owner")
 def change_owner(standup_id: int, improvement_id: int):
-    """Give the card another owner (or none)."""
-    standup = policy.standup_for_run(current_user, standup_id)
-    members = board_queries.team_members(standup.team_id)
+    """Give the card another owner (or none): one of the team's people."""
     return _card_action(
         standup_id,
         improvement_id,
         "owner",
-        OwnerForm(members),
+        lambda standup: OwnerForm(board_queries.team_members(standup.team_id)),
         lambda s, i, f: services.change_owner(current_user, s, i, f.owner_id.data),
         _("Owner changed."),
     )
@@ -224,7 +222,7 @@ def change_due_date(standup_id: int, improvement_id: int):
         standup_id,
         improvement_id,
         "due",
-        DueDateForm(),
+        lambda standup: DueDateForm(),
         lambda s, i, f: services.change_due_date(current_user, s, i, f.due_date.data),
         _("Due date saved."),
     )
@@ -263,7 +261,7 @@ def escalate(standup_id: int, improvement_id: int):
         standup_id,
         improvement_id,
         "escalate",
-        EscalateForm(),
+        lambda standup: EscalateForm(),
         lambda s, i, f: services.escalate_card(current_user, s, i, f.question.data),
         _("Question sent to the coordinators."),
     )

@@ -574,3 +574,16 @@ def test_the_coordinator_sees_each_teams_last_standup_and_rhythm(world, login_as
     missed_row = rhythms[rhythms.index(world.other_team.name) :]
     assert "Not kept" in missed_row.split("</tr>")[0]
     assert world.foreign_team.name not in rhythms
+
+
+def test_the_owner_must_be_one_of_the_teams_people(world, login_as, seeded_board):
+    client = login_as("supervisor")
+    standup = start(client, world.team.id)
+    card = seeded_board["blocked"]
+    outsider = world.users["foreign_member"]
+    response = client.post(
+        f"/standups/{standup.id}/cards/{card.id}/owner", data={"owner_id": str(outsider.id)}
+    )
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Improvement, card.id).owner_id == world.users["member"].id
