@@ -251,3 +251,73 @@ def audit_scope(user: User) -> int | None:
 def require_installation_admin(user: User) -> None:
     if not can_manage_installation(user):
         abort(403)
+
+
+# ---- stand-ups ---------------------------------------------------------------------------
+
+
+def can_run_standup(user: User, team: Team) -> bool:
+    """Start, run and finish a stand-up, change its settings: the team's supervisors and the
+    organization's coordinators (the same people who supervise the team's cards)."""
+    return can_supervise_team(user, team)
+
+
+def can_note_standup(user: User, team: Team) -> bool:
+    """Members follow a stand-up read-only but may add notes to its cards."""
+    return can_write_team(user, team) or can_run_standup(user, team)
+
+
+def can_answer_escalations(user: User) -> bool:
+    """Questions escalated by teams go to their organization's coordinators."""
+    return user.is_coordinator
+
+
+def team_for_standup_run(user: User, team_id: int) -> Team:
+    team = team_for_read(user, team_id)
+    if not can_run_standup(user, team):
+        abort(403)
+    return team
+
+
+def standup_for_read(user: User, standup_id: int):
+    from lean.models import Standup
+
+    standup = db.session.scalar(
+        select(Standup).where(Standup.id == standup_id).options(joinedload(Standup.team))
+    )
+    if standup is None or not can_read_team(user, standup.team):
+        abort(404)
+    return standup
+
+
+def standup_for_run(user: User, standup_id: int):
+    standup = standup_for_read(user, standup_id)
+    if not can_run_standup(user, standup.team):
+        abort(403)
+    return standup
+
+
+def standup_for_note(user: User, standup_id: int):
+    standup = standup_for_read(user, standup_id)
+    if not can_note_standup(user, standup.team):
+        abort(403)
+    return standup
+
+
+def require_escalation_answerer(user: User) -> None:
+    if not can_answer_escalations(user):
+        abort(403)
+
+
+def escalation_for_answer(user: User, escalation_id: int):
+    from lean.models import Escalation
+
+    escalation = db.session.scalar(
+        select(Escalation)
+        .where(Escalation.id == escalation_id)
+        .options(joinedload(Escalation.team), joinedload(Escalation.improvement))
+    )
+    if escalation is None or escalation.team.organization_id != user.organization_id:
+        abort(404)
+    require_escalation_answerer(user)
+    return escalation

@@ -204,6 +204,37 @@ EXPECTED = {
     ("profile.show", "GET"): {"anonymous": LOGIN, "*": 200},
     ("profile.show", "POST"): {"anonymous": LOGIN, "*": 422},
     ("profile.download_data", "GET"): {"anonymous": LOGIN, "*": 200},
+    # -- stand-ups --
+    # Run by the team's supervisors and the organization's coordinators; members follow and
+    # add notes; an empty form answers 422.
+    ("standups.current", "GET"): {"anonymous": LOGIN, "foreign_member": 404, "*": 200},
+    ("standups.start", "POST"): {**SUPERVISORS, "admin": 403},
+    ("standups.move_card", "POST"): {**SUPERVISORS, "supervisor": 422, "coordinator": 422},
+    ("standups.block_card", "POST"): {**SUPERVISORS, "supervisor": 422, "coordinator": 422},
+    ("standups.unblock_card", "POST"): SUPERVISORS,
+    ("standups.change_owner", "POST"): SUPERVISORS,
+    ("standups.change_due_date", "POST"): SUPERVISORS,
+    ("standups.record_decision", "POST"): {**SUPERVISORS, "supervisor": 422, "coordinator": 422},
+    ("standups.escalate", "POST"): {**SUPERVISORS, "supervisor": 422, "coordinator": 422},
+    ("standups.add_note", "POST"): {
+        **WRITERS,
+        "member": 422,
+        "supervisor": 422,
+        "coordinator": 422,
+    },
+    ("standups.finish", "GET"): {**SUPERVISORS, "supervisor": 200, "coordinator": 200},
+    ("standups.finish", "POST"): SUPERVISORS,
+    ("standups.record", "GET"): {"anonymous": LOGIN, "foreign_member": 404, "*": 200},
+    ("standups.history", "GET"): {"anonymous": LOGIN, "foreign_member": 404, "*": 200},
+    ("standups.since", "GET"): {"anonymous": LOGIN, "foreign_member": 404, "*": 200},
+    ("standups.settings", "GET"): {**SUPERVISORS, "supervisor": 200, "coordinator": 200},
+    ("standups.settings", "POST"): {**SUPERVISORS, "supervisor": 422, "coordinator": 422},
+    ("standups.escalations", "GET"): {"anonymous": LOGIN, "coordinator": 200, "*": 403},
+    ("standups.answer", "POST"): {
+        **MANAGERS,
+        "coordinator": 422,
+        "admin": 403,
+    },
 }
 # Served by Flask itself for anyone.
 EXEMPT = {"static"}
@@ -251,6 +282,7 @@ def form_for(endpoint: str) -> dict:
             "confirm": "kolme-karhua-metsassa",
         },
         "admin.change_role": {"role": "supervisor"},
+        "standups.finish": {"version": "1"},
     }.get(endpoint, {})
 
 
@@ -264,6 +296,17 @@ def one_time_token(world, endpoint: str) -> str:
     if endpoint == "auth.reset_password":
         return links.create_password_reset(coordinator, world.users["member"])[1]
     return "no-token"
+
+
+def running_standup(world) -> dict:
+    """A stand-up of the world's team with the world's card on its agenda, and a question."""
+    from lean.standups import services as standups
+
+    standup, _created = standups.start_standup(world.users["supervisor"], world.team)
+    escalation = standups.escalate_card(
+        world.users["supervisor"], standup, world.improvement, "Päätetäänkö?"
+    )
+    return {"standup_id": standup.id, "escalation_id": escalation.id}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -287,6 +330,8 @@ def test_route_answers_role_as_expected(app, world, login, endpoint, method, rol
             uploads=[CheckedUpload("kuva.png", TINY_PNG, "image/png")],
         )
         values.update(kaizen_id=kaizen.id, attachment_id=kaizen.attachments[0].id)
+    if "standup_id" in rule.arguments or "escalation_id" in rule.arguments:
+        values.update(running_standup(world))
     url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
     client = app.test_client() if role == "anonymous" else login(world.users[role])
     if endpoint == "boards.restore":

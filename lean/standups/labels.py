@@ -1,0 +1,14 @@
+"""Why a card is on the agenda, as people read it."""
+
+from flask_babel import gettext as _
+
+
+def reason_label(reason: str) -> str:
+    return {
+        "answered": _("Escalation answered"),
+        "blocked": _("Blocked"),
+        "overdue": _("Overdue"),
+        "aged": _("Too long in its stage"),
+        "changed": _("Changed since the last stand-up"),
+        "new": _("New idea to triage"),
+    }.get(reason, reason)

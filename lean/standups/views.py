@@ -1,0 +1,464 @@
+"""Stand-up pages: parse the request, ask the policy, call one service, render."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from lean import policy
+from lean.boards import queries as board_queries
+from lean.boards.labels import field_label, stage_label
+from lean.boards.services import EditConflict
+from lean.models import Improvement, Stage, StandupItem
+from lean.standups import queries, services
+from lean.standups.forms import (
+    AnswerForm,
+    BlockForm,
+    DecisionForm,
+    DueDateForm,
+    EscalateForm,
+    FinishForm,
+    MoveCardForm,
+    NoteForm,
+    OwnerForm,
+    SettingsForm,
+)
+from lean.standups.labels import reason_label
+from lean.standups.rhythm import planned_weekdays
+
+standups_blueprint = Blueprint("standups", __name__)
+
+
+@standups_blueprint.before_request
+@login_required
+def require_login():
+    """Every stand-up page is for logged-in users only."""
+
+
+@standups_blueprint.app_context_processor
+def standup_helpers():
+    """What the board and card pages need to show stand-ups: loaded only when they ask."""
+    return {
+        "standup_rhythm": queries.rhythm,
+        "card_escalations": queries.card_escalations,
+        "can_run_standup": policy.can_run_standup,
+    }
+
+
+# ---- the stand-up itself ----------------------------------------------------------------
+
+
+def _position(cards, asked) -> int:
+    """The 1-based place of the card shown, kept within the agenda."""
+    try:
+        position = int(asked)
+    except (TypeError, ValueError):
+        position = next((n for n, c in enumerate(cards, 1) if c.item.reviewed_at is None), 1)
+    return min(max(position, 1), max(len(cards), 1))
+
+
+def _render_standup(team, standup, position=None, forms=None, status=200, decision_conflict=None):
+    cards = queries.agenda_cards(standup)
+    position = _position(cards, position if position is not None else request.args.get("card"))
+    current = cards[position - 1] if cards else None
+    members = board_queries.team_members(team.id)
+    forms = forms or {}
+    if current is not None:
+        improvement = current.improvement
+        forms.setdefault("move", MoveCardForm(stage=improvement.stage, formdata=None))
+        forms.setdefault("block", BlockForm(formdata=None))
+        forms.setdefault("owner", OwnerForm(members, owner_id=improvement.owner_id, formdata=None))
+        forms.setdefault("due", DueDateForm(due_date=improvement.due_date, formdata=None))
+        forms.setdefault(
+            "decision",
+            DecisionForm(
+                decision=current.item.decision, previous=current.item.decision, formdata=None
+            ),
+        )
+        forms.setdefault("note", NoteForm(formdata=None))
+        forms.setdefault("escalate", EscalateForm(formdata=None))
+    return (
+        render_template(
+            "standups/standup.html",
+            team=team,
+            standup=standup,
+            cards=cards,
+            position=position,
+            current=current,
+            forms=forms,
+            escalations=queries.standup_escalations(standup.id),
+            decision_conflict=decision_conflict,
+            can_run=policy.can_run_standup(current_user, team),
+            can_note=policy.can_note_standup(current_user, team),
+            stage_label=stage_label,
+            reason_label=reason_label,
+            now=datetime.now(UTC),
+        ),
+        status,
+    )
+
+
+@standups_blueprint.get("/teams/<int:team_id>/standup")
+def current(team_id: int):
+    """The team's stand-up in progress, or the page to start one."""
+    team = policy.team_for_read(current_user, team_id)
+    standup = queries.open_standup(team.id)
+    if standup is None:
+        return render_template(
+            "standups/start.html",
+            team=team,
+            last=queries.last_finished_standup(team.id),
+            rhythm=queries.rhythm(team),
+            can_run=policy.can_run_standup(current_user, team),
+        )
+    return _render_standup(team, standup)
+
+
+@standups_blueprint.post("/teams/<int:team_id>/standup")
+def start(team_id: int):
+    """Start the team's stand-up, or join the one already running."""
+    team = policy.team_for_standup_run(current_user, team_id)
+    _standup, created = services.start_standup(current_user, team)
+    if not created:
+        flash(_("A stand-up is already running: you joined it."), "info")
+    return redirect(url_for("standups.current", team_id=team.id), 303)
+
+
+def _item_or_404(standup, improvement_id: int) -> tuple[StandupItem, Improvement]:
+    """A card on this stand-up's agenda, its stand-up still running."""
+    item = queries.agenda_item(standup.id, improvement_id)
+    if item is None:
+        abort(404)
+    if standup.finished_at is not None:
+        abort(409)
+    return item, item.improvement
+
+
+def _back_to(standup, item, anchor="current-card"):
+    return redirect(
+        url_for("standups.current", team_id=standup.team_id, card=item.position) + f"#{anchor}",
+        303,
+    )
+
+
+def _card_action(standup_id: int, improvement_id: int, form_name: str, make_form, apply, message):
+    """The shared shape of every card action: validate, change, say so, back to the card."""
+    standup = policy.standup_for_run(current_user, standup_id)
+    item, improvement = _item_or_404(standup, improvement_id)
+    form = make_form(standup)
+    if not form.validate():
+        return _render_standup(
+            standup.team, standup, position=item.position, forms={form_name: form}, status=422
+        )
+    try:
+        apply(standup, improvement, form)
+    except EditConflict:
+        flash(_("Someone else changed this card at the same moment. Try again."), "error")
+        return _back_to(standup, item)
+    flash(message, "success")
+    return _back_to(standup, item)
+
+
+@standups_blueprint.post("/standups/<int:standup_id>/cards/<int:improvement_id>/move")
+def move_card(standup_id: int, improvement_id: int):
+    """Move the card to another stage from the stand-up."""
+    return _card_action(
+        standup_id,
+        improvement_id,
+        "move",
+        lambda standup: MoveCardForm(),
+        lambda s, i, f: services.move_card(current_user, s, i, Stage(f.stage.data)),
+        _("Card moved."),
+    )
+
+
+@standups_blueprint.post("/standups/<int:standup_id>/cards/<int:improvement_id>/block")
+def block_card(standup_id: int, improvement_id: int):
+    """Mark the card blocked, with the reason."""
+    return _card_action(
+        standup_id,
+        improvement_id,
+        "block",
+        lambda standup: BlockForm(),
+        lambda s, i, f: services.block_card(current_user, s, i, f.reason.data),
+        _("Card marked blocked."),
+    )
+
+
+@standups_blueprint.post("/standups/<int:standup_id>/cards/<int:improvement_id>/unblock")
+def unblock_card(standup_id: int, improvement_id: int):
+    """Remove the card's block."""
+    return _card_action(
+        standup_id,
+        improvement_id,
+        "unblock",
+        lambda standup: FlaskForm(),
+        lambda s, i, f: services.unblock_card(current_user, s, i),
+        _("Block removed."),
+    )
+
+
+@standups_blueprint.post("/standups/<int:standup_id>/cards/<int:improvement_id>/owner")
+def change_owner(standup_id: int, improvement_id: int):
+    """Give the card another owner (or none): one of the team's people."""
+    return _card_action(
+        standup_id,
+        improvement_id,
+        "owner",
+        lambda standup: OwnerForm(board_queries.team_members(standup.team_id)),
+        lambda s, i, f: services.change_owner(current_user, s, i, f.owner_id.data),
+        _("Owner changed."),
+    )
+
+
+@standups_blueprint.post("/standups/<int:standup_id>/cards/<int:improvement_id>/due")
+def change_due_date(standup_id: int, improvement_id: int):
+    """Set or clear the card's due date."""
+    return _card_action(
+        standup_id,
+        improvement_id,
+        "due",
+        lambda standup: DueDateForm(),
+        lambda s, i, f: services.change_due_date(current_user, s, i, f.due_date.data),
+        _("Due date saved."),
+    )
+
+
+@standups_blueprint.post("/standups/<int:standup_id>/cards/<int:improvement_id>/decision")
+def record_decision(standup_id: int, improvement_id: int):
+    """Write down what the stand-up decided about the card."""
+    standup = policy.standup_for_run(current_user, standup_id)
+    item, improvement = _item_or_404(standup, improvement_id)
+    form = DecisionForm()
+    if not form.validate():
+        return _render_standup(
+            standup.team, standup, position=item.position, forms={"decision": form}, status=422
+        )
+    if (form.previous.data or "") != item.decision:
+        # Someone saved another decision since this form was shown: keep both visible.
+        form.previous.data = item.decision
+        return _render_standup(
+            standup.team,
+            standup,
+            position=item.position,
+            forms={"decision": form},
+            status=409,
+            decision_conflict=item.decision,
+        )
+    services.record_decision(current_user, standup, improvement, form.decision.data)
+    flash(_("Decision saved."), "success")
+    return _back_to(standup, item)
+
+
+@standups_blueprint.post("/standups/<int:standup_id>/cards/<int:improvement_id>/escalate")
+def escalate(standup_id: int, improvement_id: int):
+    """Ask the organization's coordinators a question about the card."""
+    return _card_action(
+        standup_id,
+        improvement_id,
+        "escalate",
+        lambda standup: EscalateForm(),
+        lambda s, i, f: services.escalate_card(current_user, s, i, f.question.data),
+        _("Question sent to the coordinators."),
+    )
+
+
+@standups_blueprint.post("/standups/<int:standup_id>/cards/<int:improvement_id>/note")
+def add_note(standup_id: int, improvement_id: int):
+    """A note on the card: members may add one while they follow the stand-up."""
+    standup = policy.standup_for_note(current_user, standup_id)
+    item, improvement = _item_or_404(standup, improvement_id)
+    form = NoteForm()
+    if not form.validate():
+        return _render_standup(
+            standup.team, standup, position=item.position, forms={"note": form}, status=422
+        )
+    services.add_note(current_user, standup, improvement, form.note.data)
+    flash(_("Note added."), "success")
+    return _back_to(standup, item)
+
+
+# ---- finishing and the record ------------------------------------------------------------
+
+
+def _render_finish(standup, form, status=200, conflict=None):
+    return (
+        render_template(
+            "standups/finish.html",
+            team=standup.team,
+            standup=standup,
+            form=form,
+            conflict=conflict,
+            cards=queries.agenda_cards(standup),
+        ),
+        status,
+    )
+
+
+@standups_blueprint.route("/standups/<int:standup_id>/finish", methods=["GET", "POST"])
+def finish(standup_id: int):
+    """Close the stand-up: who came, a note, and a quick plus/delta of the stand-up itself."""
+    standup = policy.standup_for_run(current_user, standup_id)
+    members = board_queries.team_members(standup.team_id)
+    if standup.finished_at is not None:
+        flash(_("This stand-up is already finished."), "info")
+        return redirect(url_for("standups.record", standup_id=standup.id), 303)
+    if request.method == "GET":
+        form = FinishForm(members, formdata=None)
+        form.version.data = standup.version
+        form.attendees.data = sorted(queries.attendee_ids(standup.id))
+        return _render_finish(standup, form)
+    form = FinishForm(members)
+    if not form.validate():
+        return _render_finish(standup, form, status=422)
+    try:
+        expected_version = int(form.version.data)
+    except (TypeError, ValueError):
+        expected_version = -1
+    try:
+        services.finish_standup(
+            current_user,
+            standup,
+            expected_version,
+            attendee_ids=form.attendees.data or [],
+            guests=form.guests.data or "",
+            note=form.note.data or "",
+            plus=form.plus.data or "",
+            delta=form.delta.data or "",
+        )
+    except services.StandupConflict as conflict:
+        form.version.data = conflict.current.version
+        return _render_finish(conflict.current, form, status=409, conflict=conflict.current)
+    flash(_("Stand-up finished and saved."), "success")
+    return redirect(url_for("standups.record", standup_id=standup.id), 303)
+
+
+@standups_blueprint.get("/standups/<int:standup_id>")
+def record(standup_id: int):
+    """What a stand-up went through: attendees, cards and decisions, escalations, notes."""
+    standup = policy.standup_for_read(current_user, standup_id)
+    return render_template(
+        "standups/record.html",
+        team=standup.team,
+        standup=standup,
+        cards=queries.agenda_cards(standup),
+        attendees=queries.attendees(standup.id),
+        escalations=queries.standup_escalations(standup.id),
+        events=queries.standup_events(standup),
+        can_run=policy.can_run_standup(current_user, standup.team),
+        stage_label=stage_label,
+        field_label=field_label,
+        reason_label=reason_label,
+    )
+
+
+@standups_blueprint.get("/teams/<int:team_id>/standups")
+def history(team_id: int):
+    """The team's stand-ups, newest first."""
+    team = policy.team_for_read(current_user, team_id)
+    return render_template(
+        "standups/history.html",
+        team=team,
+        rows=queries.history(team.id),
+        rhythm=queries.rhythm(team),
+        can_run=policy.can_run_standup(current_user, team),
+    )
+
+
+@standups_blueprint.get("/teams/<int:team_id>/since-standup")
+def since(team_id: int):
+    """What changed on the board since the last stand-up ended."""
+    team = policy.team_for_read(current_user, team_id)
+    last = queries.last_finished_standup(team.id)
+    since_at = last.finished_at if last else datetime.now(UTC) - queries.FIRST_STANDUP_WINDOW
+    return render_template(
+        "standups/since.html",
+        team=team,
+        last=last,
+        since_at=since_at,
+        events=queries.events_since(team.id, since_at),
+        stage_label=stage_label,
+        field_label=field_label,
+    )
+
+
+@standups_blueprint.route("/teams/<int:team_id>/standup/settings", methods=["GET", "POST"])
+def settings(team_id: int):
+    """The team's stand-up length, rhythm and stage limits."""
+    team = policy.team_for_standup_run(current_user, team_id)
+    if request.method == "GET":
+        form = SettingsForm(
+            formdata=None,
+            minutes=team.standup_minutes,
+            weekdays=planned_weekdays(team.standup_weekdays),
+            at=team.standup_time,
+            plan=team.plan_limit_days,
+            do=team.do_limit_days,
+            check=team.check_limit_days,
+            act=team.act_limit_days,
+        )
+        return render_template("standups/settings.html", team=team, form=form)
+    form = SettingsForm()
+    if not form.validate():
+        return render_template("standups/settings.html", team=team, form=form), 422
+    services.update_settings(
+        current_user,
+        team,
+        minutes=form.minutes.data,
+        weekdays=form.weekdays.data or [],
+        at=form.at.data,
+        limits={name: form[name].data for name in ("plan", "do", "check", "act")},
+    )
+    flash(_("Stand-up settings saved."), "success")
+    return redirect(url_for("standups.history", team_id=team.id), 303)
+
+
+# ---- escalations -------------------------------------------------------------------------
+
+
+def _render_escalations(forms=None, status=200, conflict=None):
+    open_ones, answered = queries.organization_escalations(current_user.organization_id)
+    forms = forms or {}
+    for escalation in open_ones:
+        forms.setdefault(escalation.id, AnswerForm(formdata=None, prefix=f"e{escalation.id}"))
+    return (
+        render_template(
+            "standups/escalations.html",
+            open_escalations=open_ones,
+            answered=answered,
+            forms=forms,
+            conflict=conflict,
+            rhythms=queries.organization_rhythms(current_user.organization_id),
+        ),
+        status,
+    )
+
+
+@standups_blueprint.get("/escalations")
+def escalations():
+    """The coordinators' list: open questions of their organization's teams, oldest first."""
+    policy.require_escalation_answerer(current_user)
+    return _render_escalations()
+
+
+@standups_blueprint.post("/escalations/<int:escalation_id>/answer")
+def answer(escalation_id: int):
+    """Answer a team's question; the answer shows on the card and in the next stand-up."""
+    escalation = policy.escalation_for_answer(current_user, escalation_id)
+    form = AnswerForm(prefix=f"e{escalation.id}")
+    if not form.validate():
+        return _render_escalations(forms={escalation.id: form}, status=422)
+    try:
+        services.answer_escalation(current_user, escalation, form.answer.data)
+    except services.StandupConflict:
+        flash(
+            _("Another coordinator answered this question first. Your answer was not saved."),
+            "error",
+        )
+        return _render_escalations(status=409, conflict=(escalation, form.answer.data))
+    flash(_("Answer sent to the team."), "success")
+    return redirect(url_for("standups.escalations"), 303)
