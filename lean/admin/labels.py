@@ -17,6 +17,9 @@ def change_label(kind: str) -> str:
         "invitation_accepted": _("accepted an invitation"),
         "password_reset_created": _("created a password link"),
         "password_reset": _("set a new password"),
+        "standup_started": _("started a stand-up"),
+        "standup_finished": _("finished a stand-up"),
+        "standup_settings": _("changed the stand-up settings"),
     }.get(kind, kind)
 
 
