@@ -19,15 +19,15 @@ from lean.models.theme import FocusArea, Theme
 from lean.models.user import LoginFailure, User
 
 __all__ = [
+    "STAGES",
     "A3Action",
     "A3Cause",
     "A3Comment",
     "A3Countermeasure",
     "A3Sheet",
     "A3Why",
-    "CauseCategory",
-    "STAGES",
     "Attachment",
+    "CauseCategory",
     "Escalation",
     "Event",
     "FocusArea",

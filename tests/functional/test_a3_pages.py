@@ -161,7 +161,7 @@ def test_the_sharing_read_gives_the_content_without_any_persons_name(world, app)
     )
     with app.test_request_context(headers={"Accept-Language": "fi"}):
         shared = a3_for_sharing(world.improvement.id)
-    assert [s["heading"] for s in shared["sections"]][0] == "Tausta"
+    assert shared["sections"][0]["heading"] == "Tausta"
     assert shared["background"].startswith("Opiskelijat odottavat")
     assert shared["whys"] == ["Koska syy 1", "Koska syy 2", "Koska syy 3"]
     assert shared["goal"]["baseline"] == "10.00" and shared["goal"]["target"] == "5.00"
