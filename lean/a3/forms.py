@@ -164,6 +164,10 @@ class CommentForm(FlaskForm):
     parent_id = HiddenField()
 
 
+class AnswerForm(CommentForm):
+    body = TextAreaField(_l("Your answer"), validators=[DataRequired(), Length(max=5000)])
+
+
 class PeerCoachForm(FlaskForm):
     email = EmailField(_l("Peer coach's email"), validators=[DataRequired(), Length(max=254)])
 

@@ -17,6 +17,7 @@ from lean.a3.forms import (
     SECTION_FORMS,
     A3FilterForm,
     ActionForm,
+    AnswerForm,
     CauseForm,
     CommentForm,
     CountermeasureForm,
@@ -96,6 +97,7 @@ def _context(sheet, state: SheetState | None = None) -> dict:
         "can_name_peer_coach": policy.can_name_peer_coach(current_user, sheet),
         "peer_coach_form": PeerCoachForm(formdata=None),
         "comment_form": CommentForm(formdata=None),
+        "answer_form": AnswerForm(formdata=None),
         "current_sections": section_for_stage(sheet.improvement.stage),
         "filled": content.filled(sheet),
         "sections": SECTIONS,
@@ -333,11 +335,11 @@ def add_comment(sheet_id: int, section: str):
     sheet = policy.a3_for_write(current_user, sheet_id)
     if section not in BY_KEY or section == "header":
         abort(404)
-    form = CommentForm()
+    answering = request.form.get("parent_id", "")
+    form = AnswerForm() if answering else CommentForm()
     parent = None
-    if form.parent_id.data:
-        parent_id = int(form.parent_id.data) if form.parent_id.data.isdigit() else 0
-        parent = db.session.get(A3Comment, parent_id)
+    if answering:
+        parent = db.session.get(A3Comment, int(answering) if answering.isdigit() else 0)
         if parent is None or parent.sheet_id != sheet.id:
             abort(404)
     if not form.validate():
