@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from lean.a3 import services
+from lean.demo import DEMO_PASSWORD
 from lean.extensions import db
 from lean.models import A3Action, A3Comment, A3Sheet, A3Why, Event
 from tests.conftest import make_improvement, make_user, today
@@ -334,3 +335,16 @@ def test_the_section_of_the_cards_stage_is_highlighted(world, login_as):
     assert "is-current" in section_tag(page, "plan")
     assert "is-current" not in section_tag(page, "background")
     assert page.count("Current stage") == 1
+
+
+def test_the_demo_network_has_a3s_with_whys_actions_and_comments(runner, client):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert db.session.scalar(select(func.count(A3Sheet.id))) == 2
+    assert db.session.scalar(select(func.count(A3Why.id))) >= 4
+    assert db.session.scalar(select(func.count(A3Action.id))) >= 3
+    assert db.session.scalar(select(func.count(A3Comment.id))) >= 3
+    first_card = db.session.scalar(select(A3Sheet.improvement_id).order_by(A3Sheet.id))
+    client.post("/login", data={"email": "maija.jasen@vertaa.example", "password": DEMO_PASSWORD})
+    page = client.get(f"/improvements/{first_card}/a3")
+    assert page.status_code == 200
+    assert "Yhteinen ohjepankki intranetiin" in page.get_data(as_text=True)
