@@ -68,6 +68,7 @@ class SheetState:
         self.comment_forms: dict = {}
         self.editing_item: tuple | None = None  # (kind, id, form)
         self.conflict: str | None = None  # the section key whose save met another one
+        self.peer_coach_form: PeerCoachForm | None = None
 
 
 def _item_form(kind: str, people, **kwargs):
@@ -95,7 +96,7 @@ def _context(sheet, state: SheetState | None = None) -> dict:
         "can_write": can_write,
         "can_read_card": policy.can_read_team(current_user, sheet.improvement.team),
         "can_name_peer_coach": policy.can_name_peer_coach(current_user, sheet),
-        "peer_coach_form": PeerCoachForm(formdata=None),
+        "peer_coach_form": state.peer_coach_form or PeerCoachForm(formdata=None),
         "comment_form": CommentForm(formdata=None),
         "answer_form": AnswerForm(formdata=None),
         "current_sections": section_for_stage(sheet.improvement.stage),
@@ -173,7 +174,12 @@ def section(sheet_id: int, section: str):
 
 def _section_form(sheet, key: str, **kwargs):
     if key == "header":
-        coaches = queries.coach_candidates(sheet.improvement.team.organization_id, sheet.coach_id)
+        team = sheet.improvement.team
+        if policy.can_write_team(current_user, team):
+            coaches = queries.coach_candidates(team.organization_id, sheet.coach_id)
+        else:
+            # A peer coach from elsewhere is not shown the organization's people.
+            coaches = [sheet.coach] if sheet.coach else []
         return HeaderForm(coaches, **kwargs)
     return SECTION_FORMS[key](**kwargs)
 
@@ -217,11 +223,9 @@ def name_peer_coach(sheet_id: int):
     if coach is None:
         if form.email.data and not form.email.errors:
             form.email.errors.append(_("Nobody with this email uses Vertaa."))
-        context = _context(sheet)
-        context["peer_coach_form"] = form
-        context["section"] = BY_KEY["header"]
-        template = "a3/_header.html" if is_htmx() else "a3/section_page.html"
-        return render_template(template, template="a3/_header.html", **context), 422
+        state = SheetState()
+        state.peer_coach_form = form
+        return _render_section(sheet, "header", state, 422)
     services.name_peer_coach(current_user, sheet, coach)
     flash(_("%(name)s now coaches this A3.", name=coach.name), "success")
     return _after_change(sheet, "header")

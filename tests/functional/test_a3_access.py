@@ -41,6 +41,11 @@ def test_a_coordinator_names_a_peer_coach_who_then_coaches_that_sheet_only(world
     )
     assert commented.status_code == 303
     assert peer_client.get(f"/a3/{sheet.id}/print").status_code == 200
+    # Editing the header, the coach is not shown the organization's people to choose from.
+    header_form = peer_client.get(f"/a3/{sheet.id}/sections/header/edit", headers=HTMX)
+    assert header_form.status_code == 200
+    assert world.users["coordinator"].name not in header_form.get_data(as_text=True)
+    assert peer.name in header_form.get_data(as_text=True)
     # …but nothing else of that organization: not the card page, the board or another card.
     assert peer_client.get(f"/improvements/{world.improvement.id}").status_code == 404
     assert peer_client.get(f"/teams/{world.team.id}/board").status_code == 404
