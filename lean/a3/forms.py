@@ -96,13 +96,6 @@ class EffectForm(SectionForm):
             [("", _l("Not known yet")), ("yes", _l("Yes")), ("no", _l("No"))]
         )
 
-    def process(self, formdata=None, obj=None, data=None, **kwargs):
-        super().process(formdata, obj, data, **kwargs)
-        # The select's options are strings; show the stored flag as its option.
-        if formdata is None and obj is not None:
-            flag = getattr(obj, "target_reached", None)
-            self.target_reached.data = {True: "yes", False: "no"}.get(flag, "")
-
     def changes(self) -> dict:
         values = super().changes()
         values["target_reached"] = optional_flag(self.target_reached.data)

@@ -348,3 +348,13 @@ def test_the_demo_network_has_a3s_with_whys_actions_and_comments(runner, client)
     page = client.get(f"/improvements/{first_card}/a3")
     assert page.status_code == 200
     assert "Yhteinen ohjepankki intranetiin" in page.get_data(as_text=True)
+
+
+def test_the_effect_form_shows_whether_the_target_was_reached(world, login_as):
+    sheet = fill_sheet(start(world), world.users["member"], whys=0, actions=0, comments=0)
+    html = (
+        login_as("member")
+        .get(f"/a3/{sheet.id}/sections/effect/edit", headers=HTMX)
+        .get_data(as_text=True)
+    )
+    assert '<option selected value="yes">Yes</option>' in html
