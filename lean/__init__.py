@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load(app, test_config)
 
     from lean import cli, errors, extensions, i18n, security, web
+    from lean.a3 import a3_blueprint
     from lean.admin import admin_blueprint
     from lean.admin.views import profile_blueprint
     from lean.auth import auth_blueprint
@@ -44,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(boards_blueprint)
     app.register_blueprint(kaizen_blueprint)
     app.register_blueprint(standups_blueprint)
+    app.register_blueprint(a3_blueprint)
 
     if app.config["PROXY_COUNT"]:
         # Behind a proxy the client's address, scheme and host come from its headers.

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 
+from lean.a3.demo import seed_a3_demo
 from lean.boards import services
 from lean.extensions import db
 from lean.kaizen.services import log_kaizen
@@ -365,6 +366,7 @@ def seed_demo() -> None:
             )
     db.session.commit()
     seed_standups_demo(teams["Opintotoimisto"])
+    seed_a3_demo()
 
 
 def _replay_history(improvement: Improvement, actor: User, stage: str, days: int, now) -> None:

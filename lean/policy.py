@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from lean.extensions import db
 from lean.models import (
+    A3Sheet,
     Attachment,
     Improvement,
     KaizenEntry,
@@ -321,3 +322,95 @@ def escalation_for_answer(user: User, escalation_id: int):
         abort(404)
     require_escalation_answerer(user)
     return escalation
+# ---- A3 sheets ---------------------------------------------------------------------------
+# Writers are the team's members and the sheet's named coach, who may belong to another
+# organization: the coach then sees the sheet, its card's title and the comments, nothing
+# else of that organization. Other members of the organization read; others get 404.
+
+
+def can_read_a3(user: User, sheet: A3Sheet) -> bool:
+    return can_read_team(user, sheet.improvement.team) or _is_coach(user, sheet)
+
+
+def can_write_a3(user: User, sheet: A3Sheet) -> bool:
+    team = sheet.improvement.team
+    if team.archived:
+        return False
+    return can_write_team(user, team) or _is_coach(user, sheet)
+
+
+def can_start_a3(user: User, improvement: Improvement) -> bool:
+    """A card's A3 is started by the team's own members."""
+    return can_write_team(user, improvement.team)
+
+
+def can_name_peer_coach(user: User, sheet: A3Sheet) -> bool:
+    """A coach from another organization is invited by a coordinator of the sheet's own."""
+    team = sheet.improvement.team
+    return user.is_coordinator and team.organization_id == user.organization_id
+
+
+def can_list_organization_a3s(user: User) -> bool:
+    return user.is_coordinator or user.is_admin
+
+
+def _is_coach(user: User, sheet: A3Sheet) -> bool:
+    return sheet.coach_id is not None and sheet.coach_id == user.id
+
+
+def _load_sheet(condition) -> A3Sheet | None:
+    return db.session.scalar(
+        select(A3Sheet)
+        .where(condition)
+        .options(
+            joinedload(A3Sheet.improvement)
+            .joinedload(Improvement.team)
+            .joinedload(Team.organization),
+            joinedload(A3Sheet.improvement).joinedload(Improvement.theme),
+            joinedload(A3Sheet.improvement).joinedload(Improvement.owner),
+            joinedload(A3Sheet.coach).joinedload(User.organization),
+        )
+    )
+
+
+def a3_for_read(user: User, sheet_id: int) -> A3Sheet:
+    sheet = _load_sheet(A3Sheet.id == sheet_id)
+    if sheet is None or not can_read_a3(user, sheet):
+        abort(404)
+    return sheet
+
+
+def a3_for_write(user: User, sheet_id: int) -> A3Sheet:
+    sheet = a3_for_read(user, sheet_id)
+    if not can_write_a3(user, sheet):
+        abort(403)
+    return sheet
+
+
+def a3_of_improvement_for_read(
+    user: User, improvement_id: int
+) -> tuple[Improvement, A3Sheet | None]:
+    """The card and its sheet (None before it is started); a peer coach reaches only a sheet."""
+    sheet = _load_sheet(A3Sheet.improvement_id == improvement_id)
+    if sheet is not None and can_read_a3(user, sheet):
+        return sheet.improvement, sheet
+    return improvement_for_read(user, improvement_id), None
+
+
+def improvement_for_a3_start(user: User, improvement_id: int) -> Improvement:
+    improvement = improvement_for_read(user, improvement_id)
+    if not can_start_a3(user, improvement):
+        abort(403)
+    return improvement
+
+
+def a3_for_peer_coach(user: User, sheet_id: int) -> A3Sheet:
+    sheet = a3_for_read(user, sheet_id)
+    if not can_name_peer_coach(user, sheet):
+        abort(403)
+    return sheet
+
+
+def require_organization_a3_list(user: User) -> None:
+    if not can_list_organization_a3s(user):
+        abort(403)

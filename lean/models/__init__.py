@@ -1,5 +1,14 @@
 """All tables, one module per area; import from here."""
 
+from lean.models.a3 import (
+    A3Action,
+    A3Cause,
+    A3Comment,
+    A3Countermeasure,
+    A3Sheet,
+    A3Why,
+    CauseCategory,
+)
 from lean.models.event import Event
 from lean.models.improvement import STAGES, Improvement, Stage
 from lean.models.kaizen import Attachment, KaizenEntry
@@ -11,7 +20,14 @@ from lean.models.user import LoginFailure, User
 
 __all__ = [
     "STAGES",
+    "A3Action",
+    "A3Cause",
+    "A3Comment",
+    "A3Countermeasure",
+    "A3Sheet",
+    "A3Why",
     "Attachment",
+    "CauseCategory",
     "Escalation",
     "Event",
     "FocusArea",

@@ -234,6 +234,34 @@ EXPECTED = {
         **MANAGERS,
         "coordinator": 422,
         "admin": 403,
+    # -- A3 sheets (the peer coach from another organization: tests/functional/test_a3_access.py)
+    ("a3.sheet", "GET"): {"anonymous": LOGIN, "foreign_member": 404, "*": 200},
+    ("a3.start", "POST"): WRITERS,
+    ("a3.section", "GET"): {"anonymous": LOGIN, "foreign_member": 404, "*": 303},
+    ("a3.edit_section", "GET"): {**WRITERS, "member": 200, "supervisor": 200},
+    ("a3.edit_section", "POST"): WRITERS,
+    ("a3.add_item", "POST"): WRITERS,
+    ("a3.edit_item", "GET"): {**WRITERS, "member": 200, "supervisor": 200},
+    ("a3.edit_item", "POST"): {**WRITERS, "member": 422, "supervisor": 422},
+    ("a3.toggle_item", "POST"): WRITERS,
+    ("a3.move_item", "POST"): WRITERS,
+    ("a3.remove_item", "POST"): WRITERS,
+    ("a3.add_comment", "POST"): WRITERS,
+    ("a3.resolve_comment", "POST"): WRITERS,
+    ("a3.name_peer_coach", "POST"): {
+        **WRITERS,
+        "member": 403,
+        "supervisor": 403,
+        "coordinator": 303,
+    },
+    ("a3.print_view", "GET"): {"anonymous": LOGIN, "foreign_member": 404, "*": 200},
+    ("a3.print_pdf", "GET"): {"anonymous": LOGIN, "foreign_member": 404, "*": 200},
+    ("a3.team_list", "GET"): {"anonymous": LOGIN, "foreign_member": 404, "*": 200},
+    ("a3.organization_list", "GET"): {
+        "anonymous": LOGIN,
+        "coordinator": 200,
+        "admin": 200,
+        "*": 403,
     },
 }
 # Served by Flask itself for anyone.
@@ -283,7 +311,30 @@ def form_for(endpoint: str) -> dict:
         },
         "admin.change_role": {"role": "supervisor"},
         "standups.finish": {"version": "1"},
+        "a3.edit_section": {"version": "1", "background": "Tausta"},
+        "a3.add_item": {"text": "Miksi jono kasvaa?"},
+        "a3.add_comment": {"body": "Mistä luvut ovat?"},
+        "a3.name_peer_coach": {"email": "foreign@example.fi"},
     }.get(endpoint, {})
+
+
+def a3_values(world, endpoint: str) -> dict:
+    """A sheet on the world's card with one item of each kind, for the A3 routes."""
+    from lean.a3 import services as a3
+
+    member = world.users["member"]
+    sheet = a3.start_a3(member, world.improvement)
+    why = a3.add_item(member, sheet, a3.ITEM_KINDS["whys"], {"text": "Koska jono kasvaa"})
+    action = a3.add_item(member, sheet, a3.ITEM_KINDS["actions"], {"what": "Yhteinen jono"})
+    comment = a3.add_comment(member, sheet, "background", "Mistä luvut ovat?")
+    toggled = endpoint == "a3.toggle_item"
+    return {
+        "sheet_id": sheet.id,
+        "section": "background",
+        "kind": "actions" if toggled else "whys",
+        "item_id": action.id if toggled else why.id,
+        "comment_id": comment.id,
+    }
 
 
 def one_time_token(world, endpoint: str) -> str:
@@ -322,6 +373,8 @@ def test_route_answers_role_as_expected(app, world, login, endpoint, method, rol
         "user_id": world.users["member"].id,
         "theme_id": theme().id,
     }
+    if "sheet_id" in rule.arguments:
+        values.update(a3_values(world, endpoint))
     if "kaizen_id" in rule.arguments or "attachment_id" in rule.arguments:
         kaizen = make_kaizen(
             world.team,
