@@ -322,6 +322,8 @@ def escalation_for_answer(user: User, escalation_id: int):
         abort(404)
     require_escalation_answerer(user)
     return escalation
+
+
 # ---- A3 sheets ---------------------------------------------------------------------------
 # Writers are the team's members and the sheet's named coach, who may belong to another
 # organization: the coach then sees the sheet, its card's title and the comments, nothing

@@ -234,6 +234,7 @@ EXPECTED = {
         **MANAGERS,
         "coordinator": 422,
         "admin": 403,
+    },
     # -- A3 sheets (the peer coach from another organization: tests/functional/test_a3_access.py)
     ("a3.sheet", "GET"): {"anonymous": LOGIN, "foreign_member": 404, "*": 200},
     ("a3.start", "POST"): WRITERS,
