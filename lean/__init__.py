@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lean.admin.views import profile_blueprint
     from lean.auth import auth_blueprint
     from lean.boards import boards_blueprint
+    from lean.dashboard import dashboard_blueprint
     from lean.kaizen import kaizen_blueprint
 
     extensions.db.init_app(app)
@@ -42,4 +43,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth_blueprint)
     app.register_blueprint(boards_blueprint)
     app.register_blueprint(kaizen_blueprint)
+    app.register_blueprint(dashboard_blueprint)
     return app
