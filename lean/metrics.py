@@ -49,7 +49,7 @@ AGEING_ROWS = 10
 # ---- SQL helpers that differ between the databases ----------------------------------------
 
 
-class days_between(FunctionElement):  # noqa: N801 (used like a SQL function)
+class days_between(FunctionElement):
     """Days (fractional) from the first timestamp to the second, in the database."""
 
     type = Float()
@@ -544,7 +544,9 @@ def improvement_list(scope: Scope, completed_only: bool = False) -> list[ListedC
             case((completed, days_between(Improvement.created_at, timeline.c.completed_at))),
         )
         .outerjoin(timeline, timeline.c.improvement_id == Improvement.id)
-        .where(*_card_conditions(scope), completed if completed_only else or_(completed, in_progress))
+        .where(
+            *_card_conditions(scope), completed if completed_only else or_(completed, in_progress)
+        )
         .options(joinedload(Improvement.team), joinedload(Improvement.theme))
         .order_by(Improvement.theme_id, Improvement.team_id, Improvement.id)
     )

@@ -94,4 +94,6 @@ def grouped_columns(groups: list[tuple[str, list[tuple[str, str, int]]]]) -> Cha
             )
         drawn.append(row)
     width = max(200, 30 + len(groups) * group_width + 10)
-    return Chart(width, COLUMN_PLOT_HEIGHT + 10 + AXIS_ROOM, drawn, maximum, COLUMN_PLOT_HEIGHT + 10)
+    return Chart(
+        width, COLUMN_PLOT_HEIGHT + 10 + AXIS_ROOM, drawn, maximum, COLUMN_PLOT_HEIGHT + 10
+    )

@@ -30,12 +30,17 @@ def period_choices():
 
 
 def preset_period(period: str, today: date) -> tuple[date, date]:
-    """A named period up to today. Finnish school terms: autumn Aug 1–Dec 31, spring Jan 1–Jul 31."""
+    """A named period up to today.
+
+    Finnish school terms: autumn from 1 August to 31 December, spring from 1 January to 31 July.
+    """
     if period == "month":
         return today.replace(day=1), today
     if period == "year":
         return today.replace(month=1, day=1), today
-    term_start = today.replace(month=8, day=1) if today.month >= 8 else today.replace(month=1, day=1)
+    term_start = (
+        today.replace(month=8, day=1) if today.month >= 8 else today.replace(month=1, day=1)
+    )
     return term_start, today
 
 

@@ -100,9 +100,7 @@ def _select() -> Selection:
     valid = form.validate()
     now = utcnow()
     start, end = form.period_dates(now.astimezone(zone()).date())
-    team_ids = policy.dashboard_team_ids(
-        [facts.team.id for facts in teams], [] if form.teams.errors else form.teams.data or []
-    )
+    team_ids = policy.dashboard_team_ids([facts.team.id for facts in teams], form.teams.data or [])
     scope = metrics.Scope(
         team_ids=team_ids,
         start=start,
@@ -225,9 +223,7 @@ def index():
 def export_teams(file_format: str):
     """The team table, as filtered, as CSV or XLSX."""
     selection = _select()
-    rows, _sort, _descending = _sorted(
-        metrics.dashboard(selection.scope, selection.teams).teams
-    )
+    rows, _sort, _descending = _sorted(metrics.dashboard(selection.scope, selection.teams).teams)
     headers, cells = exports.team_headers(), exports.team_rows(rows, zone())
     return _file(headers, cells, _("Teams"), "dashboard-teams", file_format)
 

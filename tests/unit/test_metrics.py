@@ -104,9 +104,7 @@ def seed_history() -> History:
     """Three teams of one organization (one archived) and a foreign team, over the autumn term."""
     organization = make_organization(name="Järvilaakson koulutuskuntayhtymä")
     team_a = make_team(organization, name="Opintotoimisto", standup_weekdays="1")
-    team_b = make_team(
-        organization, name="Rakennusala", standup_weekdays="1,3", plan_limit_days=10
-    )
+    team_b = make_team(organization, name="Rakennusala", standup_weekdays="1,3", plan_limit_days=10)
     team_c = make_team(organization, name="Vanha tiimi", archived=True, standup_weekdays="1")
     foreign_organization = make_organization(name="Rannikon ammattiopisto")
     foreign_team = make_team(foreign_organization, name="Opiskelijapalvelut")
@@ -114,7 +112,7 @@ def seed_history() -> History:
     foreign_author = make_user(foreign_organization, {foreign_team: "member"})
     coordinator = make_user(organization, is_coordinator=True)
 
-    S = Stage  # noqa: N806
+    S = Stage
     cards = {
         # Through every stage: cycle 30 days, lead 32.
         "a1": seeded_card(
@@ -262,12 +260,21 @@ def seed_history() -> History:
     db.session.add_all(
         [
             # Monday 16 Nov at 9:00 in Helsinki: team A keeps its Monday rhythm.
-            Standup(team=team_a, started_at=at("2026-11-16", 7), finished_at=at("2026-11-16", 7, 15)),
-            Standup(team=team_a, started_at=at("2026-11-09", 7), finished_at=at("2026-11-09", 7, 15)),
+            Standup(
+                team=team_a, started_at=at("2026-11-16", 7), finished_at=at("2026-11-16", 7, 15)
+            ),
+            Standup(
+                team=team_a, started_at=at("2026-11-09", 7), finished_at=at("2026-11-09", 7, 15)
+            ),
             # Team B meets Mondays and Wednesdays but last met on 9 Nov: rhythm broken.
-            Standup(team=team_b, started_at=at("2026-11-09", 7), finished_at=at("2026-11-09", 7, 20)),
+            Standup(
+                team=team_b, started_at=at("2026-11-09", 7), finished_at=at("2026-11-09", 7, 20)
+            ),
             Escalation(
-                improvement=cards["a5"], team=team_a, question="Kuka päättää?", asked_at=at("2026-11-16")
+                improvement=cards["a5"],
+                team=team_a,
+                question="Kuka päättää?",
+                asked_at=at("2026-11-16"),
             ),
             Escalation(
                 improvement=cards["a7"],
@@ -278,7 +285,10 @@ def seed_history() -> History:
                 answered_at=at("2026-11-11"),
             ),
             Escalation(
-                improvement=cards["b2"], team=team_b, question="Budjetti?", asked_at=at("2026-11-18")
+                improvement=cards["b2"],
+                team=team_b,
+                question="Budjetti?",
+                asked_at=at("2026-11-18"),
             ),
             Escalation(
                 improvement=cards["foreign"],
@@ -347,7 +357,12 @@ def test_the_team_table(history):
 def test_charts_data(history):
     dashboard = compute(history)
     cl, sp = theme(CL).id, theme(SP).id
-    assert dashboard.months == [date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)]
+    assert dashboard.months == [
+        date(2026, 8, 1),
+        date(2026, 9, 1),
+        date(2026, 10, 1),
+        date(2026, 11, 1),
+    ]
     assert dashboard.throughput == {cl: [2, 0, 3, 1], sp: [0, 0, 2, 0]}
     assert dashboard.themes == {cl: (2, 6, 2), sp: (1, 2, 1)}  # (in progress, completed, kaizens)
     assert dashboard.cycle_distribution == [(7, 0), (14, 0), (30, 6), (60, 1), (90, 1), (None, 0)]
@@ -418,7 +433,11 @@ def test_medians_of_nothing_are_none(app):
     team = make_team()
     scope = metrics.Scope((team.id,), *TERM, zone=HELSINKI, now=NOW)
     figures = metrics.dashboard(scope, metrics.organization_teams(team.organization_id)).figures
-    assert (figures.completed, figures.median_cycle_days, figures.median_lead_days) == (0, None, None)
+    assert (figures.completed, figures.median_cycle_days, figures.median_lead_days) == (
+        0,
+        None,
+        None,
+    )
 
 
 @pytest.mark.parametrize(
