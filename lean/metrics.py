@@ -119,23 +119,41 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
-def card_timeline(team_ids) -> object:
-    """Per card of the teams: when it first started (Plan or later) and last reached Done."""
+def card_timeline(*conditions) -> object:
+    """Per card matching the conditions: when it first started (Plan or later) and last
+    reached Done.
+
+    Each card looks up its own events through the event table's subject index; a join
+    grouped by card let SQLite read the organization's whole event history instead.
+    """
     entered = _entered_stage()
+
+    def first_or_last(aggregate, stages):
+        return (
+            select(aggregate(Event.at))
+            .where(
+                Event.subject_type == "improvement",
+                Event.subject_id == Improvement.id,
+                Event.kind.in_(("created", "moved")),
+                entered.in_(stages),
+            )
+            .correlate(Improvement)
+            .scalar_subquery()
+        )
+
     return (
         select(
-            Event.subject_id.label("improvement_id"),
-            func.min(case((entered.in_(STARTED), Event.at))).label("started_at"),
-            func.max(case((entered == Stage.DONE.value, Event.at))).label("completed_at"),
+            Improvement.id.label("improvement_id"),
+            first_or_last(func.min, STARTED).label("started_at"),
+            first_or_last(func.max, (Stage.DONE.value,)).label("completed_at"),
         )
-        .where(
-            Event.team_id.in_(team_ids),
-            Event.subject_type == "improvement",
-            Event.kind.in_(("created", "moved")),
-        )
-        .group_by(Event.subject_id)
+        .where(*conditions)
         .subquery("timeline")
     )
+
+
+def _done_cards(scope: Scope) -> list:
+    return [*_card_conditions(scope), Improvement.stage == Stage.DONE.value]
 
 
 def _card_conditions(scope: Scope) -> list:
@@ -147,8 +165,7 @@ def _card_conditions(scope: Scope) -> list:
 
 def _completed_in_period(scope: Scope, timeline) -> list:
     return [
-        *_card_conditions(scope),
-        Improvement.stage == Stage.DONE.value,
+        *_done_cards(scope),
         timeline.c.completed_at >= scope.start_at,
         timeline.c.completed_at < scope.end_at,
     ]
@@ -225,7 +242,7 @@ def _month_bucket(column, scope: Scope):
 
 def completions(scope: Scope) -> list:
     """(team_id, theme_id, month index, cards completed, hours saved per month) in the period."""
-    timeline = card_timeline(scope.team_ids)
+    timeline = card_timeline(*_done_cards(scope))
     completed = (
         select(
             Improvement.team_id.label("team_id"),
@@ -251,7 +268,7 @@ def completions(scope: Scope) -> list:
 
 def completed_durations(scope: Scope) -> list:
     """(cycle days, lead days) of each card completed in the period, computed by the database."""
-    timeline = card_timeline(scope.team_ids)
+    timeline = card_timeline(*_done_cards(scope))
     started = func.coalesce(timeline.c.started_at, Improvement.created_at)
     return db.session.execute(
         select(
@@ -530,9 +547,11 @@ class ListedCard:
 
 def improvement_list(scope: Scope, completed_only: bool = False) -> list[ListedCard]:
     """The cards behind the figures: those in progress now and those completed in the period."""
-    timeline = card_timeline(scope.team_ids)
-    completed = and_(*_completed_in_period(scope, timeline))
     in_progress = and_(Improvement.archived.is_(False), Improvement.stage.in_(IN_PROGRESS))
+    timeline = card_timeline(
+        *_card_conditions(scope), or_(in_progress, Improvement.stage == Stage.DONE.value)
+    )
+    completed = and_(*_completed_in_period(scope, timeline))
     started = func.coalesce(timeline.c.started_at, Improvement.created_at)
     completed_at = case((completed, timeline.c.completed_at))
     query = (
@@ -585,7 +604,7 @@ def team_figures(team: Team, scope: Scope) -> TeamFigures:
     def count_cards(*conditions):
         return select(func.count(Improvement.id)).where(on_board, *conditions).scalar_subquery()
 
-    timeline = card_timeline([team.id])
+    timeline = card_timeline(*_done_cards(scope))
     completed = (
         select(func.count(Improvement.id))
         .join(timeline, timeline.c.improvement_id == Improvement.id)
