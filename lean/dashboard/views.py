@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -121,8 +122,6 @@ def _sorted(rows: list[metrics.TeamRow]) -> tuple[list[metrics.TeamRow], str, bo
 
 
 def _charts(dashboard: metrics.Dashboard, themes: dict[int, Theme]) -> dict:
-    from flask_babel import format_date
-
     shown_themes = [theme for theme in themes.values() if theme.id in dashboard.themes]
     stages = metrics.IN_PROGRESS
     wip = charts.stacked_rows(
