@@ -128,7 +128,10 @@ def test_theme_and_team_filters(history, coordinator):
 def test_another_organization_s_team_in_the_filter_gives_nothing_of_it(history, coordinator):
     foreign = history.foreign_team.id
     response = coordinator.get(f"/dashboard?{TERM_ARGS}&teams={foreign}")
+    assert response.status_code == 422  # not a team one may choose
     html = response.get_data(as_text=True)
+    assert "Some filters could not be used." in html
+    assert "The figures show this term instead." not in html
     assert "Opiskelijapalvelut" not in html and "Vieras" not in html
     # Only the organization's own teams are counted (all of them, as nothing valid was chosen).
     assert figure(html, "Completed in the period") == "8"
@@ -184,7 +187,7 @@ def test_a_wrong_period_answers_422_and_keeps_what_was_typed(
     html = response.get_data(as_text=True)
     assert message in html
     assert 'value="2026-10-01"' in html
-    assert "the figures show this term instead" in html
+    assert "The figures show this term instead." in html
 
 
 def test_htmx_gets_only_the_figures(history, coordinator):
