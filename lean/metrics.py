@@ -153,7 +153,17 @@ def card_timeline(*conditions) -> object:
 
 
 def _done_cards(scope: Scope) -> list:
-    return [*_card_conditions(scope), Improvement.stage == Stage.DONE.value]
+    """Cards in Done that may have completed in the period or later.
+
+    Reaching Done changes the card's row, so its updated_at is never before its completion:
+    cards finished and untouched since before the period are skipped before their events are
+    read (most Done cards of a team that has worked for years).
+    """
+    return [
+        *_card_conditions(scope),
+        Improvement.stage == Stage.DONE.value,
+        Improvement.updated_at >= scope.start_at,
+    ]
 
 
 def _card_conditions(scope: Scope) -> list:
@@ -548,9 +558,7 @@ class ListedCard:
 def improvement_list(scope: Scope, completed_only: bool = False) -> list[ListedCard]:
     """The cards behind the figures: those in progress now and those completed in the period."""
     in_progress = and_(Improvement.archived.is_(False), Improvement.stage.in_(IN_PROGRESS))
-    timeline = card_timeline(
-        *_card_conditions(scope), or_(in_progress, Improvement.stage == Stage.DONE.value)
-    )
+    timeline = card_timeline(*_card_conditions(scope), or_(in_progress, and_(*_done_cards(scope))))
     completed = and_(*_completed_in_period(scope, timeline))
     started = func.coalesce(timeline.c.started_at, Improvement.created_at)
     completed_at = case((completed, timeline.c.completed_at))
