@@ -155,14 +155,15 @@ def card_timeline(*conditions) -> object:
 def _done_cards(scope: Scope) -> list:
     """Cards in Done that may have completed in the period or later.
 
-    Reaching Done changes the card's row, so its updated_at is never before its completion:
-    cards finished and untouched since before the period are skipped before their events are
-    read (most Done cards of a team that has worked for years).
+    Reaching Done changes the card's row, so its updated_at is not before its completion
+    (the row and the event get their clocks a moment apart, hence the day of margin): cards
+    finished and untouched since before the period are skipped before their events are read,
+    which is most Done cards of a team that has worked for years.
     """
     return [
         *_card_conditions(scope),
         Improvement.stage == Stage.DONE.value,
-        Improvement.updated_at >= scope.start_at,
+        Improvement.updated_at >= scope.start_at - timedelta(days=1),
     ]
 
 
