@@ -171,11 +171,23 @@ def pick_subjects() -> dict:
             .order_by(Improvement.id)
         )
 
+    organization_id = db.session.get(Team, team_id).organization_id
+    coordinator = db.session.scalar(
+        select(User.email)
+        .where(User.organization_id == organization_id, User.is_coordinator.is_(True))
+        .order_by(User.id)
+    )
     detail_card = card_in(("check", "act", "do")) or card_in(("idea", "plan", "done"))
     move_card = card_in(("do",)) or card_in(("idea", "plan", "check", "act", "done"))
     if detail_card is None or move_card is None:
         raise SystemExit(f"team {team_id} has no cards: run with --cards-per-team > 0")
-    return {"team": team_id, "supervisor": supervisor, "detail": detail_card, "move": move_card}
+    return {
+        "team": team_id,
+        "supervisor": supervisor,
+        "coordinator": coordinator,
+        "detail": detail_card,
+        "move": move_card,
+    }
 
 
 def main() -> None:
@@ -246,6 +258,16 @@ def run(app, url: str, arguments: argparse.Namespace) -> None:
     if response.status_code != 303:
         raise SystemExit(f"login failed: HTTP {response.status_code}")
 
+    # The dashboard of the same organization, as its coordinator.
+    coordinator = app.test_client()
+    coordinator.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    if subjects["coordinator"]:
+        response = coordinator.post(
+            "/login", data={"email": subjects["coordinator"], "password": SCALE_PASSWORD}
+        )
+        if response.status_code != 303:
+            raise SystemExit(f"coordinator login failed: HTTP {response.status_code}")
+
     board = f"/teams/{subjects['team']}/board"
     move_url = f"/improvements/{subjects['move']}/move"
     stages = ("check", "do")  # back and forth: every request really moves the card
@@ -262,6 +284,13 @@ def run(app, url: str, arguments: argparse.Namespace) -> None:
             ),
         ),
     ]
+    if subjects["coordinator"]:
+        pages += [
+            ("GET dashboard (term)", lambda n: coordinator.get("/dashboard")),
+            ("GET dashboard?period=year", lambda n: coordinator.get("/dashboard?period=year")),
+            ("GET dashboard/report", lambda n: coordinator.get("/dashboard/report")),
+            ("GET improvements.csv", lambda n: coordinator.get("/dashboard/improvements.csv")),
+        ]
     results = [
         measure(label, send, counter, arguments.requests, arguments.warmups)
         for label, send in pages

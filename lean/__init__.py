@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lean.admin.views import profile_blueprint
     from lean.auth import auth_blueprint
     from lean.boards import boards_blueprint
+    from lean.dashboard import dashboard_blueprint
     from lean.kaizen import kaizen_blueprint
     from lean.standups import standups_blueprint
 
@@ -46,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(kaizen_blueprint)
     app.register_blueprint(standups_blueprint)
     app.register_blueprint(a3_blueprint)
+    app.register_blueprint(dashboard_blueprint)
 
     if app.config["PROXY_COUNT"]:
         # Behind a proxy the client's address, scheme and host come from its headers.

@@ -416,3 +416,40 @@ def a3_for_peer_coach(user: User, sheet_id: int) -> A3Sheet:
 def require_organization_a3_list(user: User) -> None:
     if not can_list_organization_a3s(user):
         abort(403)
+
+
+# ---- dashboard -------------------------------------------------------------------------
+
+
+def can_read_dashboard(user: User) -> bool:
+    """The organization dashboard and its reports: coordinators and admins."""
+    return user.is_admin or user.is_coordinator
+
+
+def dashboard_organization(user: User, organization_id: int | None) -> Organization:
+    """The organization whose dashboard the user sees: a coordinator always their own (any
+    other id asked for is ignored); an admin the one chosen, their own by default."""
+    if not can_read_dashboard(user):
+        abort(403)
+    if not user.is_admin or organization_id is None:
+        return user.organization
+    organization = db.session.get(Organization, organization_id)
+    if organization is None:
+        abort(404)
+    return organization
+
+
+def dashboard_team_ids(own_team_ids: list[int], requested: list[int]) -> tuple[int, ...]:
+    """The teams a dashboard covers: those asked for, but only the organization's own (the
+    caller lists them); all of them when none is asked for, or only another's teams were."""
+    asked = set(requested)
+    chosen = tuple(team_id for team_id in own_team_ids if team_id in asked)
+    return chosen or tuple(own_team_ids)
+
+
+def can_see_team_figures(user: User, team: Team) -> bool:
+    """A team's key figures on its board: its own members and supervisors, and the
+    organization's coordinators."""
+    if team.organization_id != user.organization_id:
+        return False
+    return user.is_coordinator or user.role_in(team.id) is not None

@@ -26,6 +26,7 @@ from lean.kaizen import exports, queries, services
 from lean.kaizen.forms import KaizenFilterForm, KaizenForm
 from lean.kaizen.uploads import UploadRefused, check_upload, upload_folder
 from lean.models import Team, Theme
+from lean.spreadsheets import download
 from lean.web import is_htmx, render_page_or_partial
 
 kaizen_blueprint = Blueprint("kaizen", __name__)
@@ -222,19 +223,10 @@ def _export(team_ids, filename: str, file_format: str):
     entries = queries.for_export(team_ids, filters)
     if file_format == "xlsx":
         body = exports.as_xlsx(entries)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         separator = ";" if request.args.get("separator") == "semicolon" else ","
         body = exports.as_csv(entries, separator)
-        mimetype = "text/csv; charset=utf-8"
-    return (
-        body,
-        200,
-        {
-            "Content-Type": mimetype,
-            "Content-Disposition": f'attachment; filename="{filename}.{file_format}"',
-        },
-    )
+    return download(body, filename, file_format)
 
 
 @kaizen_blueprint.get("/teams/<int:team_id>/kaizen/export.<any(csv, xlsx):file_format>")

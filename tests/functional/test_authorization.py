@@ -264,6 +264,13 @@ EXPECTED = {
         "admin": 200,
         "*": 403,
     },
+    # ---- dashboard: the organization's coordinators and admins; a foreign member is a
+    # member of their own organization, so 403 like any member.
+    ("dashboard.index", "GET"): {**ADMINS_ONLY, "coordinator": 200, "admin": 200},
+    ("dashboard.export_teams", "GET"): {**ADMINS_ONLY, "coordinator": 200, "admin": 200},
+    ("dashboard.export_improvements", "GET"): {**ADMINS_ONLY, "coordinator": 200, "admin": 200},
+    ("dashboard.report", "GET"): {**ADMINS_ONLY, "coordinator": 200, "admin": 200},
+    ("dashboard.report_pdf", "GET"): {**ADMINS_ONLY, "coordinator": 200, "admin": 200},
 }
 # Served by Flask itself for anyone.
 EXEMPT = {"static"}

@@ -1,0 +1,304 @@
+"""The coordinator dashboard, its exports and the printable report: thin views over metrics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from lean import metrics, policy
+from lean.boards.labels import stage_label
+from lean.dashboard import charts, exports
+from lean.dashboard.forms import DashboardFilterForm, preset_period
+from lean.extensions import db
+from lean.models import Organization, Team, Theme
+from lean.models.base import utcnow
+from lean.pdf import html_to_pdf
+from lean.spreadsheets import as_csv, as_xlsx, download
+from lean.web import name_in_language, render_page_or_partial
+
+dashboard_blueprint = Blueprint("dashboard", __name__)
+
+# The team table's sort keys: ?sort=<key>&order=desc
+SORTS = {
+    "team": lambda row: row.team.name.lower(),
+    "idea": lambda row: row.stages["idea"],
+    "plan": lambda row: row.stages["plan"],
+    "do": lambda row: row.stages["do"],
+    "check": lambda row: row.stages["check"],
+    "act": lambda row: row.stages["act"],
+    "blocked": lambda row: row.blocked,
+    "overdue": lambda row: row.overdue,
+    "completed": lambda row: row.completed,
+    "kaizens": lambda row: row.kaizens,
+    "standup": lambda row: (row.last_standup_at is not None, row.last_standup_at or utcnow()),
+    "escalations": lambda row: row.open_escalations,
+}
+
+
+@dashboard_blueprint.before_request
+@login_required
+def require_login():
+    """Every dashboard page is for logged-in users only."""
+
+
+@dataclass
+class Selection:
+    """What a request asked to see, after the policy had its say."""
+
+    form: DashboardFilterForm
+    organization: Organization
+    teams: list[metrics.TeamFacts]
+    themes: dict[int, Theme]
+    scope: metrics.Scope
+    valid: bool
+
+    def args(self, **extra) -> dict:
+        """The filters as query parameters, for links and exports of the same view."""
+        return {**filter_args(), **extra}
+
+
+def filter_args() -> dict:
+    keys = ("organization", "period", "date_from", "date_to", "theme")
+    args = {key: request.args[key] for key in keys if request.args.get(key)}
+    if request.args.getlist("teams"):
+        args["teams"] = request.args.getlist("teams")
+    return args
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _select() -> Selection:
+    """Parse the filters; the policy decides the organization and keeps only its own teams."""
+    organization = policy.dashboard_organization(
+        current_user, request.args.get("organization", type=int)
+    )
+    organizations = (
+        list(db.session.scalars(select(Organization).order_by(Organization.name)))
+        if current_user.is_admin
+        else None
+    )
+    themes = list(db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)))
+    theme_id = request.args.get("theme", type=int)
+    teams = metrics.organization_teams(
+        organization.id, theme_id if theme_id in {t.id for t in themes} else None
+    )
+    form = DashboardFilterForm(
+        [theme for theme in themes if not theme.retired or theme.id == theme_id],
+        [facts.team for facts in teams],
+        organizations,
+        formdata=request.args,
+    )
+    if organizations:
+        form.organization.data = organization.id
+    valid = form.validate()
+    now = utcnow()
+    start, end = form.period_dates(now.astimezone(zone()).date())
+    team_ids = policy.dashboard_team_ids([facts.team.id for facts in teams], form.teams.data or [])
+    scope = metrics.Scope(
+        team_ids=team_ids,
+        start=start,
+        end=end,
+        zone=zone(),
+        now=now,
+        theme_id=form.theme.data if not form.theme.errors else None,
+    )
+    return Selection(form, organization, teams, {t.id: t for t in themes}, scope, valid)
+
+
+def _sorted(rows: list[metrics.TeamRow]) -> tuple[list[metrics.TeamRow], str, bool]:
+    sort = request.args.get("sort", "team")
+    if sort not in SORTS:
+        sort = "team"
+    descending = request.args.get("order") == "desc"
+    return sorted(rows, key=SORTS[sort], reverse=descending), sort, descending
+
+
+def _charts(dashboard: metrics.Dashboard, themes: dict[int, Theme]) -> dict:
+    shown_themes = [theme for theme in themes.values() if theme.id in dashboard.themes]
+    stages = metrics.IN_PROGRESS
+    wip = charts.stacked_rows(
+        [
+            (
+                row.team.name,
+                [(f"stage-{stage}", stage_label(stage), row.stages[stage]) for stage in stages],
+            )
+            for row in dashboard.teams
+        ]
+    )
+    throughput = charts.grouped_columns(
+        [
+            (
+                format_date(month, "LLL yyyy"),
+                [
+                    (
+                        f"theme-{theme.id}",
+                        name_in_language(theme),
+                        dashboard.throughput.get(theme.id, [0] * len(dashboard.months))[index],
+                    )
+                    for theme in shown_themes
+                ],
+            )
+            for index, month in enumerate(dashboard.months)
+        ]
+    )
+    distribution = charts.grouped_columns(
+        [
+            (bin_label(bound, previous), [("cycle-bar", _("Completed cards"), cards)])
+            for (bound, cards), previous in zip(
+                dashboard.cycle_distribution,
+                [0, *metrics.CYCLE_BINS],
+                strict=True,
+            )
+        ]
+    )
+    split = charts.stacked_rows(
+        [
+            (
+                label,
+                [
+                    (f"theme-{theme.id}", name_in_language(theme), dashboard.themes[theme.id][i])
+                    for theme in shown_themes
+                ],
+            )
+            for i, label in ((0, _("In progress")), (1, _("Completed")), (2, _("Kaizens")))
+        ]
+    )
+    return {
+        "wip": wip,
+        "throughput": throughput,
+        "distribution": distribution,
+        "split": split,
+        "shown_themes": shown_themes,
+    }
+
+
+def bin_label(bound: int | None, previous: int) -> str:
+    if bound is None:
+        return _("over %(days)d days", days=previous)
+    return _("%(low)d–%(high)d days", low=previous + 1 if previous else 0, high=bound)
+
+
+def _context(selection: Selection) -> dict:
+    dashboard = metrics.dashboard(selection.scope, selection.teams)
+    rows, sort, descending = _sorted(dashboard.teams)
+    return {
+        "selection": selection,
+        "form": selection.form,
+        "organization": selection.organization,
+        "dashboard": dashboard,
+        "figures": dashboard.figures,
+        "team_rows": rows,
+        "sort": sort,
+        "descending": descending,
+        "themes": selection.themes,
+        "charts": _charts(dashboard, selection.themes),
+        "stage_label": stage_label,
+        "in_progress_stages": metrics.IN_PROGRESS,
+        "zone": zone(),
+    }
+
+
+@dashboard_blueprint.get("/dashboard")
+def index():
+    """Every team of the organization at a glance, following the filters in the address."""
+    selection = _select()
+    return render_page_or_partial(
+        "dashboard/index.html",
+        "dashboard/_figures.html",
+        status=200 if selection.valid else 422,
+        **_context(selection),
+    )
+
+
+@dashboard_blueprint.get("/dashboard/teams.<any(csv, xlsx):file_format>")
+def export_teams(file_format: str):
+    """The team table, as filtered, as CSV or XLSX."""
+    selection = _select()
+    rows, _sort, _descending = _sorted(metrics.dashboard(selection.scope, selection.teams).teams)
+    headers, cells = exports.team_headers(), exports.team_rows(rows, zone())
+    return _file(headers, cells, _("Teams"), "dashboard-teams", file_format)
+
+
+@dashboard_blueprint.get("/dashboard/improvements.<any(csv, xlsx):file_format>")
+def export_improvements(file_format: str):
+    """The cards behind the figures: in progress now and completed in the period."""
+    selection = _select()
+    cards = metrics.improvement_list(selection.scope)
+    headers, cells = exports.improvement_headers(), exports.improvement_rows(cards, zone())
+    return _file(headers, cells, _("Improvements"), "dashboard-improvements", file_format)
+
+
+def _file(headers, cells, title: str, filename: str, file_format: str):
+    if file_format == "xlsx":
+        return download(as_xlsx(title, headers, cells), filename, file_format)
+    separator = ";" if request.args.get("separator") == "semicolon" else ","
+    return download(as_csv(headers, cells, separator), filename, file_format)
+
+
+def _report_html() -> str:
+    selection = _select()
+    completed = metrics.improvement_list(selection.scope, completed_only=True)
+    by_theme: dict[int, list[metrics.ListedCard]] = {}
+    for card in completed:
+        by_theme.setdefault(card.improvement.theme_id, []).append(card)
+    context = _context(selection)
+    report_themes = [
+        theme
+        for theme in selection.themes.values()
+        if theme.id in by_theme or theme.id in context["dashboard"].themes
+    ]
+    return render_template(
+        "dashboard/report.html",
+        by_theme=by_theme,
+        report_themes=report_themes,
+        **context,
+    )
+
+
+@dashboard_blueprint.get("/dashboard/report")
+def report():
+    """The printable report for the funder: a summary, then one page per theme."""
+    return _report_html()
+
+
+@dashboard_blueprint.get("/dashboard/report.pdf")
+def report_pdf():
+    """The same report as a PDF download."""
+    pdf = html_to_pdf(_report_html())
+    return (
+        pdf,
+        200,
+        {
+            "Content-Type": "application/pdf",
+            "Content-Disposition": 'attachment; filename="vertaa-report.pdf"',
+        },
+    )
+
+
+# ---- the team's key figures on its board -------------------------------------------------
+
+
+@dashboard_blueprint.app_template_global()
+def team_key_figures(team: Team) -> metrics.TeamFigures | None:
+    """This term's key figures of a team for its board, to those the policy shows them to."""
+    if not current_user.is_authenticated or not policy.can_see_team_figures(current_user, team):
+        return None
+    now = utcnow()
+    start, end = preset_period("term", now.astimezone(zone()).date())
+    scope = metrics.Scope(team_ids=(team.id,), start=start, end=end, zone=zone(), now=now)
+    return metrics.team_figures(team, scope)
+
+
+@dashboard_blueprint.app_template_global()
+def dashboard_sort_url(key: str, sort: str, descending: bool) -> str:
+    """The team table sorted by a column; the sorted column's link turns the order around."""
+    order = "asc" if key == sort and descending else ("desc" if key == sort else "asc")
+    return url_for("dashboard.index", **filter_args(), sort=key, order=order) + "#teams"
