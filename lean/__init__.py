@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lean.auth import auth_blueprint
     from lean.boards import boards_blueprint
     from lean.kaizen import kaizen_blueprint
+    from lean.network import network_blueprint
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
@@ -42,4 +43,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth_blueprint)
     app.register_blueprint(boards_blueprint)
     app.register_blueprint(kaizen_blueprint)
+    app.register_blueprint(network_blueprint)
     return app
