@@ -20,6 +20,7 @@ from lean.models import (
     User,
 )
 from lean.models.base import utcnow
+from lean.network.demo import seed_network_demo
 
 DEMO_PASSWORD = "Vertaa-demo-2026"
 
@@ -363,6 +364,7 @@ def seed_demo() -> None:
                 done_on=(now - timedelta(days=days_ago)).date(),
             )
     db.session.commit()
+    seed_network_demo()
 
 
 def _replay_history(improvement: Improvement, actor: User, stage: str, days: int, now) -> None:

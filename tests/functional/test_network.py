@@ -616,3 +616,16 @@ def test_board_and_card_pages_add_one_query_at_most(network, login, query_counte
     board = count_queries(client, query_counter, f"/teams/{network.team_b.id}/board")
     detail = count_queries(client, query_counter, f"/improvements/{card.id}")
     assert board == 7 and detail == 6  # the board ran 6 and the card page 5 before
+
+
+def test_demo_network_is_alive(runner, client):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    organizations = db.session.scalars(select(Practice.organization_id).distinct()).all()
+    assert len(organizations) >= 2
+    assert db.session.scalar(select(func.count(Adoption.id))) >= 1
+    assert db.session.scalar(select(Practice).where(Practice.origin_practice_id.is_not(None)))
+    client.post(
+        "/login", data={"email": "pekka.rannikko@vertaa.example", "password": "Vertaa-demo-2026"}
+    )
+    html = page(client, "/network?order=discussed")
+    assert "Aamupurku" in html and "3 comments" in html
