@@ -240,6 +240,9 @@ def mark_notices_read(actor: User, organization_id: int) -> int:
         .where(Notice.organization_id == organization_id, Notice.read_at.is_(None))
         .values(read_at=utcnow())
     )
+    record_admin_event(
+        actor, "read", "notice", organization_id, organization_id, count=result.rowcount
+    )
     db.session.commit()
     return result.rowcount
 

@@ -628,4 +628,76 @@ def test_demo_network_is_alive(runner, client):
         "/login", data={"email": "pekka.rannikko@vertaa.example", "password": "Vertaa-demo-2026"}
     )
     html = page(client, "/network?order=discussed")
-    assert "Aamupurku" in html and "3 comments" in html
+    assert "Aamupurku" in html and "3 kommenttia" in html  # demo users speak Finnish
+
+
+# ---- nothing unpublished crosses, on any network page -----------------------------------
+
+
+PRIVATE = "YKSITYINEN"
+
+
+def test_no_network_page_shows_what_was_not_published(network, login):
+    """Private markers in every unshared field of A's card and B's adopting card never reach C."""
+    a_card = done_card(
+        network.team_a,
+        network.member_a,
+        title=f"{PRIVATE}-A-otsikko",
+        problem=f"{PRIVATE}-A-ongelma",
+        what_was_tried=f"{PRIVATE}-A-kokeilu",
+        standard=f"{PRIVATE}-A-standardi",
+        measured_result="Julkinen tulos",
+        quality_change=f"{PRIVATE}-A-laatu",
+        blocked_reason=f"{PRIVATE}-A-este",
+    )
+    practice = services.publish_practice(
+        network.coordinator_a,
+        a_card,
+        text(title="Julkinen käytäntö", shares=Shares(approach=False, impact=False)),
+    )
+    b = login(network.member_b)
+    b.post(f"/network/practices/{practice.id}/comments", data={"body": "Julkinen kommentti"})
+    card_b = services.adopt_practice(network.member_b, practice, network.team_b)
+    update_improvement(
+        network.member_b,
+        card_b,
+        card_b.version,
+        {
+            "title": f"{PRIVATE}-B-otsikko",
+            "problem": f"{PRIVATE}-B-ongelma",
+            "what_was_tried": f"{PRIVATE}-B-kokeilu",
+            "measured_result": f"{PRIVATE}-B-tulos-kesken",
+        },
+    )
+    make_improvement(network.team_b, network.member_b, title=f"{PRIVATE}-B-muu kortti")
+    make_kaizen(network.team_a, network.member_a, title=f"{PRIVATE}-A-kaizen")
+    pages = [
+        "/network",
+        f"/network?q={PRIVATE.lower()}",
+        "/network?q=julkinen&order=adopted",
+        "/network?order=discussed",
+        f"/network/practices/{practice.id}",
+        "/network/dashboard",
+        "/network/notices",
+    ]
+    for reader in (network.member_c, network.member_b, network.coordinator_a):
+        client = login(reader)
+        for url in pages:
+            html = page(client, url)
+            assert "Julkinen" in html or url in (
+                "/network/notices",
+                f"/network?q={PRIVATE.lower()}",
+            )
+            own = reader.organization_id
+            if own != network.a.id:
+                assert f"{PRIVATE}-A" not in html, (reader.name, url)
+            if own != network.b.id:
+                assert f"{PRIVATE}-B" not in html, (reader.name, url)
+                assert "Bertta Bergman" not in html, (reader.name, url)
+        assert "/network/practices/" not in page(client, f"/network?q={PRIVATE.lower()}")
+    # C's notices and board carry nothing of A's or B's.
+    c = login(network.member_c)
+    assert "Network notices" not in page(c, f"/teams/{network.team_c.id}/board")
+    page(c, f"/improvements/{card_b.id}", 404)
+    page(c, f"/improvements/{a_card.id}", 404)
+    page(c, f"/teams/{network.team_a.id}/kaizen", 404)
