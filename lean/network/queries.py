@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, and_, func, literal, or_, select, text
 from sqlalchemy.orm import aliased, joinedload
 
@@ -27,6 +28,7 @@ from lean.models import (
     Theme,
     User,
 )
+from lean.models.base import utcnow
 
 SEARCH_WORDS = 8
 ORDERINGS = ("newest", "adopted", "discussed")
@@ -34,8 +36,6 @@ ORDERINGS = ("newest", "adopted", "discussed")
 
 def display_name(name: str, shows_name: bool, organization_name: str, same_organization: bool):
     """A person as another organization may see them: their name only if they agreed."""
-    from flask_babel import gettext as _
-
     if same_organization:
         return name
     if shows_name:
@@ -597,11 +597,9 @@ def _month_of(column):
 
 def spread_by_month(months: int = 12) -> list[MonthPoint]:
     """Practices published and adoptions made per month, the last `months` months: two queries."""
-    from lean.models.base import utcnow
-
     now = utcnow()
     first = date(now.year, now.month, 1)
-    for _ in range(months - 1):
+    for _step in range(months - 1):
         first = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
     start = datetime(first.year, first.month, 1, tzinfo=now.tzinfo)
     live = _live_practice()
@@ -622,7 +620,7 @@ def spread_by_month(months: int = 12) -> list[MonthPoint]:
     adopted = dict(adoption_rows)
     before = sum(count for month, count in adoption_rows if month < first.strftime("%Y-%m"))
     points, month, running = [], first, before
-    for _ in range(months):
+    for _step in range(months):
         key = month.strftime("%Y-%m")
         running += adopted.get(key, 0)
         points.append(MonthPoint(month, published.get(key, 0), adopted.get(key, 0), running))
