@@ -9,7 +9,7 @@ from flask_babel import format_date
 from lean.network.queries import MonthPoint
 
 WIDTH, HEIGHT = 640, 240
-LEFT, BOTTOM, TOP = 40, 30, 10
+LEFT, RIGHT, BOTTOM, TOP = 40, 10, 30, 10
 
 
 @dataclass
@@ -35,7 +35,7 @@ def spread_chart(points: list[MonthPoint]) -> Chart:
     """Adoptions made so far, month by month: each bar is the running total at that month's end."""
     top_value = max([point.total_adoptions for point in points] + [1])
     plot_height = HEIGHT - BOTTOM - TOP
-    slot = (WIDTH - LEFT) / max(len(points), 1)
+    slot = (WIDTH - LEFT - RIGHT) / max(len(points), 1)
     bars = []
     for index, point in enumerate(points):
         height = plot_height * point.total_adoptions / top_value
@@ -45,7 +45,8 @@ def spread_chart(points: list[MonthPoint]) -> Chart:
                 y=round(TOP + plot_height - height, 1),
                 width=round(slot * 0.7, 1),
                 height=round(height, 1),
-                label=format_date(point.month, "MMM yy"),
+                # The month's short name; the table under the chart names the year too.
+                label=format_date(point.month, "LLL"),
                 value=point.total_adoptions,
             )
         )

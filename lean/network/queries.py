@@ -544,7 +544,12 @@ def counts_by_organization_and_theme() -> list[OrganizationThemeCounts]:
         ),
         "adoptions_taken",
     )
-    on_practice = (Practice.id == PracticeComment.practice_id, live)
+    # Mirroring between organizations: a practice's own people answering it do not count.
+    on_practice = (
+        Practice.id == PracticeComment.practice_id,
+        live,
+        PracticeComment.organization_id != Practice.organization_id,
+    )
     add(
         db.session.execute(
             select(Practice.organization_id, Practice.theme_id, func.count(PracticeComment.id))

@@ -549,6 +549,7 @@ def test_dashboard_counts_per_organization_and_theme(network, login):
     services.adopt_practice(network.member_b, practice, network.team_b)
     services.adopt_practice(network.member_c, practice, network.team_c)
     services.comment_on_practice(network.member_b, practice, "Hyvä")
+    services.comment_on_practice(network.member_a, practice, "Oma vastaus")  # not mirroring
     html = page(login(network.member_c), "/network/dashboard")
     row_a = re.search(r"<th scope=\"row\">Aalto-opisto</th>(.*?)</tr>", html, re.S).group(1)
     assert re.findall(r"<td>(\d+)</td>", row_a) == ["1", "2", "0", "1", "0"]
