@@ -396,10 +396,9 @@ def can_manage_network_settings(user: User) -> bool:
     return user.is_coordinator or user.is_admin
 
 
-def require_network_settings(user: User) -> Organization:
-    if not can_manage_network_settings(user):
-        abort(403)
-    return user.organization
+def organization_for_network_settings(user: User, organization_id: int) -> Organization:
+    """An organization's network settings: its coordinators, and admins (any organization)."""
+    return organization_for_management(user, organization_id)
 
 
 def notices_scope(user: User) -> int:

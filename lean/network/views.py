@@ -51,6 +51,9 @@ def _register_template_helpers(state) -> None:
         ),
         can_publish_from_team=lambda team: policy.can_publish_from_team(current_user, team),
         practice_kind_label=kind_label,
+        network_settings_form=lambda organization: NetworkSettingsForm(
+            obj=organization, formdata=None
+        ),
     )
 
 
@@ -417,17 +420,20 @@ def read_notices():
 # ---- settings --------------------------------------------------------------------------------
 
 
-@network_blueprint.route("/settings", methods=["GET", "POST"])
-def settings():
+@network_blueprint.route("/organizations/<int:organization_id>/settings", methods=["GET", "POST"])
+def settings(organization_id: int):
     """Whether the organization's supervisors may publish: its coordinators and admins decide."""
-    organization = policy.require_network_settings(current_user)
+    organization = policy.organization_for_network_settings(current_user, organization_id)
     form = NetworkSettingsForm(obj=organization)
     if form.validate_on_submit():
         services.set_supervisors_may_publish(
             current_user, organization, bool(form.supervisors_may_publish.data)
         )
         flash(_("Network settings saved."), "success")
-        return redirect(url_for("network.settings"), 303)
+        target = request.form.get("next")
+        if is_safe_next(target):
+            return redirect(target, 303)
+        return redirect(url_for("network.settings", organization_id=organization.id), 303)
     return render_template("network/settings.html", form=form, organization=organization), (
         422 if form.errors else 200
     )

@@ -211,9 +211,9 @@ EXPECTED = {
     ("network.notices", "GET"): {"anonymous": LOGIN, "*": 200},
     ("network.read_notices", "POST"): {"anonymous": LOGIN, "*": 303},
     ("network.name_sharing", "POST"): {"anonymous": LOGIN, "*": 303},
-    # Each user answers for their own organization's setting; coordinators and admins only.
-    ("network.settings", "GET"): {**ADMINS_ONLY, "coordinator": 200, "admin": 200},
-    ("network.settings", "POST"): {**ADMINS_ONLY, "coordinator": 303, "admin": 303},
+    # Whether supervisors publish: the organization's coordinators, and admins.
+    ("network.settings", "GET"): {**MANAGERS, "coordinator": 200, "admin": 200},
+    ("network.settings", "POST"): {**MANAGERS, "coordinator": 303, "admin": 303},
     # Coordinators publish (supervisors only where the organization allows it, off here).
     ("network.publish_improvement", "GET"): {**MANAGERS, "coordinator": 200, "admin": 403},
     ("network.publish_improvement", "POST"): {**MANAGERS, "admin": 403},

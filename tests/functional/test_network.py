@@ -156,17 +156,21 @@ def test_only_coordinators_publish_unless_supervisors_are_allowed(network, login
     assert login(network.member_b).get(url).status_code == 404  # another organization's card
 
     coordinator = login(network.coordinator_a)
-    assert (
-        coordinator.post("/network/settings", data={"supervisors_may_publish": "y"}).status_code
-        == 303
-    )
+    settings = f"/network/organizations/{network.a.id}/settings"
+    assert coordinator.post(settings, data={"supervisors_may_publish": "y"}).status_code == 303
     assert supervisor.get(url).status_code == 200
-    # Another organization's coordinator cannot change A's setting: theirs is their own.
-    login(network.coordinator_b).post("/network/settings", data={"supervisors_may_publish": "y"})
-    assert network.b.supervisors_may_publish is True
+    # Another organization's coordinator does not even see A's settings; A's members may not.
+    coordinator_b = login(network.coordinator_b)
+    assert coordinator_b.post(settings, data={}).status_code == 404
     db.session.refresh(network.a)
     assert network.a.supervisors_may_publish is True
-    assert login(network.member_a).get("/network/settings").status_code == 403
+    assert login(network.member_a).get(settings).status_code == 403
+    # The same setting is on the organization's admin page; unticked, supervisors may not.
+    admin_page = f"/admin/organizations/{network.a.id}"
+    assert 'id="supervisors-may-publish"' in page(coordinator, admin_page)
+    response = coordinator.post(settings, data={"next": admin_page})
+    assert response.status_code == 303 and response.headers["Location"].endswith(admin_page)
+    assert supervisor.get(url).status_code == 403
 
 
 def test_only_done_cards_are_published(network, login):
