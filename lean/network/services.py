@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from lean.boards.services import EditConflict, add_improvement
 from lean.events import record_admin_event
@@ -226,7 +227,12 @@ def adopt_practice(actor: User, practice: Practice, team: Team) -> Improvement:
         adopted_by_id=actor.id,
     )
     db.session.add(adoption)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same team adopted it in a concurrent request: the new card goes with it.
+        db.session.rollback()
+        raise AlreadyAdopted from None
     _notify(actor, practice, NoticeKind.ADOPTION, adoption_id=adoption.id)
     _record(actor, "adopted", practice, team.id, improvement_id=improvement.id)
     db.session.commit()
