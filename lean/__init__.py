@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lean.boards import boards_blueprint
     from lean.dashboard import dashboard_blueprint
     from lean.kaizen import kaizen_blueprint
+    from lean.network import network_blueprint
     from lean.standups import standups_blueprint
 
     extensions.db.init_app(app)
@@ -48,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(standups_blueprint)
     app.register_blueprint(a3_blueprint)
     app.register_blueprint(dashboard_blueprint)
+    app.register_blueprint(network_blueprint)
 
     if app.config["PROXY_COUNT"]:
         # Behind a proxy the client's address, scheme and host come from its headers.

@@ -21,6 +21,7 @@ from lean.models import (
     User,
 )
 from lean.models.base import utcnow
+from lean.network.demo import seed_network_demo
 from lean.standups.demo import seed_standups_demo
 
 DEMO_PASSWORD = "Vertaa-demo-2026"
@@ -367,6 +368,7 @@ def seed_demo() -> None:
     db.session.commit()
     seed_standups_demo(teams["Opintotoimisto"])
     seed_a3_demo()
+    seed_network_demo()
 
 
 def _replay_history(improvement: Improvement, actor: User, stage: str, days: int, now) -> None:

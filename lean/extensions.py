@@ -29,11 +29,12 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 # Full-text search structures that the migrations create by hand, per database; the models
 # do not describe them, so autogenerate must neither drop nor re-create them.
-SEARCH_SCHEMA = {"kaizen_search", "ix_kaizen_entry_search"}
+SEARCH_SCHEMA = {"kaizen_search", "ix_kaizen_entry_search", "practice_search", "ix_practice_search"}
+SEARCH_TABLE_PREFIXES = ("kaizen_search_", "practice_search_")
 
 
 def include_in_migrations(object_, name, type_, reflected, compare_to) -> bool:
-    return not (name and (name in SEARCH_SCHEMA or name.startswith("kaizen_search_")))
+    return not (name and (name in SEARCH_SCHEMA or name.startswith(SEARCH_TABLE_PREFIXES)))
 
 
 # SQLite alters tables by copying them ("batch" mode).

@@ -16,7 +16,9 @@ from lean.models import (
     Attachment,
     Improvement,
     KaizenEntry,
+    Membership,
     Organization,
+    Practice,
     Team,
     TeamRole,
     User,
@@ -453,3 +455,154 @@ def can_see_team_figures(user: User, team: Team) -> bool:
     if team.organization_id != user.organization_id:
         return False
     return user.is_coordinator or user.role_in(team.id) is not None
+
+
+# ---- network: practices shared across organizations --------------------------------------
+# A practice is readable by every logged-in user of every organization while published; only
+# what it published crosses. Its own organization (and admins) still see it once withdrawn.
+
+
+def can_publish_from_team(user: User, team: Team) -> bool:
+    """Coordinators publish their organization's work; supervisors too where it allows it."""
+    if team.organization_id != user.organization_id:
+        return False
+    if user.is_coordinator:
+        return True
+    return (
+        user.organization.supervisors_may_publish and user.role_in(team.id) == TeamRole.SUPERVISOR
+    )
+
+
+def can_publish_improvement(user: User, improvement: Improvement) -> bool:
+    """Only finished work is offered to the network: a card in Done."""
+    return improvement.stage == "done" and can_publish_from_team(user, improvement.team)
+
+
+def improvement_for_publishing(user: User, improvement_id: int) -> Improvement:
+    improvement = improvement_for_read(user, improvement_id)
+    if not can_publish_improvement(user, improvement):
+        abort(403)
+    return improvement
+
+
+def kaizen_for_publishing(user: User, kaizen_id: int) -> KaizenEntry:
+    entry = kaizen_for_read(user, kaizen_id)
+    if not can_publish_from_team(user, entry.team):
+        abort(403)
+    return entry
+
+
+def can_read_practice(user: User, practice: Practice) -> bool:
+    return (
+        practice.is_published or user.is_admin or practice.organization_id == user.organization_id
+    )
+
+
+def practice_for_read(user: User, practice_id: int) -> Practice:
+    practice = db.session.scalar(
+        select(Practice)
+        .where(Practice.id == practice_id)
+        .options(
+            joinedload(Practice.organization),
+            joinedload(Practice.theme),
+            joinedload(Practice.focus_area),
+            joinedload(Practice.published_by),
+        )
+    )
+    if practice is None or not can_read_practice(user, practice):
+        abort(404)
+    return practice
+
+
+def can_manage_practice(user: User, practice: Practice) -> bool:
+    """Update and withdraw: the organization's coordinators, or the supervisor who published it
+    while their organization lets supervisors publish."""
+    if practice.organization_id != user.organization_id:
+        return False
+    if user.is_coordinator:
+        return True
+    return user.organization.supervisors_may_publish and practice.published_by_id == user.id
+
+
+def practice_for_management(user: User, practice_id: int) -> Practice:
+    practice = practice_for_read(user, practice_id)
+    if not can_manage_practice(user, practice):
+        abort(403)
+    return practice
+
+
+def can_comment_on_practice(user: User, practice: Practice) -> bool:
+    """Anyone of the network comments on a published practice; its own people answer."""
+    return practice.is_published
+
+
+def practice_for_comment(user: User, practice_id: int) -> Practice:
+    practice = practice_for_read(user, practice_id)
+    if not can_comment_on_practice(user, practice):
+        abort(403)
+    return practice
+
+
+def can_adopt_practice(user: User, practice: Practice) -> bool:
+    """Another organization's published practice, into a team the user writes on."""
+    return practice.is_published and practice.organization_id != user.organization_id
+
+
+def practice_for_adoption(user: User, practice_id: int) -> Practice:
+    practice = practice_for_read(user, practice_id)
+    if not can_adopt_practice(user, practice):
+        abort(403)
+    return practice
+
+
+def adopting_teams(user: User) -> list[Team]:
+    """The teams a user may adopt a practice into: those whose board they write on."""
+    return list(
+        db.session.scalars(
+            select(Team)
+            .join(Membership, Membership.team_id == Team.id)
+            .where(
+                Membership.user_id == user.id,
+                Team.organization_id == user.organization_id,
+                Team.archived.is_(False),
+            )
+            .order_by(Team.name)
+        )
+    )
+
+
+def team_for_adoption(user: User, team_id: int | None) -> Team | None:
+    """One of the user's writable teams, or None when the choice is not one of them."""
+    return next((team for team in adopting_teams(user) if team.id == team_id), None)
+
+
+def similar_practice_for_comment(
+    user: User, practice: Practice, similar_id: int | None
+) -> Practice | None:
+    """'We tried something similar' links one of the commenter's own organization's practices."""
+    if similar_id is None:
+        return None
+    similar = db.session.get(Practice, similar_id)
+    if (
+        similar is None
+        or similar.id == practice.id
+        or similar.organization_id != user.organization_id
+        or not similar.is_published
+    ):
+        return None
+    return similar
+
+
+def can_manage_network_settings(user: User) -> bool:
+    """Whether supervisors publish: the organization's coordinators and admins decide."""
+    return user.is_coordinator or user.is_admin
+
+
+def organization_for_network_settings(user: User, organization_id: int) -> Organization:
+    """An organization's network settings: its coordinators, and admins (any organization)."""
+    return organization_for_management(user, organization_id)
+
+
+def notices_scope(user: User) -> int:
+    """Notices are the organization's: any of its people read them and mark them read."""
+    return user.organization_id

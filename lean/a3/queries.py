@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -363,4 +364,101 @@ def a3_for_sharing(improvement_id: int) -> dict | None:
             "learned": sheet.learned,
             "applies_elsewhere": sheet.applies_elsewhere,
         },
+    }
+
+
+def a3_sections_for_sharing(improvement_id: int) -> dict | None:
+    """The shareable sheet as the network shows it: each section's heading, text and list.
+
+    The words are those of the publisher's language at publishing time, like the rest of the
+    practice's snapshot.
+    """
+    sheet = a3_for_sharing(improvement_id)
+    if sheet is None:
+        return None
+    goal, effect, follow_up = sheet["goal"], sheet["effect"], sheet["follow_up"]
+
+    def labelled(pairs):
+        return [f"{label}: {value}" for label, value in pairs if value not in (None, "")]
+
+    reached = {True: _("yes"), False: _("no")}.get(effect["target_reached"])
+    content = {
+        "background": (sheet["background"], []),
+        "current_condition": (sheet["current_condition"], []),
+        "goal": (
+            goal["target_condition"],
+            labelled(
+                [
+                    (_("Measure"), " ".join(filter(None, [goal["measure"], goal["unit"]]))),
+                    (_("Baseline"), goal["baseline"]),
+                    (_("Target"), goal["target"]),
+                    (_("Target date"), goal["target_date"]),
+                ]
+            ),
+        ),
+        "root_cause": (
+            "",
+            [f"{_('Why?')} {why}" for why in sheet["whys"]]
+            + [f"{cause['category_label']}: {cause['text']}" for cause in sheet["causes"]],
+        ),
+        "countermeasures": (
+            "",
+            [
+                " — ".join(
+                    filter(
+                        None,
+                        [
+                            option["option"],
+                            option["pros"] and f"{_('Pros')}: {option['pros']}",
+                            option["cons"] and f"{_('Cons')}: {option['cons']}",
+                            option["chosen"] and _("chosen"),
+                        ],
+                    )
+                )
+                for option in sheet["countermeasures"]
+            ],
+        ),
+        "plan": (
+            "",
+            [
+                " — ".join(
+                    filter(
+                        None,
+                        [action["what"], action["due_on"], action["done"] and _("done")],
+                    )
+                )
+                for action in sheet["actions"]
+            ],
+        ),
+        "effect": (
+            effect["note"],
+            labelled(
+                [
+                    (_("Planned"), effect["planned"]),
+                    (_("Planned for"), effect["planned_on"]),
+                    (_("Actual"), effect["actual"]),
+                    (_("Measured on"), effect["actual_on"]),
+                    (_("Target reached"), reached),
+                ]
+            ),
+        ),
+        "follow_up": (
+            follow_up["standard"],
+            labelled(
+                [
+                    (_("What was learned"), follow_up["learned"]),
+                    (_("Where else it could apply"), follow_up["applies_elsewhere"]),
+                ]
+            ),
+        ),
+    }
+    return {
+        "sections": [
+            {
+                "heading": f"{section['number']}. {section['heading']}",
+                "text": content[section["key"]][0] or "",
+                "items": content[section["key"]][1],
+            }
+            for section in sheet["sections"]
+        ]
     }

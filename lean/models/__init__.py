@@ -14,6 +14,14 @@ from lean.models.improvement import STAGES, Improvement, Stage
 from lean.models.kaizen import Attachment, KaizenEntry
 from lean.models.onetime import LinkPurpose, OneTimeLink
 from lean.models.organization import Membership, Organization, Team, TeamRole
+from lean.models.practice import (
+    Adoption,
+    Notice,
+    NoticeKind,
+    Practice,
+    PracticeComment,
+    PracticeKind,
+)
 from lean.models.standup import Escalation, Standup, StandupAttendee, StandupItem
 from lean.models.theme import FocusArea, Theme
 from lean.models.user import LoginFailure, User
@@ -26,6 +34,7 @@ __all__ = [
     "A3Countermeasure",
     "A3Sheet",
     "A3Why",
+    "Adoption",
     "Attachment",
     "CauseCategory",
     "Escalation",
@@ -36,8 +45,13 @@ __all__ = [
     "LinkPurpose",
     "LoginFailure",
     "Membership",
+    "Notice",
+    "NoticeKind",
     "OneTimeLink",
     "Organization",
+    "Practice",
+    "PracticeComment",
+    "PracticeKind",
     "Stage",
     "Standup",
     "StandupAttendee",

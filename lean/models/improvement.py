@@ -63,6 +63,11 @@ class Improvement(db.Model):
     money_saved_per_year: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     quality_change: Mapped[str] = mapped_column(String(500), default="")
     archived: Mapped[bool] = mapped_column(default=False)
+    # The network practice this card was adopted from (lean/network). The key is added after
+    # both tables exist (use_alter): a practice also points at the card it was published from.
+    origin_practice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("practice.id", use_alter=True, ondelete="SET NULL"), index=True
+    )
     version: Mapped[int] = mapped_column(default=1)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime, time
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lean.extensions import db
@@ -28,6 +28,8 @@ class Organization(db.Model):
     is_coordinating: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Network: coordinators always publish practices; supervisors only when this is on.
+    supervisors_may_publish: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     teams: Mapped[list[Team]] = relationship(back_populates="organization", order_by="Team.name")
 

@@ -271,6 +271,28 @@ EXPECTED = {
     ("dashboard.export_improvements", "GET"): {**ADMINS_ONLY, "coordinator": 200, "admin": 200},
     ("dashboard.report", "GET"): {**ADMINS_ONLY, "coordinator": 200, "admin": 200},
     ("dashboard.report_pdf", "GET"): {**ADMINS_ONLY, "coordinator": 200, "admin": 200},
+    # -- network: a practice of the world's organization, published from its card in Done --
+    ("network.library", "GET"): {"anonymous": LOGIN, "*": 200},
+    ("network.practice", "GET"): {"anonymous": LOGIN, "*": 200},
+    ("network.dashboard", "GET"): {"anonymous": LOGIN, "*": 200},
+    ("network.notices", "GET"): {"anonymous": LOGIN, "*": 200},
+    ("network.read_notices", "POST"): {"anonymous": LOGIN, "*": 303},
+    ("network.name_sharing", "POST"): {"anonymous": LOGIN, "*": 303},
+    # Whether supervisors publish: the organization's coordinators, and admins.
+    ("network.settings", "GET"): {**MANAGERS, "coordinator": 200, "admin": 200},
+    ("network.settings", "POST"): {**MANAGERS, "coordinator": 303, "admin": 303},
+    # Coordinators publish (supervisors only where the organization allows it, off here).
+    ("network.publish_improvement", "GET"): {**MANAGERS, "coordinator": 200, "admin": 403},
+    ("network.publish_improvement", "POST"): {**MANAGERS, "admin": 403},
+    ("network.publish_kaizen", "GET"): {**MANAGERS, "coordinator": 200, "admin": 403},
+    ("network.publish_kaizen", "POST"): {**MANAGERS, "admin": 403},
+    # A published practice is readable by all: others may not change it (403, not 404).
+    ("network.update", "GET"): {**ADMINS_ONLY, "coordinator": 200},
+    ("network.update", "POST"): {**ADMINS_ONLY, "coordinator": 422},
+    ("network.withdraw", "POST"): {**ADMINS_ONLY, "coordinator": 303},
+    ("network.comment", "POST"): {"anonymous": LOGIN, "*": 303},
+    # Only another organization adopts, into a team of its own.
+    ("network.adopt", "POST"): {**ADMINS_ONLY, "foreign_member": 303},
 }
 # Served by Flask itself for anyone.
 EXEMPT = {"static"}
@@ -393,6 +415,9 @@ def test_route_answers_role_as_expected(app, world, login, endpoint, method, rol
         values.update(kaizen_id=kaizen.id, attachment_id=kaizen.attachments[0].id)
     if "standup_id" in rule.arguments or "escalation_id" in rule.arguments:
         values.update(running_standup(world))
+    form = form_for(endpoint)
+    if endpoint.startswith("network."):
+        form = {**form, **network_values(world, values, endpoint)}
     url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
     client = app.test_client() if role == "anonymous" else login(world.users[role])
     if endpoint == "boards.restore":
@@ -400,10 +425,40 @@ def test_route_answers_role_as_expected(app, world, login, endpoint, method, rol
     if endpoint == "kaizen.restore":
         kaizen.deleted_at = utcnow()
     db.session.commit()
-    response = client.open(
-        url, method=method, data=form_for(endpoint) if method == "POST" else None
-    )
+    response = client.open(url, method=method, data=form if method == "POST" else None)
     response.get_data()
     response.close()  # attachments are streamed from files
     expected = EXPECTED[(endpoint, method)]
     assert response.status_code == expected.get(role, expected.get("*")), f"{role} {method} {url}"
+
+
+# ---- network ----------------------------------------------------------------------------
+
+
+def network_values(world, values: dict, endpoint: str) -> dict:
+    """A practice published from the world's card (moved to Done), and the network's forms."""
+    from lean.boards.services import move_improvement
+    from lean.models import Stage
+    from lean.network import services as network_services
+    from lean.network.snapshot import Shares
+
+    coordinator = world.users["coordinator"]
+    move_improvement(world.users["member"], world.improvement, Stage.DONE)
+    practice = network_services.publish_practice(
+        coordinator,
+        world.improvement,
+        network_services.PracticeText(
+            title="Jaettu käytäntö",
+            summary="Tiivistelmä",
+            learnings="",
+            theme=theme(),
+            focus_area=None,
+            shares=Shares(),
+        ),
+    )
+    kaizen = make_kaizen(world.team, world.users["member"], title="Jaettava kaizen")
+    values.update(practice_id=practice.id, kaizen_id=kaizen.id)
+    return {
+        "network.comment": {"body": "Kokeilimme samaa."},
+        "network.adopt": {"team_id": str(world.foreign_team.id)},
+    }.get(endpoint, {})
