@@ -12,11 +12,16 @@ from lean.auth.services import email_taken, end_all_sessions, normalize_email
 from lean.events import jsonable, record_admin_event
 from lean.extensions import db
 from lean.models import (
+    A3Comment,
+    Escalation,
     FocusArea,
     Improvement,
     KaizenEntry,
     Membership,
     Organization,
+    PracticeComment,
+    Standup,
+    StandupAttendee,
     Team,
     TeamRole,
     Theme,
@@ -193,6 +198,20 @@ def personal_data(user: User) -> dict:
         )
     ).all()
     kaizens = db.session.scalars(select(KaizenEntry).where(KaizenEntry.author_id == user.id)).all()
+    a3_comments = db.session.scalars(select(A3Comment).where(A3Comment.author_id == user.id)).all()
+    network_comments = db.session.scalars(
+        select(PracticeComment).where(PracticeComment.author_id == user.id)
+    ).all()
+    standups = db.session.execute(
+        select(Standup.id, Standup.started_at)
+        .join(StandupAttendee, StandupAttendee.standup_id == Standup.id)
+        .where(StandupAttendee.user_id == user.id)
+    ).all()
+    escalations = db.session.scalars(
+        select(Escalation).where(
+            (Escalation.asked_by_id == user.id) | (Escalation.answered_by_id == user.id)
+        )
+    ).all()
     return {
         "user": {
             "name": user.name,
@@ -200,6 +219,7 @@ def personal_data(user: User) -> dict:
             "language": user.language,
             "organization": user.organization.name,
             "coordinator": user.is_coordinator,
+            "show_name_to_network": user.show_name_to_network,
             "created_at": user.created_at.isoformat(),
         },
         "teams": [{"team": m.team.name, "role": m.role.value} for m in user.memberships],
@@ -216,6 +236,32 @@ def personal_data(user: User) -> dict:
                 "done_on": k.done_on.isoformat(),
             }
             for k in kaizens
+        ],
+        "a3_comments": [
+            {
+                "sheet_id": c.sheet_id,
+                "section": c.section,
+                "body": c.body,
+                "at": c.created_at.isoformat(),
+            }
+            for c in a3_comments
+        ],
+        "network_comments": [
+            {"practice_id": c.practice_id, "body": c.body, "at": c.created_at.isoformat()}
+            for c in network_comments
+        ],
+        "standups_attended": [
+            {"standup_id": standup_id, "at": started_at.isoformat()}
+            for standup_id, started_at in standups
+        ],
+        "escalations": [
+            {
+                "improvement_id": e.improvement_id,
+                "question": e.question if e.asked_by_id == user.id else None,
+                "answer": e.answer if e.answered_by_id == user.id else None,
+                "asked_at": e.asked_at.isoformat(),
+            }
+            for e in escalations
         ],
     }
 

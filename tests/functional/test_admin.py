@@ -279,6 +279,27 @@ def test_own_data_download(world, login_as):
     assert data["teams"] == [{"team": "Opintotoimisto", "role": "member"}]
 
 
+def test_own_data_includes_comments_stand_ups_and_questions(world, login_as, db):
+    from lean.a3 import services as a3
+    from lean.standups import services as standups
+
+    member, supervisor = world.users["member"], world.users["supervisor"]
+    sheet = a3.start_a3(member, world.improvement)
+    a3.add_comment(member, sheet, "background", "Mistä nämä luvut ovat?")
+    standup, _ = standups.start_standup(supervisor, world.team)
+    standups.escalate_card(supervisor, standup, world.improvement, "Saammeko lisäresurssia?")
+    login_as("supervisor").post(
+        f"/standups/{standup.id}/finish",
+        data={"version": str(standup.version), "attendees": [str(member.id)]},
+    )
+    data = json.loads(login_as("member").get("/profile/data.json").data)
+    assert [c["body"] for c in data["a3_comments"]] == ["Mistä nämä luvut ovat?"]
+    assert [s["standup_id"] for s in data["standups_attended"]] == [standup.id]
+    assert data["user"]["show_name_to_network"] is False
+    asked = json.loads(login_as("supervisor").get("/profile/data.json").data)
+    assert [e["question"] for e in asked["escalations"]] == ["Saammeko lisäresurssia?"]
+
+
 def test_admin_anonymises_a_departed_user_and_their_work_stays(world, login_as, db):
     member = world.users["member"]
     card = make_improvement(world.team, member, title="Jää talteen")
