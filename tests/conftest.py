@@ -141,14 +141,25 @@ def make_app(database: str, **overrides) -> Flask:
     return app
 
 
+_shared_apps: dict[str, Flask] = {}
+
+
 @pytest.fixture
 def app(database) -> Iterator[Flask]:
-    app = make_app(database)
+    """The app, built once per test process: a thousand tests each building their own spent a
+    tenth of a second each. A test's changes to its configuration are undone after it."""
+    app = _shared_apps.get(database)
+    if app is None:
+        app = _shared_apps[database] = make_app(database)
+        _apps_made.remove(app)  # not an extra app: this fixture closes its pool
+    config = dict(app.config)
     with app.app_context():
         yield app
         _db.session.remove()
         empty_tables()
         _db.engine.dispose()
+    app.config.clear()
+    app.config.update(config)
 
 
 def empty_tables() -> None:
