@@ -655,3 +655,33 @@ def team_figures(team: Team, scope: Scope) -> TeamFigures:
             team.standup_weekdays, team.standup_time, last, scope.now, scope.zone
         ),
     )
+
+
+@dataclass(frozen=True)
+class OpenEscalation:
+    escalation_id: int
+    team_name: str
+    improvement_id: int
+    improvement_title: str
+    question: str
+    asked_at: datetime
+    age_days: int
+
+
+def open_escalations(scope: Scope, limit: int = 10) -> list[OpenEscalation]:
+    """The oldest unanswered questions of the scope's teams, with their age: one query."""
+    query = (
+        select(Escalation.id, Team.name, Improvement.id, Improvement.title)
+        .add_columns(Escalation.question, Escalation.asked_at)
+        .join(Team, Team.id == Escalation.team_id)
+        .join(Improvement, Improvement.id == Escalation.improvement_id)
+        .where(Escalation.team_id.in_(scope.team_ids), Escalation.answered_at.is_(None))
+        .order_by(Escalation.asked_at, Escalation.id)
+        .limit(limit)
+    )
+    if scope.theme_id:
+        query = query.where(Improvement.theme_id == scope.theme_id)
+    return [
+        OpenEscalation(*row[:5], asked_at=row[5], age_days=(scope.now - row[5]).days)
+        for row in db.session.execute(query)
+    ]

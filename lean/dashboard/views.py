@@ -214,6 +214,7 @@ def index():
         "dashboard/index.html",
         "dashboard/_figures.html",
         status=200 if selection.valid else 422,
+        open_escalations=metrics.open_escalations(selection.scope),
         **_context(selection),
     )
 

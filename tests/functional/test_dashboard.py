@@ -8,7 +8,11 @@ import re
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
+from lean.extensions import db
+from lean.models import Escalation
+from lean.models.base import utcnow
 from tests.conftest import make_team, make_user, theme
 from tests.functional.test_query_counts import BOARD_QUERIES
 from tests.unit.test_metrics import History, seed_history
@@ -341,5 +345,21 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(world, login, query_counte
     fill_organization(world.organization, 57, first=1)  # 60 teams
     large = count()
     assert small == large
-    # The page also reads the organization's network notices: one statement more.
-    assert large == {"/dashboard": 10, "/dashboard/teams.csv": 9, "/dashboard/report": 10}[url]
+    # The page also reads the open escalations and the organization's network notices.
+    assert large == {"/dashboard": 11, "/dashboard/teams.csv": 9, "/dashboard/report": 10}[url]
+
+
+def test_open_escalations_wait_on_the_dashboard_with_their_age(history, coordinator):
+    html = coordinator.get(f"/dashboard?{TERM_ARGS}").get_data(as_text=True)
+    waiting = html[html.index("Questions waiting for an answer") :]
+    waiting = waiting[: waiting.index("</section>")]
+    assert waiting.index("Kuka päättää?") < waiting.index("Budjetti?")  # oldest first
+    assert "Saako?" not in waiting and "Vieras?" not in waiting  # answered; another organization
+    asked = db.session.scalar(
+        select(Escalation.asked_at).where(Escalation.question == "Kuka päättää?")
+    )
+    age = (utcnow() - asked).days
+    assert re.search(
+        rf"Kuka päättää\?</td>\s*<td>[^<]*</td>\s*<td>(<span[^>]*>)?{age} days", waiting
+    )
+    assert 'href="/escalations"' in waiting

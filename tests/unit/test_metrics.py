@@ -431,6 +431,17 @@ def test_a_team_s_own_figures_for_its_board(history):
     assert figures.rhythm_kept is True
 
 
+def test_open_escalations_oldest_first_with_their_age(history):
+    waiting = metrics.open_escalations(scope_of(history))
+    # Answered questions and another organization's stay out.
+    assert [(e.question, e.team_name, e.age_days) for e in waiting] == [
+        ("Kuka päättää?", history.team_a.name, 4),
+        ("Budjetti?", history.team_b.name, 2),
+    ]
+    only_b = metrics.open_escalations(scope_of(history, teams=(history.team_b.id,)))
+    assert [e.question for e in only_b] == ["Budjetti?"]
+
+
 def test_medians_of_nothing_are_none(app):
     team = make_team()
     scope = metrics.Scope((team.id,), *TERM, zone=HELSINKI, now=NOW)
