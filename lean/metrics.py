@@ -33,6 +33,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.functions import FunctionElement
 
+from lean.boards.queries import stage_entered_at
 from lean.extensions import db
 from lean.models import Escalation, Event, Improvement, KaizenEntry, Stage, Standup, Team
 from lean.models.base import UTCDateTime
@@ -322,20 +323,6 @@ def _stage_limit():
     )
 
 
-def _entered_current_stage():
-    """When each card entered its current stage: its latest 'created' or 'moved' event."""
-    return (
-        select(func.max(Event.at))
-        .where(
-            Event.subject_type == "improvement",
-            Event.subject_id == Improvement.id,
-            Event.kind.in_(("created", "moved")),
-        )
-        .correlate(Improvement)
-        .scalar_subquery()
-    )
-
-
 @dataclass
 class AgeingCard:
     improvement_id: int
@@ -358,7 +345,7 @@ class AgeingCard:
 
 def ageing(scope: Scope, rows: int = AGEING_ROWS) -> list[AgeingCard]:
     """The cards in progress longest in their stage relative to their team's limit for it."""
-    entered = func.coalesce(_entered_current_stage(), Improvement.created_at)
+    entered = func.coalesce(stage_entered_at(), Improvement.created_at)
     now = literal(scope.now, UTCDateTime)
     cards = (
         select(
