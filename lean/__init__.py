@@ -22,15 +22,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load(app, test_config)
 
     from lean import cli, errors, extensions, i18n, security, web
-    from lean.a3 import a3_blueprint
-    from lean.admin import admin_blueprint
+
+    # Each area's views module defines its blueprint; the area packages themselves import no
+    # views, so that one area can use another's services or queries without its routes.
+    from lean.a3.views import a3_blueprint
+    from lean.admin import import_views  # noqa: F401  (its routes join the admin blueprint)
+    from lean.admin.blueprint import admin_blueprint
     from lean.admin.views import profile_blueprint
-    from lean.auth import auth_blueprint
-    from lean.boards import boards_blueprint
-    from lean.dashboard import dashboard_blueprint
-    from lean.kaizen import kaizen_blueprint
-    from lean.network import network_blueprint
-    from lean.standups import standups_blueprint
+    from lean.auth import link_views  # noqa: F401  (its routes join the auth blueprint)
+    from lean.auth.views import auth_blueprint
+    from lean.boards.views import boards_blueprint
+    from lean.dashboard.views import dashboard_blueprint
+    from lean.kaizen.views import kaizen_blueprint
+    from lean.network.views import network_blueprint
+    from lean.standups.views import standups_blueprint
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))

@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from lean.boards.forms import optional_int, stage_choices, theme_choices
+from lean.fields import optional_int, stage_choices, theme_choices
 from lean.models import CauseCategory, User
 from lean.web import choices
 

@@ -34,9 +34,9 @@ from lean.a3.sections import (
     section_prompt,
     section_title,
 )
-from lean.boards.labels import stage_label
-from lean.boards.queries import active_themes
 from lean.extensions import db
+from lean.labels import stage_label
+from lean.lookups import active_themes
 from lean.models import A3Comment
 from lean.pdf import html_to_pdf
 from lean.web import is_htmx

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 
 from lean.admin import queries
 from lean.auth.services import email_taken
-from lean.boards.forms import optional_int
+from lean.fields import optional_int
 from lean.i18n import LANGUAGE_NAMES
 from lean.models import TeamRole
 from lean.web import choices

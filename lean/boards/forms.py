@@ -15,22 +15,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from lean.models import STAGES, Theme, User
+from lean.fields import optional_int, stage_choices, theme_choices
+from lean.models import Theme, User
 from lean.web import choices, name_in_language
-
-
-def optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
-def stage_choices():
-    from lean.boards.labels import stage_label
-
-    return choices((stage.value, stage_label(stage)) for stage in STAGES)
-
-
-def theme_choices(themes: list[Theme]):
-    return choices((theme.id, name_in_language(theme)) for theme in themes)
 
 
 class QuickAddForm(FlaskForm):

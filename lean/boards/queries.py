@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from lean.extensions import db
-from lean.models import STAGES, Event, Improvement, Membership, Stage, Team, Theme, User
+from lean.models import STAGES, Event, Improvement, Stage, Team, User
 
 
 @dataclass
@@ -100,28 +100,6 @@ def board_columns(team: Team, filters: BoardFilters, done_limit: int) -> list[Co
     done = columns[Stage.DONE]
     done.cards.sort(key=lambda card: card.entered_stage_at, reverse=True)
     return list(columns.values())
-
-
-def team_members(team_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.team_id == team_id)
-            .order_by(User.name)
-        )
-    )
-
-
-def active_themes() -> list[Theme]:
-    return list(
-        db.session.scalars(
-            select(Theme)
-            .where(Theme.retired.is_(False))
-            .options(joinedload(Theme.focus_areas))
-            .order_by(Theme.position, Theme.id)
-        ).unique()
-    )
 
 
 def improvement_history(improvement: Improvement) -> list[Event]:

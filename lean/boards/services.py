@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from lean.conflicts import EditConflict
 from lean.events import jsonable, record_event
 from lean.extensions import db
 from lean.models import Improvement, Stage, Team, Theme, User
@@ -31,17 +31,6 @@ EDITABLE_FIELDS = (
     "money_saved_per_year",
     "quality_change",
 )
-
-
-@dataclass
-class EditConflict(Exception):
-    """The object was saved by someone else after the editor loaded it; `current` is as saved.
-
-    `fields` names the fields both changed, when that is known (empty: the whole object).
-    """
-
-    current: Any
-    fields: tuple[str, ...] = ()
 
 
 def editable_values(improvement: Improvement) -> dict[str, Any]:

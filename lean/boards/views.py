@@ -10,9 +10,11 @@ from werkzeug.datastructures import MultiDict
 from lean import policy
 from lean.boards import queries, services
 from lean.boards.forms import BoardFilterForm, ImprovementForm, MoveForm, QuickAddForm
-from lean.boards.labels import display_value, field_label, stage_label
+from lean.conflicts import EditConflict
 from lean.extensions import db
 from lean.kaizen import queries as kaizen_queries
+from lean.labels import display_value, field_label, stage_label
+from lean.lookups import active_themes, team_members
 from lean.models import Stage, Theme
 from lean.web import is_htmx, render_page_or_partial
 
@@ -53,8 +55,8 @@ def _filters_from(args: MultiDict, themes, members) -> tuple[BoardFilterForm, qu
 
 
 def _render_board(team, quick_add=None, status=200, focus_quick_add=False):
-    themes = queries.active_themes()
-    members = queries.team_members(team.id)
+    themes = active_themes()
+    members = team_members(team.id)
     filter_form, filters = _filters_from(request.args, themes, members)
     return render_page_or_partial(
         "boards/board.html",
@@ -90,7 +92,7 @@ def show(team_id: int):
 def quick_add(team_id: int):
     """Add a card to the Idea column from the board's quick add."""
     team = policy.team_for_write(current_user, team_id)
-    themes = queries.active_themes()
+    themes = active_themes()
     form = QuickAddForm(themes)
     if not form.validate():
         return _render_board(team, quick_add=form, status=422, focus_quick_add=True)
@@ -110,7 +112,7 @@ def move(improvement_id: int):
     if form.validate():
         try:
             services.move_improvement(current_user, improvement, Stage(form.stage.data))
-        except services.EditConflict:
+        except EditConflict:
             flash(_("Someone else changed this card at the same moment. Try again."), "error")
     else:
         flash(_("Choose a stage to move the card to."), "error")
@@ -143,8 +145,8 @@ def detail(improvement_id: int):
 def edit(improvement_id: int):
     """Edit a card; a save over someone else's newer save is refused and shown."""
     improvement = policy.improvement_for_write(current_user, improvement_id)
-    themes = queries.active_themes()
-    members = queries.team_members(improvement.team_id)
+    themes = active_themes()
+    members = team_members(improvement.team_id)
     if request.method == "GET":
         form = ImprovementForm(themes, members, obj=improvement)
         form.version.data = improvement.version
@@ -166,7 +168,7 @@ def edit(improvement_id: int):
             form.changes(),
             original=form.original_values(),
         )
-    except services.EditConflict as conflict:
+    except EditConflict as conflict:
         return _render_conflict(conflict, form)
     flash(_("Changes saved."), "success")
     target = url_for("boards.detail", improvement_id=improvement.id)
@@ -188,7 +190,7 @@ def _render_edit(improvement, form, status=200, conflict=None):
     )
 
 
-def _render_conflict(conflict: services.EditConflict, form):
+def _render_conflict(conflict: EditConflict, form):
     """The editor's own text stays in the form; the saved values are listed beside it."""
     current = conflict.current
     submitted = form.changes()

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
-from lean.boards.labels import stage_label
+from lean.labels import stage_label
 from lean.metrics import IN_PROGRESS, ListedCard, TeamRow
 from lean.web import name_in_language
 

@@ -10,7 +10,7 @@ from wtforms import DateField, SelectField, SelectMultipleField
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lean.boards.forms import optional_int, theme_choices
+from lean.fields import optional_int, theme_choices
 from lean.models import Organization, Team, Theme
 from lean.web import choices
 

@@ -12,10 +12,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lean import metrics, policy
-from lean.boards.labels import stage_label
 from lean.dashboard import charts, exports
 from lean.dashboard.forms import DashboardFilterForm, preset_period
 from lean.extensions import db
+from lean.labels import stage_label
 from lean.models import Organization, Team, Theme
 from lean.models.base import utcnow
 from lean.pdf import html_to_pdf

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lean.boards.forms import optional_int, theme_choices
+from lean.fields import optional_int, theme_choices
 from lean.models import Theme, User
 from lean.web import choices
 

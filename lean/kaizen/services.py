@@ -12,7 +12,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from lean.boards.services import EditConflict, add_improvement
+from lean.boards.services import add_improvement
+from lean.conflicts import EditConflict
 from lean.events import jsonable, record_event
 from lean.extensions import db
 from lean.kaizen.uploads import CheckedUpload, remove_stored, store_upload

@@ -18,13 +18,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lean import policy
-from lean.boards.labels import display_value
-from lean.boards.queries import active_themes, team_members
-from lean.boards.services import EditConflict
+from lean.conflicts import EditConflict
 from lean.extensions import db
 from lean.kaizen import exports, queries, services
 from lean.kaizen.forms import KaizenFilterForm, KaizenForm
 from lean.kaizen.uploads import UploadRefused, check_upload, upload_folder
+from lean.labels import display_value
+from lean.lookups import active_themes, team_members
 from lean.models import Team, Theme
 from lean.spreadsheets import download
 from lean.web import is_htmx, render_page_or_partial

@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from lean.boards.forms import optional_int, theme_choices
+from lean.fields import optional_int, theme_choices
 from lean.models import PracticeKind, Theme
 from lean.network.snapshot import Shares
 from lean.web import choices, name_in_language

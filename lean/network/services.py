@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from lean.boards.services import EditConflict, add_improvement
+from lean.boards.services import add_improvement
+from lean.conflicts import EditConflict
 from lean.events import record_admin_event
 from lean.extensions import db
 from lean.models import (

@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lean import policy
-from lean.boards.labels import stage_label
-from lean.boards.queries import active_themes
-from lean.boards.services import EditConflict
+from lean.conflicts import EditConflict
 from lean.extensions import db
+from lean.labels import stage_label
+from lean.lookups import active_themes
 from lean.models import FocusArea, Improvement, KaizenEntry, PracticeComment, Theme
 from lean.network import queries, services, snapshot
 from lean.network.chart import spread_chart

@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lean.boards.forms import optional_int, stage_choices
+from lean.fields import optional_int, stage_choices
 from lean.models import User
 from lean.web import choices
 

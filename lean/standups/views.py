@@ -10,9 +10,9 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from lean import policy
-from lean.boards import queries as board_queries
-from lean.boards.labels import field_label, stage_label
-from lean.boards.services import EditConflict
+from lean.conflicts import EditConflict
+from lean.labels import field_label, stage_label
+from lean.lookups import team_members
 from lean.models import Improvement, Stage, StandupItem
 from lean.standups import queries, services
 from lean.standups.forms import (
@@ -65,7 +65,7 @@ def _render_standup(team, standup, position=None, forms=None, status=200, decisi
     cards = queries.agenda_cards(standup)
     position = _position(cards, position if position is not None else request.args.get("card"))
     current = cards[position - 1] if cards else None
-    members = board_queries.team_members(team.id)
+    members = team_members(team.id)
     forms = forms or {}
     if current is not None:
         improvement = current.improvement
@@ -209,7 +209,7 @@ def change_owner(standup_id: int, improvement_id: int):
         standup_id,
         improvement_id,
         "owner",
-        lambda standup: OwnerForm(board_queries.team_members(standup.team_id)),
+        lambda standup: OwnerForm(team_members(standup.team_id)),
         lambda s, i, f: services.change_owner(current_user, s, i, f.owner_id.data),
         _("Owner changed."),
     )
@@ -303,7 +303,7 @@ def _render_finish(standup, form, status=200, conflict=None):
 def finish(standup_id: int):
     """Close the stand-up: who came, a note, and a quick plus/delta of the stand-up itself."""
     standup = policy.standup_for_run(current_user, standup_id)
-    members = board_queries.team_members(standup.team_id)
+    members = team_members(standup.team_id)
     if standup.finished_at is not None:
         flash(_("This stand-up is already finished."), "info")
         return redirect(url_for("standups.record", standup_id=standup.id), 303)

@@ -1,4 +1,4 @@
-"""Names of stages and event kinds as people read them."""
+"""Names of stages and of a card's fields as people read them; every area uses them."""
 
 from flask import g
 from flask_babel import format_date
