@@ -5,6 +5,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from lean import urls
+
 # Values that must never protect a production installation.
 WEAK_SECRETS = {"", "dev", "change-me", "changeme", "secret", "development"}
 
@@ -52,6 +54,21 @@ class Defaults:
     MAIL_TIMEOUT = 10  # seconds; a slow server must not hang the page for long
     INVITATION_DAYS = 7
     PASSWORD_RESET_HOURS = 24
+    # Self-service reset requests within PASSWORD_RESET_WINDOW before more are quietly ignored
+    # (the page answers as always; no mail goes): per account, and per network address.
+    PASSWORD_RESET_MAX_PER_ACCOUNT = 5
+    PASSWORD_RESET_MAX_PER_ADDRESS = 20
+    PASSWORD_RESET_WINDOW = timedelta(hours=1)
+    # The origin of every link that leaves the site (e-mails), e.g. "https://vertaa.example.fi";
+    # required in production. See lean/urls.py.
+    BASE_URL = None
+    # Host names the app answers to; others get 400. Empty: loopback outside production.
+    TRUSTED_HOSTS: list[str] = []
+
+
+def parse_list(value: str) -> list[str]:
+    """A comma-separated environment variable as a list, blanks left out."""
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def parse_bool(value: str) -> bool:
@@ -81,6 +98,10 @@ ENVIRONMENT_SETTINGS = {
     "MAIL_TIMEOUT": int,
     "INVITATION_DAYS": int,
     "PASSWORD_RESET_HOURS": int,
+    "PASSWORD_RESET_MAX_PER_ACCOUNT": int,
+    "PASSWORD_RESET_MAX_PER_ADDRESS": int,
+    "BASE_URL": str,
+    "TRUSTED_HOSTS": parse_list,
     "LOGIN_MAX_FAILURES_PER_ADDRESS": int,
     "PROXY_COUNT": int,
 }
@@ -113,6 +134,23 @@ def load(app, overrides: dict | None) -> None:
     app.config["SESSION_COOKIE_SECURE"] = production
     app.config["REMEMBER_COOKIE_SECURE"] = production
     app.config["SECRET_KEY"] = _secret_key(app, production)
+    _check_base_url(app, production)
+    app.config["TRUSTED_HOSTS"] = urls.trusted_hosts(app.config)
+
+
+def _check_base_url(app, production: bool) -> None:
+    """Links in e-mails need a configured origin in production, never the request's Host."""
+    base_url = app.config.get("BASE_URL")
+    if not base_url:
+        if production:
+            raise RuntimeError(
+                "Production needs LEAN_BASE_URL (or BASE_URL in instance/config.py): the origin "
+                "users open, e.g. https://vertaa.example.fi, for the links in e-mails."
+            )
+        return
+    problem = urls.base_url_problem(base_url)
+    if problem:
+        raise RuntimeError(f"LEAN_BASE_URL: {problem}, got {base_url!r}")
 
 
 def _secret_key(app, production: bool) -> str:

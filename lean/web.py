@@ -26,9 +26,16 @@ def render_page_or_partial(page_template: str, partial_template: str, status=200
     return render_template(partial_template if is_htmx() else page_template, **context), status
 
 
+# Control characters (C0, DEL, C1): a browser drops some of them from a URL, which can turn
+# "/\t/evil.example" into "//evil.example", and a newline cannot go into a Location header.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def is_safe_next(target: str | None) -> bool:
     """A redirect target that stays on this site: a path, never another host."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    if CONTROL_CHARACTERS.search(target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc

@@ -17,6 +17,7 @@ from lean.auth.forms import (
 from lean.auth.views import auth_blueprint
 from lean.i18n import current_language
 from lean.models import LinkPurpose, OneTimeLink
+from lean.urls import external_url
 
 # Mail states shown on the link page.
 MAIL_SENT, MAIL_FAILED, MAIL_OFF = "sent", "failed", "off"
@@ -77,7 +78,7 @@ def invite(organization_id: int):
             )
         )
         return _render_invite(organization, form, 422)
-    url = url_for("auth.accept_invitation", token=token, _external=True)
+    url = external_url("auth.accept_invitation", token=token)
     state = _send(mail.send_invitation, link, url, current_user)
     return _link_page(link, url, state, organization=organization)
 
@@ -119,7 +120,7 @@ def create_reset(user_id: int):
     """A one-time password reset link for a user, made by their coordinator or an admin."""
     user = policy.user_for_management(current_user, user_id)  # CSRFProtect checked the form
     link, token = links.create_password_reset(current_user, user)
-    url = url_for("auth.reset_password", token=token, _external=True)
+    url = external_url("auth.reset_password", token=token)
     state = _send(mail.send_password_reset, link, url)
     return _link_page(link, url, state, user=user)
 
@@ -136,7 +137,7 @@ def request_reset():
     created = links.request_password_reset(form.email.data)
     if created is not None:
         link, token = created
-        url = url_for("auth.reset_password", token=token, _external=True)
+        url = external_url("auth.reset_password", token=token)
         _send(mail.send_password_reset, link, url)
     return render_template("auth/request_reset.html", form=form, sent=True)
 

@@ -171,7 +171,9 @@ def test_remember_me_cookie_stops_working_after_logout_elsewhere(app, world, log
 
 
 def test_production_cookies_are_secure_and_hsts_is_sent(database):
-    app = make_app(database, ENV="production", SECRET_KEY="x" * 48)
+    app = make_app(
+        database, ENV="production", SECRET_KEY="x" * 48, BASE_URL="https://vertaa.example"
+    )
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     response = app.test_client().get("/login", base_url="https://vertaa.example")
     assert "max-age" in response.headers["Strict-Transport-Security"]

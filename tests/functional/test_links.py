@@ -370,3 +370,86 @@ def test_invitation_token_does_not_reset_a_password(app, world, login):
     token = url.rsplit("/", 1)[1]
     assert links.find_usable_link(token, LinkPurpose.PASSWORD_RESET) is None
     assert app.test_client().get(f"/password-reset/{token}").status_code == 404
+
+
+# ---- links come from BASE_URL, never from the request's Host ------------------------------
+
+
+def test_reset_request_for_a_foreign_host_is_refused_and_sends_nothing(app, world, inbox):
+    response = app.test_client().post(
+        "/password-reset",
+        data={"email": "member@example.fi"},
+        headers={"Host": "evil.example", "Accept-Language": "fi"},
+    )
+    response.close()  # a server closes the response after sending it
+    assert response.status_code == 400
+    assert "Virheellinen pyyntö" in response.get_data(as_text=True)  # our page, in Finnish
+    assert inbox.messages == []
+    assert _db.session.scalar(select(OneTimeLink)) is None
+
+
+def test_every_link_comes_from_the_base_url_whatever_host_was_asked(app, world, login, inbox):
+    app.config["BASE_URL"] = "https://vertaa.example.fi/lean"
+    # A second name this installation answers to: links still use the configured origin.
+    app.config["TRUSTED_HOSTS"] = ["localhost", "alias.example.fi"]
+    alias = {"base_url": "http://alias.example.fi"}
+    coordinator = login(world.users["coordinator"])  # on http://localhost
+
+    invited = coordinator.post(
+        f"/organizations/{world.organization.id}/invitations",
+        data={"email": "uusi@example.fi", "team": "", "role": "member"},
+    )
+    assert shown_link(invited).startswith("https://vertaa.example.fi/lean/invitations/")
+    [invitation] = inbox.to("uusi@example.fi")
+    assert "https://vertaa.example.fi/lean/invitations/" in invitation.get_content()
+
+    member = world.users["member"]
+    made = coordinator.post(f"/users/{member.id}/password-reset")
+    assert shown_link(made).startswith("https://vertaa.example.fi/lean/password-reset/")
+
+    requested = app.test_client().post(
+        "/password-reset", data={"email": "supervisor@example.fi"}, **alias
+    )
+    requested.close()
+    [reset] = inbox.to("supervisor@example.fi")
+    assert "https://vertaa.example.fi/lean/password-reset/" in reset.get_content()
+    assert "alias.example.fi" not in reset.get_content()
+
+
+def test_without_base_url_development_links_use_the_trusted_request_origin(app, world):
+    coordinator = app.test_client()
+    origin = {"base_url": "http://127.0.0.1:5000"}
+    logged_in = coordinator.post(
+        "/login", data={"email": "coordinator@example.fi", "password": PASSWORD}, **origin
+    )
+    assert logged_in.status_code == 303
+    made = coordinator.post(f"/users/{world.users['member'].id}/password-reset", **origin)
+    assert shown_link(made).startswith("http://127.0.0.1:5000/password-reset/")
+
+
+def test_production_refuses_to_start_without_a_base_url(database, monkeypatch):
+    monkeypatch.delenv("LEAN_BASE_URL", raising=False)
+    with pytest.raises(RuntimeError, match="LEAN_BASE_URL"):
+        make_app(database, ENV="production", SECRET_KEY="p" * 40)
+    with pytest.raises(RuntimeError, match="LEAN_BASE_URL"):
+        make_app(database, ENV="production", SECRET_KEY="p" * 40, BASE_URL="vertaa.example.fi")
+
+
+def test_production_answers_only_to_the_configured_hosts(database, monkeypatch):
+    monkeypatch.setenv("LEAN_BASE_URL", "https://vertaa.example.fi")
+    monkeypatch.setenv("LEAN_TRUSTED_HOSTS", "vertaa.example.fi, vertaa.internal")
+    app = make_app(database, ENV="production", SECRET_KEY="p" * 40)
+    client = app.test_client()
+    for host, status in [
+        ("vertaa.example.fi", 200),
+        ("vertaa.internal", 200),
+        ("localhost", 400),
+        ("evil.example", 400),
+    ]:
+        response = client.get("/login", base_url=f"https://{host}")
+        assert response.status_code == status, host
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1:5000", "localhost:8080"])
+def test_outside_production_loopback_names_are_served(app, host):
+    assert app.test_client().get("/login", base_url=f"http://{host}").status_code == 200

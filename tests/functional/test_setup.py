@@ -42,7 +42,9 @@ def test_demo_users_can_log_in_with_the_readme_password(runner, client):
 
 
 def test_seed_demo_refuses_in_production(database):
-    app = make_app(database, ENV="production", SECRET_KEY="p" * 40)
+    app = make_app(
+        database, ENV="production", SECRET_KEY="p" * 40, BASE_URL="https://vertaa.example.fi"
+    )
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code != 0
     assert "refuses to run in production" in result.output
