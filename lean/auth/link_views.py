@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
@@ -127,18 +127,22 @@ def create_reset(user_id: int):
 
 @auth_blueprint.route("/password-reset", methods=["GET", "POST"])
 def request_reset():
-    """Ask for a reset link by e-mail; the answer never tells whether the address is known."""
+    """Ask for a reset link by e-mail; the answer never tells whether the address is known.
+
+    Nor does its timing: the mail goes after the response, and throttled requests (too many
+    for one account or from one address) answer the same but send nothing.
+    """
     form = RequestResetForm()
     if not mail.mail_configured():
         return render_template("auth/request_reset.html", form=None, sent=False)
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("auth/request_reset.html", form=form, sent=False), status
-    created = links.request_password_reset(form.email.data)
+    created = links.request_password_reset(form.email.data, address=request.remote_addr or "")
     if created is not None:
         link, token = created
         url = external_url("auth.reset_password", token=token)
-        _send(mail.send_password_reset, link, url)
+        mail.deliver_after_response(mail.password_reset_message(link, url))
     return render_template("auth/request_reset.html", form=form, sent=True)
 
 

@@ -11,10 +11,10 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from lean.auth.services import email_taken, end_all_sessions, normalize_email
+from lean.auth.services import email_taken, end_all_sessions, normalize_email, serialize
 from lean.events import record_admin_event
 from lean.extensions import db
 from lean.models import (
@@ -23,6 +23,7 @@ from lean.models import (
     Membership,
     OneTimeLink,
     Organization,
+    PasswordResetRequest,
     Team,
     TeamRole,
     User,
@@ -190,11 +191,38 @@ def create_password_reset(actor: User, user: User) -> tuple[OneTimeLink, str]:
     return link, token
 
 
-def request_password_reset(email: str) -> tuple[OneTimeLink, str] | None:
-    """A reset link for the active user with this address; None when there is no such user."""
-    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
-    if user is None or not user.is_active:
-        db.session.rollback()
+def request_password_reset(email: str, address: str = "") -> tuple[OneTimeLink, str] | None:
+    """A reset link for the active user with this address; None when there is no such user,
+    or when the account or the network address asked too often within the window.
+
+    Known and unknown addresses do the same work up to making the link: the request is
+    recorded and counted, and the user looked up, whatever the outcome.
+    """
+    config = current_app.config
+    email = normalize_email(email)
+    now = utcnow()
+    since = now - config["PASSWORD_RESET_WINDOW"]
+    # Counted one request at a time per key (see serialize), so parallel requests cannot
+    # all slip under a limit; this request is recorded before it is counted.
+    serialize(f"reset:email:{email}", f"reset:address:{address}")
+    db.session.add(PasswordResetRequest(email=email, address=address, at=now))
+    db.session.flush()
+    recent_for_account, recent_from_address = db.session.execute(
+        select(
+            func.count(PasswordResetRequest.id).filter(PasswordResetRequest.email == email),
+            func.count(PasswordResetRequest.id).filter(PasswordResetRequest.address == address),
+        ).where(
+            PasswordResetRequest.at > since,
+            or_(PasswordResetRequest.email == email, PasswordResetRequest.address == address),
+        )
+    ).one()
+    throttled = (
+        recent_for_account > config["PASSWORD_RESET_MAX_PER_ACCOUNT"]
+        or recent_from_address > config["PASSWORD_RESET_MAX_PER_ADDRESS"]
+    )
+    user = db.session.scalar(select(User).where(User.email == email))
+    if throttled or user is None or not user.is_active:
+        db.session.commit()
         return None
     return create_password_reset(user, user)
 

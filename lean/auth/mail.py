@@ -12,7 +12,7 @@ from contextlib import nullcontext
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
-from flask import current_app
+from flask import after_this_request, current_app
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 
@@ -29,9 +29,8 @@ def _sender() -> str:
     return config["MAIL_SENDER"] or f"vertaa@{config['MAIL_SERVER']}"
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
-    """Send one plain-text message; raises (OSError, smtplib.SMTPException) when it fails."""
-    config = current_app.config
+def compose(to: str, subject: str, body: str) -> EmailMessage:
+    """One plain-text message from the configured sender."""
     sender = _sender()
     message = EmailMessage()
     message["From"] = sender
@@ -41,6 +40,12 @@ def send_mail(to: str, subject: str, body: str) -> None:
     message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
     # Quoted-printable keeps the message 7-bit clean for servers without 8BITMIME.
     message.set_content(body, charset="utf-8", cte="quoted-printable")
+    return message
+
+
+def deliver(message: EmailMessage) -> None:
+    """Hand the message to the SMTP server; raises (OSError, smtplib.SMTPException) on failure."""
+    config = current_app.config
     with smtplib.SMTP(
         config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=config["MAIL_TIMEOUT"]
     ) as smtp:
@@ -49,6 +54,32 @@ def send_mail(to: str, subject: str, body: str) -> None:
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         smtp.send_message(message)
+
+
+def send_mail(to: str, subject: str, body: str) -> None:
+    """Send one plain-text message; raises (OSError, smtplib.SMTPException) when it fails."""
+    deliver(compose(to, subject, body))
+
+
+def deliver_after_response(message: EmailMessage) -> None:
+    """Send the message once the response has gone out, failures only logged.
+
+    The page answers as fast whether or not a message goes, so its timing tells nobody
+    whether an address has an account. Runs when the server closes the response.
+    """
+    app = current_app._get_current_object()
+
+    def send() -> None:
+        with app.app_context():
+            try:
+                deliver(message)
+            except Exception:  # any SMTP, network or TLS failure: nobody is waiting for it
+                app.logger.exception("sending an e-mail after the response failed")
+
+    @after_this_request
+    def send_when_closed(response):
+        response.call_on_close(send)
+        return response
 
 
 def send_invitation(link: OneTimeLink, url: str, inviter: User) -> None:
@@ -74,10 +105,15 @@ def send_invitation(link: OneTimeLink, url: str, inviter: User) -> None:
 
 def send_password_reset(link: OneTimeLink, url: str) -> None:
     """The password reset link, in the user's language when they have chosen one."""
+    deliver(password_reset_message(link, url))
+
+
+def password_reset_message(link: OneTimeLink, url: str) -> EmailMessage:
+    """The password reset e-mail, in the user's language when they have chosen one."""
     language = link.user.language if link.user is not None else None
     with force_locale(language) if language else nullcontext():
         subject, body = _password_reset_text(link, url)
-    send_mail(link.email, subject, body)
+    return compose(link.email, subject, body)
 
 
 def _password_reset_text(link: OneTimeLink, url: str) -> tuple[str, str]:

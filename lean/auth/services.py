@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from lean.extensions import db
 from lean.models import LoginFailure, User
@@ -38,35 +42,89 @@ def authenticate(email: str, password: str, address: str = "") -> User | None:
     """The active user with this email and password, or None; raise LoginLocked when locked.
 
     Failures are counted per account and per network address in the database, so the limits
-    hold however many app processes serve the logins. A correct password does not open a
-    locked account.
+    hold however many app processes serve the logins. Each attempt is recorded as a failure
+    and counted in one locked step before its password is checked (and forgotten again when
+    the password is right), so parallel guesses cannot all pass the count before any of them
+    is recorded. A correct password does not open a locked account.
     """
     email = normalize_email(email)
-    window = current_app.config["LOGIN_FAILURE_WINDOW"]
+    _reserve_attempt(email, address)
+    user = db.session.scalar(select(User).where(User.email == email))
+    stored_hash = user.password_hash if user is not None else None
+    may_log_in = user is not None and user.is_active
+    # Commit the reserved attempt before the slow check: no transaction (on SQLite, no write
+    # lock) is held while the hash runs. A wrong password leaves it recorded as a failure.
+    db.session.commit()
+    if password_matches(stored_hash, password) and may_log_in:
+        db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+        db.session.commit()
+        return user
+    return None
+
+
+def _reserve_attempt(email: str, address: str) -> None:
+    """Record this attempt as a failure, then count; raise LoginLocked over either limit.
+
+    The caller commits, which ends the lock.
+
+    On PostgreSQL an advisory lock per account and per address (held until the commit) makes
+    concurrent attempts on the same key count one after another; on SQLite the insert takes
+    the database's single write lock, which does the same.
+    """
+    config = current_app.config
+    window = config["LOGIN_FAILURE_WINDOW"]
     now = utcnow()
-    for by_address, column, value, limit in (
-        (False, LoginFailure.email, email, current_app.config["LOGIN_MAX_FAILURES"]),
-        (True, LoginFailure.address, address, current_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
-    ):
-        if not value:
-            continue
+    limits = [(False, LoginFailure.email, email, config["LOGIN_MAX_FAILURES"])]
+    if address:
+        limits.append(
+            (True, LoginFailure.address, address, config["LOGIN_MAX_FAILURES_PER_ADDRESS"])
+        )
+    serialize(*(f"login:{column.key}:{value}" for _, column, value, _ in limits))
+    db.session.add(LoginFailure(email=email, address=address, at=now))
+    db.session.flush()
+    for by_address, column, value, limit in limits:
         recent, oldest = db.session.execute(
             select(func.count(LoginFailure.id), func.min(LoginFailure.at)).where(
                 column == value, LoginFailure.at > now - window
             )
         ).one()
-        if recent >= limit:
+        if recent > limit:  # this attempt is one of them
             db.session.rollback()
             raise LoginLocked(until=oldest + window, by_address=by_address)
 
-    user = db.session.scalar(select(User).where(User.email == email))
-    if user is not None and user.is_active and user.check_password(password):
-        db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
-        db.session.commit()
-        return user
-    db.session.add(LoginFailure(email=email, address=address, at=now))
-    db.session.commit()
-    return None
+
+def serialize(*keys: str) -> None:
+    """Until this transaction ends, make other transactions serializing on a key wait.
+
+    PostgreSQL takes a transaction-scoped advisory lock per key (in one order, so two
+    transactions never wait for each other). SQLite needs nothing: its transactions write
+    one at a time, so a caller that writes before it reads is serialized already.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+        db.session.execute(
+            select(func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True)))
+        )
+
+
+@cache
+def _dummy_password_hash() -> str:
+    """A hash of the method new passwords get, to check when there is no account."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def password_matches(stored_hash: str | None, password: str) -> bool:
+    """Whether the password fits the stored hash; as slow when there is no account.
+
+    Without an account a dummy hash of the method new passwords get is checked, so the
+    time an answer takes does not tell whether an address has an account.
+    """
+    if stored_hash is None:
+        check_password_hash(_dummy_password_hash(), password)
+        return False
+    return check_password_hash(stored_hash, password)
 
 
 def end_all_sessions(user: User) -> None:

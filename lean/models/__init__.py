@@ -24,7 +24,7 @@ from lean.models.practice import (
 )
 from lean.models.standup import Escalation, Standup, StandupAttendee, StandupItem
 from lean.models.theme import FocusArea, Theme
-from lean.models.user import LoginFailure, User
+from lean.models.user import LoginFailure, PasswordResetRequest, User
 
 __all__ = [
     "STAGES",
@@ -49,6 +49,7 @@ __all__ = [
     "NoticeKind",
     "OneTimeLink",
     "Organization",
+    "PasswordResetRequest",
     "Practice",
     "PracticeComment",
     "PracticeKind",

@@ -72,3 +72,18 @@ class LoginFailure(db.Model):
     # The client's network address (IPv4 or IPv6), for the per-address limit.
     address: Mapped[str] = mapped_column(String(45), default="", server_default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PasswordResetRequest(db.Model):
+    """One self-service password reset request, known address or not, for its throttle."""
+
+    __table_args__ = (
+        Index("ix_password_reset_request_email_at", "email", "at"),
+        Index("ix_password_reset_request_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    # The client's network address (IPv4 or IPv6), for the per-address limit.
+    address: Mapped[str] = mapped_column(String(45), default="", server_default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

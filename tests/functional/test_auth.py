@@ -1,5 +1,6 @@
 """Logging in and out, lockout, sessions, passwords and cookies."""
 
+import hashlib
 from datetime import timedelta
 
 import pytest
@@ -252,3 +253,32 @@ def test_csrf_token_is_required_for_changes(database, app, world):
     response = post_login(client, "member@example.fi")
     assert response.status_code == 400
     assert "expired" in response.get_data(as_text=True)
+
+
+def test_a_login_checks_one_password_hash_whether_or_not_the_account_exists(
+    client, world, db, monkeypatch
+):
+    """Unknown and inactive addresses cost a scrypt check like a wrong password does.
+
+    Counted, not timed: on a loaded test machine wall-clock comparisons are flaky, while
+    the number of scrypt runs (the whole cost of a check; everything else is a few
+    milliseconds) is exact. The count wraps the standard library's scrypt, which the real
+    hash check calls, and lets every call through.
+    """
+    world.users["member"].set_password(PASSWORD)  # scrypt, as the app hashes passwords
+    make_user(world.organization, email="left@example.fi", active=False).set_password(PASSWORD)
+    db.session.commit()
+    post_login(client, "warm-up@example.fi", "vaara-salasana")  # any one-time setup first
+    scrypt_runs = 0
+    real_scrypt = hashlib.scrypt
+
+    def counting_scrypt(*args, **kwargs):
+        nonlocal scrypt_runs
+        scrypt_runs += 1
+        return real_scrypt(*args, **kwargs)
+
+    monkeypatch.setattr(hashlib, "scrypt", counting_scrypt)
+    for email in ("member@example.fi", "nobody@example.fi", "left@example.fi"):
+        scrypt_runs = 0
+        assert post_login(client, email, "vaara-salasana").status_code == 422
+        assert scrypt_runs == 1, email

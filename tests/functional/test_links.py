@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from lean.auth import links
 from lean.extensions import db as _db
-from lean.models import Event, LinkPurpose, OneTimeLink, User
+from lean.models import Event, LinkPurpose, OneTimeLink, PasswordResetRequest, User
 from tests.conftest import PASSWORD, empty_tables, make_app
 
 NEW_PASSWORD = "kolme-karhua-metsassa"
@@ -339,6 +339,7 @@ def test_self_service_reset_answers_alike_and_mails_only_the_known(app, world, i
 
     assert message(known) == message(unknown)
     assert "If the address is registered" in known.get_data(as_text=True)
+    known.close(), unknown.close()  # as a server does once it has sent them
     assert inbox.to("nobody@example.fi") == []
     [sent] = inbox.to("member@example.fi")
     assert sent["Subject"] == "New password for Vertaa"
@@ -453,3 +454,71 @@ def test_production_answers_only_to_the_configured_hosts(database, monkeypatch):
 @pytest.mark.parametrize("host", ["localhost", "127.0.0.1:5000", "localhost:8080"])
 def test_outside_production_loopback_names_are_served(app, host):
     assert app.test_client().get("/login", base_url=f"http://{host}").status_code == 200
+
+
+# ---- the self-service reset reveals nothing by its timing, and is throttled ----------------
+
+
+def request_reset(client, email: str, **options):
+    """Ask for a reset as a browser would: the server closes the response once it is sent."""
+    response = client.post("/password-reset", data={"email": email}, **options)
+    response.close()
+    return response
+
+
+def test_reset_mail_goes_only_after_the_response(app, world, inbox):
+    response = app.test_client().post("/password-reset", data={"email": "member@example.fi"})
+    assert response.status_code == 200
+    # The page is complete and nothing was sent while it was made: a slow or failing mail
+    # server cannot make a known address answer later than an unknown one.
+    assert "If the address is registered" in response.get_data(as_text=True)
+    assert inbox.messages == []
+    response.close()
+    [sent] = inbox.to("member@example.fi")
+    assert sent["Subject"] == "New password for Vertaa"
+
+
+def test_reset_mail_failing_after_the_response_is_logged(app, world, caplog):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_TIMEOUT=2)
+    response = request_reset(app.test_client(), "member@example.fi")
+    assert response.status_code == 200
+    assert "sending an e-mail after the response failed" in caplog.text
+
+
+def test_reset_requests_are_throttled_per_account(app, world, inbox):
+    app.config["PASSWORD_RESET_MAX_PER_ACCOUNT"] = 3
+    client = app.test_client()
+    pages = [request_reset(client, "member@example.fi") for _ in range(5)]
+    # The throttled answers look like the others; only the inbox shows the difference.
+    assert {page.status_code for page in pages} == {200}
+    assert all("If the address is registered" in page.get_data(as_text=True) for page in pages)
+    assert len(inbox.to("member@example.fi")) == 3
+    # Another account is not held back by this one.
+    request_reset(client, "supervisor@example.fi")
+    assert len(inbox.to("supervisor@example.fi")) == 1
+
+
+def test_reset_requests_are_throttled_per_network_address(app, world, inbox):
+    app.config["PASSWORD_RESET_MAX_PER_ADDRESS"] = 2
+    here, elsewhere = app.test_client(), app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    # Unknown addresses count too: a sweep over guessed addresses is what this stops.
+    request_reset(here, "nobody@example.fi")
+    request_reset(here, "member@example.fi")
+    request_reset(here, "supervisor@example.fi")
+    assert [m["To"] for m in inbox.messages] == ["member@example.fi"]
+    request_reset(elsewhere, "supervisor@example.fi")
+    assert [m["To"] for m in inbox.messages] == ["member@example.fi", "supervisor@example.fi"]
+
+
+def test_reset_throttle_ends_with_its_window(app, world, inbox):
+    app.config["PASSWORD_RESET_MAX_PER_ACCOUNT"] = 1
+    client = app.test_client()
+    request_reset(client, "member@example.fi")
+    request_reset(client, "member@example.fi")
+    assert len(inbox.to("member@example.fi")) == 1
+    for old in _db.session.scalars(select(PasswordResetRequest)):
+        old.at -= app.config["PASSWORD_RESET_WINDOW"]
+    _db.session.commit()
+    request_reset(client, "member@example.fi")
+    assert len(inbox.to("member@example.fi")) == 2
