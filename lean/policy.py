@@ -354,6 +354,12 @@ def can_name_peer_coach(user: User, sheet: A3Sheet) -> bool:
     return user.is_coordinator and team.organization_id == user.organization_id
 
 
+def sees_names_of(viewer: User, organization_id: int) -> bool:
+    """Whether the viewer sees the names of that organization's people: its own people and
+    admins do; anyone else (a peer coach) only the names their owners show to the network."""
+    return viewer.is_admin or viewer.organization_id == organization_id
+
+
 def can_list_organization_a3s(user: User) -> bool:
     return user.is_coordinator or user.is_admin
 

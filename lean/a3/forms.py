@@ -147,9 +147,10 @@ class ActionForm(SectionForm):
     due_on = DateField(_l("When"), validators=[Optional()])
     done = BooleanField(_l("Done"))
 
-    def __init__(self, people: list[User], *args, **kwargs):
+    def __init__(self, people: list[tuple[int, str]], *args, **kwargs):
+        """`people`: the (user id, name as the viewer may see it) an action can be given to."""
         super().__init__(*args, **kwargs)
-        self.who_id.choices = choices([("", _l("Nobody yet"))] + [(u.id, u.name) for u in people])
+        self.who_id.choices = choices([("", _l("Nobody yet")), *people])
 
 
 class CommentForm(FlaskForm):

@@ -7,6 +7,8 @@ just the section with its form and errors).
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -37,7 +39,8 @@ from lean.a3.sections import (
 from lean.extensions import db
 from lean.labels import stage_label
 from lean.lookups import active_themes
-from lean.models import A3Comment
+from lean.models import A3Comment, User
+from lean.network.queries import display_name
 from lean.pdf import html_to_pdf
 from lean.web import is_htmx
 
@@ -81,10 +84,31 @@ def _item_form(kind: str, people, **kwargs):
     return ActionForm(people, **kwargs)
 
 
+def person_name(sheet, user: User | None) -> str | None:
+    """A person as the viewer may see them: a peer coach from another organization sees a
+    name only when its owner shows it to the network, else "A member of <organization>".
+    The sheet's coach is named in its header for all to see."""
+    if user is None:
+        return None
+    known = policy.sees_names_of(current_user, user.organization_id) or user.id == sheet.coach_id
+    return display_name(
+        user.name, user.show_name_to_network, user.organization.name, same_organization=known
+    )
+
+
+def _action_people(sheet, keep_id: int | None = None) -> list[tuple[int, str]]:
+    """Who an action can be given to, as the viewer may see them: the team's members, but
+    for a peer coach only those who show their name (and the action's own, kept unnamed)."""
+    people = queries.team_people(sheet.improvement.team_id)
+    if not policy.sees_names_of(current_user, sheet.improvement.team.organization_id):
+        people = [u for u in people if u.show_name_to_network or u.id == keep_id]
+    return [(user.id, person_name(sheet, user)) for user in people]
+
+
 def _context(sheet, state: SheetState | None = None) -> dict:
     content = queries.sheet_content(sheet.id)
     can_write = policy.can_write_a3(current_user, sheet)
-    people = queries.team_people(sheet.improvement.team_id) if can_write else []
+    people = _action_people(sheet) if can_write else []
     state = state or SheetState()
     for kind in services.ITEM_KINDS:
         state.add_forms.setdefault(kind, _item_form(kind, people, formdata=None))
@@ -107,6 +131,7 @@ def _context(sheet, state: SheetState | None = None) -> dict:
         "stage_label": stage_label,
         "cause_category_label": cause_category_label,
         "max_whys": services.MAX_WHYS,
+        "person_name": partial(person_name, sheet),
     }
 
 
@@ -252,8 +277,7 @@ def add_item(sheet_id: int, kind: str):
     """Add a why, a cause, a countermeasure or an action."""
     sheet = policy.a3_for_write(current_user, sheet_id)
     item_kind = _kind(kind)
-    people = queries.team_people(sheet.improvement.team_id)
-    form = _item_form(kind, people)
+    form = _item_form(kind, _action_people(sheet))
     state = SheetState()
     state.add_forms[kind] = form
     if not form.validate():
@@ -272,7 +296,7 @@ def edit_item(sheet_id: int, kind: str, item_id: int):
     sheet = policy.a3_for_write(current_user, sheet_id)
     item_kind = _kind(kind)
     item = _item(sheet, item_kind, item_id)
-    people = queries.team_people(sheet.improvement.team_id)
+    people = _action_people(sheet, keep_id=getattr(item, "who_id", None))
     version_column = BY_KEY[item_kind.section].version_column
     state = SheetState()
     if request.method == "GET":

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from lean.a3 import services
 from lean.extensions import db
-from lean.models import A3Sheet
+from lean.models import A3Action, A3Sheet
 from tests.conftest import make_improvement, make_user
 
 HTMX = {"HX-Request": "true"}
@@ -106,3 +106,50 @@ def test_a_member_of_the_organization_chosen_as_coach_writes_from_another_team(w
     )
     saved = db.session.scalar(select(A3Sheet).where(A3Sheet.id == sheet.id))
     assert (saved.title, saved.coach_id) == ("Hakemusten jono", colleague.id)
+
+
+def test_a_peer_coach_sees_only_the_names_shared_with_the_network(world, login, login_as):
+    """Other organizations see a person's name only when that person agreed to show it."""
+    member = world.users["member"]  # the card's owner; has not shared their name
+    sharing = make_user(
+        world.organization, {world.team: "member"}, name="Jaettu Nimi", show_name_to_network=True
+    )
+    private = make_user(world.organization, {world.team: "member"}, name="Salainen Nimi")
+    sheet = services.start_a3(member, world.improvement)
+    plan = services.ITEM_KINDS["actions"]
+    services.add_item(member, sheet, plan, {"what": "Soita asiakkaille", "who_id": private.id})
+    services.add_item(member, sheet, plan, {"what": "Kirjaa palautteet", "who_id": sharing.id})
+    services.add_comment(private, sheet, "background", "Kenen jono tämä on?")
+    services.name_peer_coach(world.users["coordinator"], sheet, world.users["foreign_member"])
+    peer = login(world.users["foreign_member"])
+    anonymous = f"A member of {world.organization.name}"
+
+    for url in (f"/improvements/{world.improvement.id}/a3", f"/a3/{sheet.id}/print"):
+        page = peer.get(url).get_data(as_text=True)
+        assert member.name not in page, url  # the owner in the header
+        assert private.name not in page, url  # an action's owner and a comment's author
+        assert "Jaettu Nimi" in page, url
+        assert anonymous in page, url
+    # Choosing who does an action, the coach is offered only the people who share their name.
+    add_form = peer.get(f"/improvements/{world.improvement.id}/a3").get_data(as_text=True)
+    assert f'<option value="{sharing.id}">' in add_form
+    assert f'<option value="{private.id}"' not in add_form
+    refused = peer.post(
+        f"/a3/{sheet.id}/items/actions", data={"what": "Uusi", "who_id": str(private.id)}
+    )
+    assert refused.status_code == 422
+    # An action already given to someone private keeps its owner when the coach edits it.
+    hidden_action = db.session.scalar(select(A3Action).where(A3Action.who_id == private.id))
+    edit = f"/a3/{sheet.id}/items/actions/{hidden_action.id}/edit"
+    form = peer.get(edit, headers=HTMX).get_data(as_text=True)
+    assert private.name not in form and anonymous in form
+    saved = peer.post(
+        edit,
+        data={"version": str(sheet.plan_version), "what": "Soita", "who_id": str(private.id)},
+    )
+    assert saved.status_code == 303
+
+    # The organization's own people see every name.
+    own = login_as("coordinator").get(f"/improvements/{world.improvement.id}/a3")
+    assert member.name in own.get_data(as_text=True)
+    assert private.name in own.get_data(as_text=True)
