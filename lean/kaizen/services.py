@@ -57,9 +57,9 @@ def log_kaizen(
     )
     db.session.add(entry)
     db.session.flush()
-    with _files_kept_only_on_commit() as stored:
+    with _files_kept_only_on_commit() as written:
         for upload in uploads:
-            _attach(entry, upload, stored)
+            _attach(entry, upload, written)
         record_event(actor, "created", entry, attachments=len(uploads))
         db.session.commit()
     return entry
@@ -73,8 +73,11 @@ def update_kaizen(
     *,
     uploads: list[CheckedUpload] = (),
     remove_attachment_ids: set[int] = frozenset(),
+    descriptions: dict[int, str] | None = None,
 ) -> None:
-    """Save an edit; raise EditConflict when someone saved the entry after the form was loaded."""
+    """Save an edit; raise EditConflict when someone saved the entry after the form was loaded.
+
+    `descriptions` gives kept attachments their new description (alt text), by id."""
     if entry.version != expected_version:
         raise EditConflict(entry)
     changed = {}
@@ -83,12 +86,18 @@ def update_kaizen(
             changed[name] = [jsonable(getattr(entry, name)), jsonable(changes[name])]
             setattr(entry, name, changes[name])
     removed = [a for a in entry.attachments if a.id in remove_attachment_ids]
-    with _files_kept_only_on_commit() as stored:
+    described = []
+    for attachment in entry.attachments:
+        text = (descriptions or {}).get(attachment.id)
+        if attachment not in removed and text is not None and text != attachment.description:
+            attachment.description = text
+            described.append(attachment.original_name)
+    with _files_kept_only_on_commit() as written:
         for attachment in removed:
             entry.attachments.remove(attachment)
         for upload in uploads:
-            _attach(entry, upload, stored)
-        if not (changed or removed or uploads):
+            _attach(entry, upload, written)
+        if not (changed or removed or uploads or described):
             return
         entry.updated_at = utcnow()  # an attachment-only change still bumps the version
         record_event(
@@ -96,8 +105,9 @@ def update_kaizen(
             "edited",
             entry,
             fields=changed,
-            added=[u.name for u in uploads],
+            added=[u.download_name for u in uploads],
             removed=[a.original_name for a in removed],
+            described=described,
         )
         db.session.commit()
     remove_stored(*(name for a in removed for name in (a.stored_name, a.thumbnail_name)))
@@ -168,12 +178,12 @@ def promote_kaizen(actor: User, entry: KaizenEntry) -> Improvement:
     return improvement
 
 
-def _attach(entry: KaizenEntry, upload: CheckedUpload, stored: list[str]) -> None:
-    stored_name, thumbnail_name = store_upload(upload)
-    stored.extend(name for name in (stored_name, thumbnail_name) if name)
+def _attach(entry: KaizenEntry, upload: CheckedUpload, written: list[str]) -> None:
+    stored_name, thumbnail_name = store_upload(upload, written)
     entry.attachments.append(
         Attachment(
-            original_name=upload.name,
+            original_name=upload.download_name,
+            description=upload.description,
             stored_name=stored_name,
             thumbnail_name=thumbnail_name,
             content_type=upload.content_type,
@@ -182,13 +192,25 @@ def _attach(entry: KaizenEntry, upload: CheckedUpload, stored: list[str]) -> Non
     )
 
 
+class FilesNotStored(Exception):
+    """The upload folder refused a file (full, read-only, gone): nothing was saved."""
+
+
 @contextmanager
 def _files_kept_only_on_commit() -> Iterator[list[str]]:
-    """Files written inside the block are deleted again if the transaction fails."""
-    stored: list[str] = []
+    """Files written inside the block are deleted again if the transaction fails.
+
+    Whatever fails — writing a file (a full disk, a read-only folder), the database, the
+    commit itself — the transaction is rolled back and every file begun is removed, so no
+    file is left without its row nor a row without its file. A failed write becomes
+    FilesNotStored, for the view to tell the user; other errors go on as they were.
+    """
+    written: list[str] = []
     try:
-        yield stored
-    except BaseException:
+        yield written
+    except BaseException as error:
         db.session.rollback()
-        remove_stored(*stored)
+        remove_stored(*written)
+        if isinstance(error, OSError):
+            raise FilesNotStored() from error
         raise
