@@ -213,9 +213,7 @@ def test_a_kaizen_dated_at_the_edge_is_refused_in_the_form(world, login_as, db):
 
 
 def test_ordinary_dates_still_filter(world, login_as):
-    response = login_as("coordinator").get(
-        "/admin/audit?date_from=2026-01-01&date_to=2026-12-31"
-    )
+    response = login_as("coordinator").get("/admin/audit?date_from=2026-01-01&date_to=2026-12-31")
     assert response.status_code == 200
 
 
