@@ -17,8 +17,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.routing import IntegerConverter
 
-# The largest id a BIGINT (and SQLite's INTEGER) holds; a larger one names no row.
-LARGEST_ID = 2**63 - 1
+# The largest id our tables hold: their keys are INTEGER, 32 bits on PostgreSQL (SQLite's
+# go to 2^63-1, but ids are the same on both). A larger one names no row: 404, where
+# PostgreSQL would fail with "integer out of range" and SQLite above 2^63-1 with an overflow.
+LARGEST_ID = 2**31 - 1
 
 # C0 controls other than tab, newline and carriage return, DEL, and the C1 controls. Nobody
 # types them; PostgreSQL refuses NUL in text outright, and the others only confuse readers.
@@ -30,6 +32,14 @@ class BoundedIntegerConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=LARGEST_ID, signed=False):
         super().__init__(map, fixed_digits, min, max, signed)
+
+
+def id_from(value: str | None) -> int | None:
+    """An id read from a form or query string: None when absent or not a number, 0 (which
+    names no row, so the caller's usual "not found" follows) when too large for our keys."""
+    if value is None or not value.isdigit():
+        return None
+    return int(value) if int(value) <= LARGEST_ID else 0
 
 
 class LimitedFormDataParser(FormDataParser):

@@ -15,6 +15,7 @@ from lean import metrics, policy
 from lean.dashboard import charts, exports
 from lean.dashboard.forms import DashboardFilterForm, preset_period
 from lean.extensions import db
+from lean.input_checks import id_from
 from lean.labels import stage_label
 from lean.models import Organization, Team, Theme
 from lean.models.base import utcnow
@@ -78,7 +79,7 @@ def zone() -> ZoneInfo:
 def _select() -> Selection:
     """Parse the filters; the policy decides the organization and keeps only its own teams."""
     organization = policy.dashboard_organization(
-        current_user, request.args.get("organization", type=int)
+        current_user, id_from(request.args.get("organization"))
     )
     organizations = (
         list(db.session.scalars(select(Organization).order_by(Organization.name)))

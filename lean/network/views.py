@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from lean import policy
 from lean.conflicts import EditConflict
 from lean.extensions import db
+from lean.input_checks import id_from
 from lean.labels import stage_label
 from lean.lookups import active_themes
 from lean.models import FocusArea, Improvement, KaizenEntry, PracticeComment, Theme
@@ -141,7 +142,7 @@ def comment(practice_id: int):
     answer_to = None
     if request.form.get("answer_to"):
         form = AnswerForm()
-        answer_to = db.session.get(PracticeComment, request.form.get("answer_to", type=int) or 0)
+        answer_to = db.session.get(PracticeComment, id_from(request.form.get("answer_to")) or 0)
         if answer_to is None or answer_to.practice_id != practice.id or answer_to.parent_id:
             form.answer_to.errors = [_("Answer one of this practice's comments.")]
             return _render_practice(practice, 422, answer_form=form)

@@ -140,8 +140,14 @@ def test_ids_beyond_the_database_s_integers_are_404(world, login_as, url):
     assert "Page not found" in response.get_data(as_text=True)
 
 
-def test_the_largest_id_the_database_holds_is_a_plain_404(world, login_as):
-    assert login_as("member").get("/teams/9223372036854775807/board").status_code == 404
+@pytest.mark.parametrize("team_id", [2**31 - 1, 2**31, 2**63 - 1])
+def test_ids_at_the_edges_of_the_integer_columns_are_a_plain_404(world, login_as, team_id):
+    assert login_as("member").get(f"/teams/{team_id}/board").status_code == 404
+
+
+def test_an_organization_id_too_large_on_the_dashboard_is_a_404(world, login_as):
+    assert login_as("admin").get("/dashboard?organization=9223372036854775808").status_code == 404
+    assert login_as("admin").get("/dashboard?organization=2147483648").status_code == 404
 
 
 @pytest.mark.parametrize("page", ["999999999999999999999", "9223372036854775807", "5000"])
