@@ -53,7 +53,7 @@ class KaizenForm(FlaskForm):
     )
     done_on = DateField(_l("Date"), validators=[Optional(), plausible_date])
     # One slot per file, as many as an entry may carry (ATTACHMENTS_PER_ENTRY, three).
-    attachments = FieldList(FormField(AttachmentSlotForm), min_entries=3)
+    files = FieldList(FormField(AttachmentSlotForm), min_entries=3)
     remove_attachments = SelectMultipleField(
         _l("Remove attachments"),
         coerce=int,
@@ -85,7 +85,7 @@ class KaizenForm(FlaskForm):
         """The files chosen, each with its description."""
         return [
             (slot.form.file.data, (slot.form.description.data or "").strip())
-            for slot in self.attachments
+            for slot in self.files
             if slot.form.file.data and getattr(slot.form.file.data, "filename", None)
         ]
 

@@ -116,7 +116,7 @@ def test_a_control_character_in_json_is_refused(world, login_as):
 def _multipart(fields: dict, files=()) -> dict:
     data = MultiDict(fields)
     for number, (name, content) in enumerate(files):
-        data.add(f"attachments-{number}-file", FileStorage(io.BytesIO(content), filename=name))
+        data.add(f"files-{number}-file", FileStorage(io.BytesIO(content), filename=name))
     boundary, body = encode_multipart(data)
     return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
 

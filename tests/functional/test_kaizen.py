@@ -44,7 +44,7 @@ def multipart(fields: dict, files=()) -> dict:
     that it never closes)."""
     data = MultiDict(fields)
     for number, (name, content) in enumerate(files):
-        data.add(f"attachments-{number}-file", FileStorage(io.BytesIO(content), filename=name))
+        data.add(f"files-{number}-file", FileStorage(io.BytesIO(content), filename=name))
     boundary, body = encode_multipart(data)
     return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
 
@@ -584,7 +584,7 @@ def test_a_decompression_bomb_is_refused_from_its_header(world, login_as, db, ap
 
 def test_each_photo_gets_a_description_used_as_its_alt_text(world, login_as, db):
     client = login_as("member")
-    fields = entry_form(**{"attachments-0-description": "Tulostin palvelupisteen vieressä"})
+    fields = entry_form(**{"files-0-description": "Tulostin palvelupisteen vieressä"})
     response = client.post(
         f"/teams/{world.team.id}/kaizen",
         **multipart(fields, [("IMG_1.png", image_bytes()), ("IMG_2.png", image_bytes())]),
@@ -598,7 +598,8 @@ def test_each_photo_gets_a_description_used_as_its_alt_text(world, login_as, db)
 
     entry = db.session.scalar(select(KaizenEntry))
     edit = client.get(f"/kaizen/{entry.id}/edit").get_data(as_text=True)
-    assert 'value="Tulostin palvelupisteen vieressä"' in edit
+    # Once, on the attachment it describes; the slots for new files start empty.
+    assert edit.count('value="Tulostin palvelupisteen vieressä"') == 1
     response = client.post(
         f"/kaizen/{entry.id}/edit",
         **multipart(
@@ -614,7 +615,7 @@ def test_each_photo_gets_a_description_used_as_its_alt_text(world, login_as, db)
 
 
 def test_a_description_too_long_is_refused(world, login_as, db):
-    fields = entry_form(**{"attachments-0-description": "x" * 201})
+    fields = entry_form(**{"files-0-description": "x" * 201})
     response = login_as("member").post(
         f"/teams/{world.team.id}/kaizen", **multipart(fields, [("kuva.png", image_bytes())])
     )
