@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -157,6 +159,34 @@ def purge_deleted_kaizens() -> int:
     # Files go only once the rows are gone: a failed commit leaves both in place.
     remove_stored(*files)
     return len(expired)
+
+
+# The names store_upload gives files: a uuid4 in hex, a thumbnail's with "-thumb".
+STORED_NAME = re.compile(r"[0-9a-f]{32}(-thumb)?")
+
+
+def remove_orphaned_files(older_than: timedelta = timedelta(hours=1)) -> int:
+    """Remove stored files that no attachment names, left by a worker killed between writing
+    them and its commit (nothing else leaves one); files younger than `older_than` may belong
+    to a request still running and stay."""
+    referenced = set()
+    for stored_name, thumbnail_name in db.session.execute(
+        select(Attachment.stored_name, Attachment.thumbnail_name)
+    ):
+        referenced.update((stored_name, thumbnail_name))
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    if not folder.is_dir():
+        return 0
+    cutoff = (utcnow() - older_than).timestamp()
+    orphans = [
+        path.name
+        for path in folder.iterdir()
+        if STORED_NAME.fullmatch(path.name)
+        and path.name not in referenced
+        and path.stat().st_mtime < cutoff
+    ]
+    remove_stored(*orphans)
+    return len(orphans)
 
 
 def promote_kaizen(actor: User, entry: KaizenEntry) -> Improvement:

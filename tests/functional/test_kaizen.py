@@ -678,3 +678,26 @@ def test_attachments_are_revalidated_and_not_served_after_logout(world, login_as
     client.post("/logout")
     after = fetch(client, f"/attachments/{attachment.id}")
     assert after.status_code != 200 and after.data[:4] != b"\x89PNG"
+
+
+def test_purge_also_removes_files_a_killed_worker_left_without_a_row(world, login_as, db, app):
+    post_entry(login_as("member"), world.team, files=[("kuva.png", image_bytes())])
+    kept = db.session.scalar(select(Attachment))
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    an_hour_and_more_ago = time.time() - 3700
+    orphan, fresh = folder / ("a" * 32), folder / ("b" * 32 + "-thumb")
+    other = folder / "README.txt"
+    for path in (orphan, fresh, other):
+        path.write_bytes(b"left behind")
+    for path in (orphan, other, folder / kept.stored_name, folder / kept.thumbnail_name):
+        os.utime(path, (an_hour_and_more_ago, an_hour_and_more_ago))
+
+    result = app.test_cli_runner().invoke(args=["purge-deleted"])
+
+    assert not orphan.exists()
+    # A file of a request still running, a file not named by the app, and files in use stay.
+    assert fresh.exists() and other.exists()
+    assert (folder / kept.stored_name).exists() and (folder / kept.thumbnail_name).exists()
+    assert "files without an attachment removed" in result.output
+    fresh.unlink()
+    other.unlink()
