@@ -21,7 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     config.load(app, test_config)
 
-    from lean import cli, errors, extensions, i18n, security, urls, web
+    from lean import cli, errors, extensions, i18n, input_checks, security, urls, web
 
     # Each area's views module defines its blueprint; the area packages themselves import no
     # views, so that one area can use another's services or queries without its routes.
@@ -37,6 +37,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lean.network.views import network_blueprint
     from lean.standups.views import standups_blueprint
 
+    # First: the id converter must be in place before any route is added.
+    input_checks.init_app(app)
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     extensions.csrf.init_app(app)

@@ -95,11 +95,13 @@ def seed_scale_command(
 @click.command("purge-deleted")
 @with_appcontext
 def purge_deleted_command():
-    """Remove kaizens deleted longer ago than the recovery period, with their files (run daily)."""
-    from lean.kaizen.services import purge_deleted_kaizens
+    """Remove kaizens deleted longer ago than the recovery period, with their files, and files
+    no attachment names (run daily)."""
+    from lean.kaizen.services import purge_deleted_kaizens, remove_orphaned_files
 
     count = purge_deleted_kaizens()
     click.echo(f"{count} deleted kaizen entries removed for good.")
+    click.echo(f"{remove_orphaned_files()} files without an attachment removed.")
 
 
 def init_app(app: Flask) -> None:

@@ -36,10 +36,21 @@ class Defaults:
     DONE_COLUMN_LIMIT = 10
     HTMX_CDN_URL = None
     HTMX_CDN_INTEGRITY = None
-    # A kaizen may carry 3 files of 1 MB each; the whole request gets room for them and the form.
+    # A kaizen may carry 3 files: photos of up to 10 MB as phones take them (stored shrunk to
+    # at most 2,048 px and under 1 MB), PDFs of up to 1 MB. Only the kaizen entry and edit
+    # take requests of that size; every other request keeps the smaller MAX_CONTENT_LENGTH.
     ATTACHMENT_MAX_BYTES = 1024 * 1024
+    IMAGE_MAX_BYTES = 10 * 1024 * 1024
+    # Refused from the image's header, before decoding: a small file can hold a huge picture.
+    IMAGE_MAX_PIXELS = 40_000_000
+    IMAGE_MAX_SIDE = 2048
     ATTACHMENTS_PER_ENTRY = 3
+    KAIZEN_REQUEST_MAX_BYTES = 3 * 10 * 1024 * 1024 + 256 * 1024
     MAX_CONTENT_LENGTH = 3 * 1024 * 1024 + 256 * 1024
+    # Fields per form (multipart and urlencoded alike) and bytes per field: no form of ours
+    # comes near them, and a form of 200,000 fields would cost a worker seconds to parse.
+    MAX_FORM_PARTS = 1000
+    MAX_FORM_MEMORY_SIZE = 500_000
     UPLOAD_FOLDER = None  # instance/uploads when left empty
     KAIZEN_PAGE_SIZE = 50
     KAIZEN_RECOVERY_DAYS = 30

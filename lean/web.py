@@ -41,6 +41,19 @@ def is_safe_next(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
+# No list of ours has this many pages; a larger ?page= would overflow the database's OFFSET.
+HIGHEST_PAGE = 1_000_000
+
+
+def requested_page() -> int:
+    """The ?page= number: at least 1, at most HIGHEST_PAGE (views then clamp it to the last)."""
+    return min(max(1, request.args.get("page", 1, type=int)), HIGHEST_PAGE)
+
+
+def page_count(total: int, size: int) -> int:
+    return max(1, -(-total // size))
+
+
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as the options of a WTForms select."""
     return [SelectChoice(value, label) for value, label in pairs]

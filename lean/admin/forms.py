@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 
 from lean.admin import queries
 from lean.auth.services import email_taken
-from lean.fields import optional_int
+from lean.fields import optional_int, plausible_date
 from lean.i18n import LANGUAGE_NAMES
 from lean.models import TeamRole
 from lean.web import choices
@@ -157,8 +157,8 @@ class AuditFilterForm(FlaskForm):
 
     subject = SelectField(_l("What"), validators=[Optional()])
     actor = SelectField(_l("Who"), coerce=optional_int, validators=[Optional()])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
+    date_to = DateField(_l("To"), validators=[Optional(), plausible_date])
 
     def __init__(self, actors, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -338,7 +338,7 @@ def audit():
     """Who changed which organization, team, role, person or theme, and when."""
     scope = policy.audit_scope(current_user)
     form = AuditFilterForm(queries.audit_actors(scope), formdata=request.args)
-    form.validate()
+    valid = form.validate()
     events = queries.audit_log(
         scope,
         form.subject.data or None,
@@ -353,7 +353,7 @@ def audit():
         change_label=labels.change_label,
         change_details=labels.change_details,
         subject_label=labels.subject_label,
-    )
+    ), 200 if valid else 422
 
 
 # ---- the profile ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from lean import metrics, policy
 from lean.dashboard import charts, exports
 from lean.dashboard.forms import DashboardFilterForm, preset_period
 from lean.extensions import db
+from lean.input_checks import id_from
 from lean.labels import stage_label
 from lean.models import Organization, Team, Theme
 from lean.models.base import utcnow
@@ -78,7 +79,7 @@ def zone() -> ZoneInfo:
 def _select() -> Selection:
     """Parse the filters; the policy decides the organization and keeps only its own teams."""
     organization = policy.dashboard_organization(
-        current_user, request.args.get("organization", type=int)
+        current_user, id_from(request.args.get("organization"))
     )
     organizations = (
         list(db.session.scalars(select(Organization).order_by(Organization.name)))
@@ -209,7 +210,10 @@ def _context(selection: Selection) -> dict:
 @dashboard_blueprint.get("/dashboard")
 def index():
     """Every team of the organization at a glance, following the filters in the address."""
-    selection = _select()
+    return _dashboard_page(_select())
+
+
+def _dashboard_page(selection: Selection):
     return render_page_or_partial(
         "dashboard/index.html",
         "dashboard/_figures.html",
@@ -223,6 +227,9 @@ def index():
 def export_teams(file_format: str):
     """The team table, as filtered, as CSV or XLSX."""
     selection = _select()
+    if not selection.valid:
+        # A file of another period than the one asked for would mislead: show what to fix.
+        return _dashboard_page(selection)
     rows, _sort, _descending = _sorted(metrics.dashboard(selection.scope, selection.teams).teams)
     headers, cells = exports.team_headers(), exports.team_rows(rows, zone())
     return _file(headers, cells, _("Teams"), "dashboard-teams", file_format)
@@ -232,6 +239,8 @@ def export_teams(file_format: str):
 def export_improvements(file_format: str):
     """The cards behind the figures: in progress now and completed in the period."""
     selection = _select()
+    if not selection.valid:
+        return _dashboard_page(selection)
     cards = metrics.improvement_list(selection.scope)
     headers, cells = exports.improvement_headers(), exports.improvement_rows(cards, zone())
     return _file(headers, cells, _("Improvements"), "dashboard-improvements", file_format)
@@ -244,8 +253,7 @@ def _file(headers, cells, title: str, filename: str, file_format: str):
     return download(as_csv(headers, cells, separator), filename, file_format)
 
 
-def _report_html() -> str:
-    selection = _select()
+def _report_html(selection: Selection) -> str:
     completed = metrics.improvement_list(selection.scope, completed_only=True)
     by_theme: dict[int, list[metrics.ListedCard]] = {}
     for card in completed:
@@ -267,13 +275,19 @@ def _report_html() -> str:
 @dashboard_blueprint.get("/dashboard/report")
 def report():
     """The printable report for the funder: a summary, then one page per theme."""
-    return _report_html()
+    selection = _select()
+    if not selection.valid:
+        return _dashboard_page(selection)
+    return _report_html(selection)
 
 
 @dashboard_blueprint.get("/dashboard/report.pdf")
 def report_pdf():
     """The same report as a PDF download."""
-    pdf = html_to_pdf(_report_html())
+    selection = _select()
+    if not selection.valid:
+        return _dashboard_page(selection)
+    pdf = html_to_pdf(_report_html(selection))
     return (
         pdf,
         200,

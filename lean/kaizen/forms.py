@@ -2,11 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     DateField,
     DecimalField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
-    MultipleFileField,
     SearchField,
     SelectField,
     SelectMultipleField,
@@ -16,9 +19,20 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lean.fields import optional_int, theme_choices
+from lean.fields import optional_int, plausible_date, theme_choices
 from lean.models import Theme, User
 from lean.web import choices
+
+DESCRIPTION_MAX_LENGTH = 200
+
+
+class AttachmentSlotForm(Form):
+    """One file to attach and the few words that describe it to those who cannot see it."""
+
+    file = FileField(_l("Photo or document"))
+    description = StringField(
+        _l("Short description"), validators=[Optional(), Length(max=DESCRIPTION_MAX_LENGTH)]
+    )
 
 
 class KaizenForm(FlaskForm):
@@ -37,8 +51,9 @@ class KaizenForm(FlaskForm):
         places=1,
         validators=[Optional(), NumberRange(min=0, max=10000)],
     )
-    done_on = DateField(_l("Date"), validators=[Optional()])
-    attachments = MultipleFileField(_l("Photos or documents"))
+    done_on = DateField(_l("Date"), validators=[Optional(), plausible_date])
+    # One slot per file, as many as an entry may carry (ATTACHMENTS_PER_ENTRY, three).
+    files = FieldList(FormField(AttachmentSlotForm), min_entries=3)
     remove_attachments = SelectMultipleField(
         _l("Remove attachments"),
         coerce=int,
@@ -66,8 +81,13 @@ class KaizenForm(FlaskForm):
             changes["done_on"] = self.done_on.data
         return changes
 
-    def uploaded_files(self):
-        return [file for file in (self.attachments.data or []) if file and file.filename]
+    def uploaded_files(self) -> list[tuple[object, str]]:
+        """The files chosen, each with its description."""
+        return [
+            (slot.form.file.data, (slot.form.description.data or "").strip())
+            for slot in self.files
+            if slot.form.file.data and getattr(slot.form.file.data, "filename", None)
+        ]
 
 
 class KaizenFilterForm(FlaskForm):
@@ -79,8 +99,8 @@ class KaizenFilterForm(FlaskForm):
     q = SearchField(_l("Search"), validators=[Optional(), Length(max=200)])
     theme = SelectField(_l("Theme"), coerce=optional_int, validators=[Optional()])
     author = SelectField(_l("Author"), coerce=optional_int, validators=[Optional()])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
+    date_to = DateField(_l("To"), validators=[Optional(), plausible_date])
 
     def __init__(self, themes: list[Theme], authors: list[User], *args, **kwargs):
         super().__init__(*args, **kwargs)

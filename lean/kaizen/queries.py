@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from lean.extensions import db
 from lean.models import KaizenEntry, Team
 from lean.models.base import utcnow
+from lean.web import page_count
 
 SEARCH_WORDS = 8
 # The text a search looks through; the PostgreSQL migration indexes this same expression.
@@ -88,9 +89,11 @@ def newest_first(query: Select) -> Select:
 
 
 def log_page(team: Team, filters: KaizenFilters, page: int, size: int):
-    """One page of the log and the number of matching entries: three queries in all."""
+    """One page of the log (the last one when asked for one beyond it) and the number of
+    matching entries: three queries in all."""
     query = filtered([team.id], filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = min(page, page_count(total, size))
     entries = db.session.scalars(
         newest_first(query)
         .options(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -57,9 +59,9 @@ def log_kaizen(
     )
     db.session.add(entry)
     db.session.flush()
-    with _files_kept_only_on_commit() as stored:
+    with _files_kept_only_on_commit() as written:
         for upload in uploads:
-            _attach(entry, upload, stored)
+            _attach(entry, upload, written)
         record_event(actor, "created", entry, attachments=len(uploads))
         db.session.commit()
     return entry
@@ -73,8 +75,11 @@ def update_kaizen(
     *,
     uploads: list[CheckedUpload] = (),
     remove_attachment_ids: set[int] = frozenset(),
+    descriptions: dict[int, str] | None = None,
 ) -> None:
-    """Save an edit; raise EditConflict when someone saved the entry after the form was loaded."""
+    """Save an edit; raise EditConflict when someone saved the entry after the form was loaded.
+
+    `descriptions` gives kept attachments their new description (alt text), by id."""
     if entry.version != expected_version:
         raise EditConflict(entry)
     changed = {}
@@ -83,12 +88,18 @@ def update_kaizen(
             changed[name] = [jsonable(getattr(entry, name)), jsonable(changes[name])]
             setattr(entry, name, changes[name])
     removed = [a for a in entry.attachments if a.id in remove_attachment_ids]
-    with _files_kept_only_on_commit() as stored:
+    described = []
+    for attachment in entry.attachments:
+        text = (descriptions or {}).get(attachment.id)
+        if attachment not in removed and text is not None and text != attachment.description:
+            attachment.description = text
+            described.append(attachment.original_name)
+    with _files_kept_only_on_commit() as written:
         for attachment in removed:
             entry.attachments.remove(attachment)
         for upload in uploads:
-            _attach(entry, upload, stored)
-        if not (changed or removed or uploads):
+            _attach(entry, upload, written)
+        if not (changed or removed or uploads or described):
             return
         entry.updated_at = utcnow()  # an attachment-only change still bumps the version
         record_event(
@@ -96,8 +107,9 @@ def update_kaizen(
             "edited",
             entry,
             fields=changed,
-            added=[u.name for u in uploads],
+            added=[u.download_name for u in uploads],
             removed=[a.original_name for a in removed],
+            described=described,
         )
         db.session.commit()
     remove_stored(*(name for a in removed for name in (a.stored_name, a.thumbnail_name)))
@@ -149,6 +161,34 @@ def purge_deleted_kaizens() -> int:
     return len(expired)
 
 
+# The names store_upload gives files: a uuid4 in hex, a thumbnail's with "-thumb".
+STORED_NAME = re.compile(r"[0-9a-f]{32}(-thumb)?")
+
+
+def remove_orphaned_files(older_than: timedelta = timedelta(hours=1)) -> int:
+    """Remove stored files that no attachment names, left by a worker killed between writing
+    them and its commit (nothing else leaves one); files younger than `older_than` may belong
+    to a request still running and stay."""
+    referenced = set()
+    for stored_name, thumbnail_name in db.session.execute(
+        select(Attachment.stored_name, Attachment.thumbnail_name)
+    ):
+        referenced.update((stored_name, thumbnail_name))
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    if not folder.is_dir():
+        return 0
+    cutoff = (utcnow() - older_than).timestamp()
+    orphans = [
+        path.name
+        for path in folder.iterdir()
+        if STORED_NAME.fullmatch(path.name)
+        and path.name not in referenced
+        and path.stat().st_mtime < cutoff
+    ]
+    remove_stored(*orphans)
+    return len(orphans)
+
+
 def promote_kaizen(actor: User, entry: KaizenEntry) -> Improvement:
     """It was bigger than it looked: a new card in Plan with the kaizen's text, linked both ways."""
     improvement = add_improvement(
@@ -168,12 +208,12 @@ def promote_kaizen(actor: User, entry: KaizenEntry) -> Improvement:
     return improvement
 
 
-def _attach(entry: KaizenEntry, upload: CheckedUpload, stored: list[str]) -> None:
-    stored_name, thumbnail_name = store_upload(upload)
-    stored.extend(name for name in (stored_name, thumbnail_name) if name)
+def _attach(entry: KaizenEntry, upload: CheckedUpload, written: list[str]) -> None:
+    stored_name, thumbnail_name = store_upload(upload, written)
     entry.attachments.append(
         Attachment(
-            original_name=upload.name,
+            original_name=upload.download_name,
+            description=upload.description,
             stored_name=stored_name,
             thumbnail_name=thumbnail_name,
             content_type=upload.content_type,
@@ -182,13 +222,25 @@ def _attach(entry: KaizenEntry, upload: CheckedUpload, stored: list[str]) -> Non
     )
 
 
+class FilesNotStored(Exception):
+    """The upload folder refused a file (full, read-only, gone): nothing was saved."""
+
+
 @contextmanager
 def _files_kept_only_on_commit() -> Iterator[list[str]]:
-    """Files written inside the block are deleted again if the transaction fails."""
-    stored: list[str] = []
+    """Files written inside the block are deleted again if the transaction fails.
+
+    Whatever fails — writing a file (a full disk, a read-only folder), the database, the
+    commit itself — the transaction is rolled back and every file begun is removed, so no
+    file is left without its row nor a row without its file. A failed write becomes
+    FilesNotStored, for the view to tell the user; other errors go on as they were.
+    """
+    written: list[str] = []
     try:
-        yield stored
-    except BaseException:
+        yield written
+    except BaseException as error:
         db.session.rollback()
-        remove_stored(*stored)
+        remove_stored(*written)
+        if isinstance(error, OSError):
+            raise FilesNotStored() from error
         raise

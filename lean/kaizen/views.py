@@ -20,14 +20,15 @@ from sqlalchemy import select
 from lean import policy
 from lean.conflicts import EditConflict
 from lean.extensions import db
+from lean.input_checks import larger_requests
 from lean.kaizen import exports, queries, services
-from lean.kaizen.forms import KaizenFilterForm, KaizenForm
+from lean.kaizen.forms import DESCRIPTION_MAX_LENGTH, KaizenFilterForm, KaizenForm
 from lean.kaizen.uploads import UploadRefused, check_upload, upload_folder
 from lean.labels import display_value
 from lean.lookups import active_themes, team_members
 from lean.models import Team, Theme
 from lean.spreadsheets import download
-from lean.web import is_htmx, render_page_or_partial
+from lean.web import is_htmx, page_count, render_page_or_partial, requested_page
 
 kaizen_blueprint = Blueprint("kaizen", __name__)
 
@@ -51,17 +52,15 @@ def _filters(themes, authors) -> tuple[KaizenFilterForm, queries.KaizenFilters]:
     )
 
 
-def _page_number() -> int:
-    return max(1, request.args.get("page", 1, type=int))
-
-
 def _render_log(team, entry_form=None, status=200, upload_errors=(), focus_entry=False):
     themes = active_themes()
     members = team_members(team.id)
     filter_form, filters = _filters(themes, members)
     size = current_app.config["KAIZEN_PAGE_SIZE"]
-    page = _page_number()
-    entries, total = queries.log_page(team, filters, page, size)
+    entries, total = queries.log_page(team, filters, requested_page(), size)
+    pages = page_count(total, size)
+    if filter_form.errors and status == 200:
+        status = 422  # the filters name what to fix; the log shows without the refused ones
     return render_page_or_partial(
         "kaizen/log.html",
         "kaizen/_log.html",
@@ -69,8 +68,8 @@ def _render_log(team, entry_form=None, status=200, upload_errors=(), focus_entry
         team=team,
         entries=entries,
         total=total,
-        page=page,
-        pages=max(1, -(-total // size)),
+        page=min(requested_page(), pages),
+        pages=pages,
         filters=filters,
         filter_form=filter_form,
         entry_form=entry_form or KaizenForm(themes, formdata=None),
@@ -89,12 +88,19 @@ def _checked_uploads(form: KaizenForm, already: int = 0):
     if already + len(files) > limit:
         return [], [_("At most %(count)d attachments per entry.", count=limit)]
     checked, errors = [], []
-    for file in files:
+    for file, description in files:
         try:
-            checked.append(check_upload(file))
+            checked.append(check_upload(file, description))
         except UploadRefused as refused:
             errors.append(str(refused))
     return checked, errors
+
+
+def _files_not_stored_message() -> str:
+    return _(
+        "The attachments could not be stored, so nothing was saved. Try again in a moment; "
+        "if it happens again, tell your administrator."
+    )
 
 
 @kaizen_blueprint.get("/teams/<int:team_id>/kaizen")
@@ -105,6 +111,7 @@ def log(team_id: int):
 
 
 @kaizen_blueprint.post("/teams/<int:team_id>/kaizen")
+@larger_requests("KAIZEN_REQUEST_MAX_BYTES")
 def create(team_id: int):
     """Log a kaizen from the quick entry."""
     team = policy.team_for_write(current_user, team_id)
@@ -113,18 +120,22 @@ def create(team_id: int):
     uploads, upload_errors = _checked_uploads(form)
     if not valid or upload_errors:
         return _render_log(team, form, 422, upload_errors, focus_entry=True)
-    services.log_kaizen(
-        current_user,
-        team,
-        title=form.title.data,
-        before=form.before.data,
-        after=form.after.data,
-        theme=db.session.get(Theme, form.theme_id.data),
-        effect=form.effect.data,
-        hours_saved_per_month=form.hours_saved_per_month.data,
-        done_on=form.done_on.data,
-        uploads=uploads,
-    )
+    try:
+        services.log_kaizen(
+            current_user,
+            team,
+            title=form.title.data,
+            before=form.before.data,
+            after=form.after.data,
+            theme=db.session.get(Theme, form.theme_id.data),
+            effect=form.effect.data,
+            hours_saved_per_month=form.hours_saved_per_month.data,
+            done_on=form.done_on.data,
+            uploads=uploads,
+        )
+    except services.FilesNotStored:
+        current_app.logger.exception("attachments not stored")
+        return _render_log(team, form, 503, [_files_not_stored_message()], focus_entry=True)
     if is_htmx():
         return _render_log(team, focus_entry=True)
     flash(_("Kaizen logged."), "success")
@@ -132,6 +143,7 @@ def create(team_id: int):
 
 
 @kaizen_blueprint.route("/kaizen/<int:kaizen_id>/edit", methods=["GET", "POST"])
+@larger_requests("KAIZEN_REQUEST_MAX_BYTES")
 def edit(kaizen_id: int):
     """Edit one's own entry (a supervisor any entry of the team)."""
     entry = policy.kaizen_for_edit(current_user, kaizen_id)
@@ -145,9 +157,15 @@ def edit(kaizen_id: int):
     removing = set(form.remove_attachments.data or [])
     kept = len([a for a in entry.attachments if a.id not in removing])
     uploads, upload_errors = _checked_uploads(form, already=kept)
+    descriptions, description_errors = _kept_descriptions(entry)
+    upload_errors += description_errors
     if not valid or upload_errors:
         return render_template(
-            "kaizen/edit.html", entry=entry, form=form, upload_errors=upload_errors
+            "kaizen/edit.html",
+            entry=entry,
+            form=form,
+            upload_errors=upload_errors,
+            descriptions=descriptions,
         ), 422
     try:
         services.update_kaizen(
@@ -157,7 +175,17 @@ def edit(kaizen_id: int):
             form.changes(),
             uploads=uploads,
             remove_attachment_ids=removing,
+            descriptions=descriptions,
         )
+    except services.FilesNotStored:
+        current_app.logger.exception("attachments not stored")
+        return render_template(
+            "kaizen/edit.html",
+            entry=entry,
+            form=form,
+            upload_errors=[_files_not_stored_message()],
+            descriptions=descriptions,
+        ), 503
     except EditConflict as conflict:
         form.version.data = conflict.current.version
         submitted = form.changes()
@@ -171,10 +199,33 @@ def edit(kaizen_id: int):
             if getattr(conflict.current, name) != value
         ]
         return render_template(
-            "kaizen/edit.html", entry=entry, form=form, conflict={"differences": differences}
+            "kaizen/edit.html",
+            entry=entry,
+            form=form,
+            conflict={"differences": differences},
+            descriptions=descriptions,
         ), 409
     flash(_("Kaizen saved."), "success")
     return redirect(url_for("kaizen.log", team_id=entry.team_id) + f"#kaizen-{entry.id}", 303)
+
+
+def _kept_descriptions(entry) -> tuple[dict[int, str], list[str]]:
+    """The descriptions typed for the entry's attachments, by id, and a message per one too long."""
+    descriptions, errors = {}, []
+    for attachment in entry.attachments:
+        text = request.form.get(f"attachment-{attachment.id}-description")
+        if text is None:
+            continue
+        descriptions[attachment.id] = text.strip()
+        if len(descriptions[attachment.id]) > DESCRIPTION_MAX_LENGTH:
+            errors.append(
+                _(
+                    "The description of “%(name)s” is longer than %(count)d characters.",
+                    name=attachment.original_name,
+                    count=DESCRIPTION_MAX_LENGTH,
+                )
+            )
+    return descriptions, errors
 
 
 @kaizen_blueprint.route("/kaizen/<int:kaizen_id>/delete", methods=["GET", "POST"])
@@ -219,7 +270,10 @@ def promote(kaizen_id: int):
 
 
 def _export(team_ids, filename: str, file_format: str):
-    _form, filters = _filters(active_themes(), [])
+    form, filters = _filters(active_themes(), [])
+    if form.date_from.errors or form.date_to.errors:
+        # A file of other dates than those asked for would mislead.
+        abort(400)
     entries = queries.for_export(team_ids, filters)
     if file_format == "xlsx":
         body = exports.as_xlsx(entries)
@@ -259,8 +313,11 @@ def attachment(attachment_id: int):
         mimetype="image/webp" if thumbnail else stored.content_type,
         as_attachment=not stored.is_image,
         download_name=stored.original_name,
-        max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, max-age=3600"
+    # Kept by the browser only, and asked about again every time: after logging out or losing
+    # access nothing is shown from the cache, and an unchanged file costs a 304 (ETag and
+    # Last-Modified come from send_from_directory).
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Vary"] = "Cookie"
     return response

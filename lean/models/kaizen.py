@@ -54,6 +54,8 @@ class Attachment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kaizen_id: Mapped[int] = mapped_column(ForeignKey("kaizen_entry.id"), index=True)
     original_name: Mapped[str] = mapped_column(String(255))
+    # A few words on what a photo shows: its alt text (the file name when left empty).
+    description: Mapped[str] = mapped_column(String(200), default="", server_default="")
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     thumbnail_name: Mapped[str | None] = mapped_column(String(64))
     content_type: Mapped[str] = mapped_column(String(50))
@@ -65,3 +67,7 @@ class Attachment(db.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+    @property
+    def alt_text(self) -> str:
+        return self.description or self.original_name

@@ -29,6 +29,7 @@ from lean.models import (
     User,
 )
 from lean.models.base import utcnow
+from lean.web import page_count
 
 SEARCH_WORDS = 8
 ORDERINGS = ("newest", "adopted", "discussed")
@@ -131,9 +132,11 @@ def _published(filters: LibraryFilters) -> Select:
 
 
 def library_page(filters: LibraryFilters, page: int, size: int) -> tuple[list[LibraryRow], int]:
-    """One page of published practices with their counts, and how many match: two queries."""
+    """One page of published practices with their counts (the last page when asked for one
+    beyond it), and how many match: two queries."""
     matching = _published(filters)
     total = db.session.scalar(select(func.count()).select_from(matching.subquery()))
+    page = min(page, page_count(total, size))
     adoptions, comments = _adoption_counts(), _comment_counts()
     adoption_count = func.coalesce(adoptions.c.adoptions, 0)
     comment_count = func.coalesce(comments.c.comments, 0)

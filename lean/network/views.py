@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from lean import policy
 from lean.conflicts import EditConflict
 from lean.extensions import db
+from lean.input_checks import id_from
 from lean.labels import stage_label
 from lean.lookups import active_themes
 from lean.models import FocusArea, Improvement, KaizenEntry, PracticeComment, Theme
@@ -27,7 +28,7 @@ from lean.network.forms import (
     PublishForm,
     kind_label,
 )
-from lean.web import is_safe_next
+from lean.web import is_safe_next, page_count, requested_page
 
 network_blueprint = Blueprint("network", __name__, url_prefix="/network")
 
@@ -57,10 +58,6 @@ def _register_template_helpers(state) -> None:
     )
 
 
-def _page_number() -> int:
-    return max(1, request.args.get("page", 1, type=int))
-
-
 # ---- the library ---------------------------------------------------------------------------
 
 
@@ -81,16 +78,16 @@ def library():
         order=valid(form.order) or "newest",
     )
     size = current_app.config.get("NETWORK_PAGE_SIZE", 20)
-    page = _page_number()
-    rows, total = queries.library_page(filters, page, size)
+    rows, total = queries.library_page(filters, requested_page(), size)
+    pages = page_count(total, size)
     return render_template(
         "network/library.html",
         form=form,
         filters=filters,
         rows=rows,
         total=total,
-        page=page,
-        pages=max(1, -(-total // size)),
+        page=min(requested_page(), pages),
+        pages=pages,
         can_manage_settings=policy.can_manage_network_settings(current_user),
     )
 
@@ -145,7 +142,7 @@ def comment(practice_id: int):
     answer_to = None
     if request.form.get("answer_to"):
         form = AnswerForm()
-        answer_to = db.session.get(PracticeComment, request.form.get("answer_to", type=int) or 0)
+        answer_to = db.session.get(PracticeComment, id_from(request.form.get("answer_to")) or 0)
         if answer_to is None or answer_to.practice_id != practice.id or answer_to.parent_id:
             form.answer_to.errors = [_("Answer one of this practice's comments.")]
             return _render_practice(practice, 422, answer_form=form)
@@ -395,16 +392,17 @@ def notices():
     """The organization's notices of comments and adoptions, newest first."""
     organization_id = policy.notices_scope(current_user)
     size = 50
-    page = _page_number()
+    total = queries.count_notices(organization_id)
+    pages = page_count(total, size)
+    page = min(requested_page(), pages)
     found = queries.notices_for_organization(
         organization_id, unread_only=False, limit=size, offset=(page - 1) * size
     )
-    total = queries.count_notices(organization_id)
     return render_template(
         "network/notices.html",
         notices=found,
         page=page,
-        pages=max(1, -(-total // size)),
+        pages=pages,
     )
 
 

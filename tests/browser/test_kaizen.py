@@ -222,18 +222,20 @@ def test_the_log_kaizen_button_also_submits_with_space(page, kaizen_log):
 def test_a_photo_and_a_pdf_show_as_a_thumbnail_and_a_link(page, kaizen_log):
     open_log(page, kaizen_log)
     fill_entry(page, kaizen_log)
-    quick_entry(page).get_by_label("Photos or documents").set_input_files(
-        [
-            {"name": "tulostin.png", "mimeType": "image/png", "buffer": png_bytes()},
-            {"name": "ohje.pdf", "mimeType": "application/pdf", "buffer": PDF},
-        ]
+    quick_entry(page).get_by_label("File 1", exact=True).set_input_files(
+        {"name": "tulostin.png", "mimeType": "image/png", "buffer": png_bytes()}
+    )
+    quick_entry(page).get_by_label("Description of file 1").fill("Tulostin palvelupisteellä")
+    quick_entry(page).get_by_label("File 2", exact=True).set_input_files(
+        {"name": "ohje.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )
     quick_entry(page).get_by_role("button", name="Log kaizen").click()
 
     new_entry = entry(page, NEW_TITLE)
     expect(new_entry).to_be_visible()
     expect(entries_heading(page)).to_have_text("4 kaizens")
-    thumbnail = new_entry.get_by_role("img", name="tulostin.png")
+    # The description is the photo's alt text.
+    thumbnail = new_entry.get_by_role("img", name="Tulostin palvelupisteellä")
     expect(thumbnail).to_be_visible()
     image_loaded(page, thumbnail)
     assert thumbnail.evaluate("image => image.naturalWidth") == 64
@@ -262,7 +264,7 @@ def test_a_refused_file_is_named_and_the_typed_text_is_kept(page, kaizen_log):
     page.evaluate("window.vertaaMarker = 'still the same page'")
     fill_entry(page, kaizen_log)
     form = quick_entry(page)
-    form.get_by_label("Photos or documents").set_input_files(
+    form.get_by_label("File 1", exact=True).set_input_files(
         {"name": "ohjelma.pdf", "mimeType": "application/pdf", "buffer": NOT_A_PDF}
     )
     form.get_by_role("button", name="Log kaizen").click()
@@ -349,7 +351,7 @@ def test_without_javascript_logging_a_kaizen_is_a_plain_form(page_without_javasc
     page = page_without_javascript
     open_log(page, kaizen_log)
     fill_entry(page, kaizen_log)
-    quick_entry(page).get_by_label("Photos or documents").set_input_files(
+    quick_entry(page).get_by_label("File 1", exact=True).set_input_files(
         {"name": "tulostin.png", "mimeType": "image/png", "buffer": png_bytes()}
     )
     quick_entry(page).get_by_role("button", name="Log kaizen").click()
@@ -371,7 +373,7 @@ def test_without_javascript_a_refused_file_keeps_the_typed_text(
     open_log(page, kaizen_log)
     fill_entry(page, kaizen_log)
     form = quick_entry(page)
-    form.get_by_label("Photos or documents").set_input_files(
+    form.get_by_label("File 1", exact=True).set_input_files(
         {"name": "ohjelma.pdf", "mimeType": "application/pdf", "buffer": NOT_A_PDF}
     )
     form.get_by_role("button", name="Log kaizen").click()

@@ -2,12 +2,16 @@
 
 import csv
 import io
+import os
+import time
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
@@ -39,8 +43,8 @@ def multipart(fields: dict, files=()) -> dict:
     """A multipart body encoded in memory (the test client would spool big ones to a file
     that it never closes)."""
     data = MultiDict(fields)
-    for name, content in files:
-        data.add("attachments", FileStorage(io.BytesIO(content), filename=name))
+    for number, (name, content) in enumerate(files):
+        data.add(f"files-{number}-file", FileStorage(io.BytesIO(content), filename=name))
     boundary, body = encode_multipart(data)
     return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
 
@@ -83,7 +87,9 @@ def test_attachments_are_stored_with_thumbnails_and_served_to_readers(world, log
     assert (image.content_type, document.content_type) == ("image/png", "application/pdf")
     assert image.stored_name != "kuva.png" and image.thumbnail_name and not document.thumbnail_name
     served = fetch(client, f"/attachments/{image.id}")
-    assert served.data == png and served.headers["X-Content-Type-Options"] == "nosniff"
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+    # Re-encoded (nothing of the original's metadata kept), the same picture.
+    assert Image.open(io.BytesIO(served.data)).size == (640, 480)
     assert served.headers["Content-Disposition"].startswith("inline")
     thumbnail = fetch(client, f"/attachments/{image.id}/thumbnail")
     assert thumbnail.mimetype == "image/webp"
@@ -151,7 +157,7 @@ def test_more_than_three_attachments_are_refused(world, login_as, db):
 
 
 def test_a_request_over_the_size_limit_gets_a_friendly_page(world, login_as):
-    files = [(f"iso{n}.pdf", b"%PDF-" + b"0" * MB) for n in range(4)]
+    files = [(f"iso{n}.png", b"\x89PNG" + b"0" * 10 * MB) for n in range(4)]
     response = post_entry(login_as("member"), world.team, files=files)
     assert response.status_code == 413
     assert "too large" in response.get_data(as_text=True)
@@ -470,3 +476,228 @@ def test_board_shows_this_months_kaizens_and_links_to_the_log(world, login_as):
     html = login_as("member").get(f"/teams/{world.team.id}/board").get_data(as_text=True)
     assert "1 kaizen this month" in html
     assert f'href="/teams/{world.team.id}/kaizen"' in html
+
+
+# ---- photos from phones, pictures that are bombs, files never left behind ------------------
+
+GPS_IFD = 0x8825
+ORIENTATION = 0x0112
+
+
+def phone_photo() -> bytes:
+    """A 4000×3000 JPEG as a phone takes it sideways: EXIF orientation 6, a GPS location, a
+    camera model; noisy enough to weigh megabytes."""
+    image = Image.effect_noise((4000, 3000), 60).convert("RGB")
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6  # rotate 90° clockwise to show it upright: 3000 wide, 4000 high
+    exif[0x0110] = "Puhelin 12"
+    exif[GPS_IFD] = {1: "N", 2: (60.0, 10.0, 30.0), 3: "E", 4: (24.0, 56.0, 15.0)}
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=80, exif=exif)
+    return buffer.getvalue()
+
+
+def stored_file(app, attachment: Attachment) -> bytes:
+    return (Path(app.config["UPLOAD_FOLDER"]) / attachment.stored_name).read_bytes()
+
+
+def upload_files(app) -> set[str]:
+    return {path.name for path in Path(app.config["UPLOAD_FOLDER"]).iterdir()}
+
+
+def test_a_phone_photo_is_stored_upright_small_and_without_its_location(world, login_as, db, app):
+    photo = phone_photo()
+    assert 2 * MB < len(photo) <= 10 * MB
+    assert Image.open(io.BytesIO(photo)).getexif()[GPS_IFD]
+    response = post_entry(login_as("member"), world.team, files=[("IMG_2041.jpg", photo)])
+    assert response.status_code == 303
+    attachment = db.session.scalar(select(Attachment))
+    stored = stored_file(app, attachment)
+    assert len(stored) < MB and attachment.size == len(stored)
+    picture = Image.open(io.BytesIO(stored))
+    assert picture.format == "JPEG" and attachment.content_type == "image/jpeg"
+    assert picture.size == (1536, 2048)  # turned upright, the long side 2,048 px
+    exif = picture.getexif()
+    assert GPS_IFD not in exif and ORIENTATION not in exif and 0x0110 not in exif
+    assert not picture.getexif().get_ifd(GPS_IFD)
+    assert "exif" not in picture.info and "xmp" not in picture.info
+
+
+def test_a_10_mb_picture_is_accepted_and_stored_under_1_mb(world, login_as, db, app):
+    side = 1800  # random pixels: a PNG that no compression makes smaller than ~9.7 MB
+    noise = Image.frombytes("RGB", (side, side), os.urandom(side * side * 3))
+    buffer = io.BytesIO()
+    noise.save(buffer, "PNG")
+    assert 9 * MB < buffer.tell() <= 10 * MB
+    response = post_entry(login_as("member"), world.team, files=[("kohina.png", buffer.getvalue())])
+    assert response.status_code == 303
+    attachment = db.session.scalar(select(Attachment))
+    assert len(stored_file(app, attachment)) < MB
+    # Stored as a JPEG now: the name offered for download says so.
+    assert attachment.original_name == "kohina.jpg" and attachment.content_type == "image/jpeg"
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "“iso.jpg” is larger than 10 MB."),
+        ("fi", "“iso.jpg” on suurempi kuin 10 Mt."),
+        ("sv", "“iso.jpg” är större än 10 MB."),
+    ],
+)
+def test_a_picture_over_10_mb_is_refused_by_name_and_rule(world, login, db, language, message):
+    client = login(world.users["member"])
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    content = b"\xff\xd8\xff\xe0" + b"0" * 10 * MB
+    response = post_entry(client, world.team, files=[("iso.jpg", content)], headers=HTMX)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(KaizenEntry)) is None
+
+
+def test_a_pdf_is_still_limited_to_1_mb(world, login_as, db):
+    content = b"%PDF-1.4" + b"0" * 2 * MB
+    response = post_entry(login_as("member"), world.team, files=[("ohje.pdf", content)])
+    assert response.status_code == 422
+    assert "“ohje.pdf” is larger than 1 MB." in response.get_data(as_text=True)
+
+
+def test_a_decompression_bomb_is_refused_from_its_header(world, login_as, db, app):
+    buffer = io.BytesIO()
+    Image.new("L", (10_000, 10_000)).save(buffer, "PNG", optimize=True)
+    bomb = buffer.getvalue()
+    assert len(bomb) < MB  # 100 megapixels in a small file
+    before = upload_files(app)
+    started = time.monotonic()
+    response = post_entry(
+        login_as("member"), world.team, files=[(f"pommi{n}.png", bomb) for n in range(3)]
+    )
+    elapsed = time.monotonic() - started
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "“pommi0.png” has too many pixels (10000 × 10000); at most 40 megapixels." in html
+    assert "“pommi2.png” has too many pixels" in html
+    assert elapsed < 5, elapsed  # decoding three of them took 20–30 s
+    assert db.session.scalar(select(KaizenEntry)) is None
+    assert upload_files(app) == before
+
+
+def test_each_photo_gets_a_description_used_as_its_alt_text(world, login_as, db):
+    client = login_as("member")
+    fields = entry_form(**{"files-0-description": "Tulostin palvelupisteen vieressä"})
+    response = client.post(
+        f"/teams/{world.team.id}/kaizen",
+        **multipart(fields, [("IMG_1.png", image_bytes()), ("IMG_2.png", image_bytes())]),
+    )
+    assert response.status_code == 303
+    first, second = db.session.scalars(select(Attachment).order_by(Attachment.id)).all()
+    assert (first.description, second.description) == ("Tulostin palvelupisteen vieressä", "")
+    html = client.get(f"/teams/{world.team.id}/kaizen").get_data(as_text=True)
+    assert 'alt="Tulostin palvelupisteen vieressä"' in html
+    assert 'alt="IMG_2.png"' in html  # no description: the file name
+
+    entry = db.session.scalar(select(KaizenEntry))
+    edit = client.get(f"/kaizen/{entry.id}/edit").get_data(as_text=True)
+    # Once, on the attachment it describes; the slots for new files start empty.
+    assert edit.count('value="Tulostin palvelupisteen vieressä"') == 1
+    response = client.post(
+        f"/kaizen/{entry.id}/edit",
+        **multipart(
+            entry_form(
+                version=str(entry.version),
+                **{f"attachment-{second.id}-description": "Uusi hylly"},
+            )
+        ),
+    )
+    assert response.status_code == 303
+    html = client.get(f"/teams/{world.team.id}/kaizen").get_data(as_text=True)
+    assert 'alt="Uusi hylly"' in html and 'alt="Tulostin palvelupisteen vieressä"' in html
+
+
+def test_a_description_too_long_is_refused(world, login_as, db):
+    fields = entry_form(**{"files-0-description": "x" * 201})
+    response = login_as("member").post(
+        f"/teams/{world.team.id}/kaizen", **multipart(fields, [("kuva.png", image_bytes())])
+    )
+    assert response.status_code == 422
+    assert "Field cannot be longer than 200 characters." in response.get_data(as_text=True)
+    assert db.session.scalar(select(KaizenEntry)) is None
+
+
+def test_an_upload_folder_that_cannot_be_written_saves_nothing_and_says_so(
+    world, login_as, db, app, tmp_path
+):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the folder should be")
+    app.config["UPLOAD_FOLDER"] = str(blocker / "uploads")
+    response = post_entry(
+        login_as("member"), world.team, files=[("kuva.png", image_bytes())], headers=HTMX
+    )
+    assert response.status_code == 503
+    html = response.get_data(as_text=True)
+    assert "The attachments could not be stored, so nothing was saved." in html
+    assert 'value="Tulostin lähemmäs"' in html  # what was typed stays
+    assert db.session.scalar(select(KaizenEntry)) is None
+    assert db.session.scalar(select(Attachment)) is None
+
+
+def test_a_database_failure_after_the_files_were_written_leaves_no_file(world, login_as, db, app):
+    def refuse_events(connection, cursor, statement, *args):
+        if statement.startswith("INSERT INTO event"):
+            raise OperationalError(statement, {}, Exception("the disk is full"))
+
+    client = login_as("member")
+    before = upload_files(app)
+    event.listen(db.engine, "before_cursor_execute", refuse_events)
+    try:
+        response = post_entry(
+            client, world.team, files=[("kuva.png", image_bytes()), ("ohje.pdf", b"%PDF-1.7")]
+        )
+    finally:
+        event.remove(db.engine, "before_cursor_execute", refuse_events)
+    assert response.status_code >= 500
+    assert upload_files(app) == before
+    assert db.session.scalar(select(KaizenEntry)) is None
+    assert db.session.scalar(select(Attachment)) is None
+
+
+def test_attachments_are_revalidated_and_not_served_after_logout(world, login_as, db):
+    client = login_as("member")
+    post_entry(client, world.team, files=[("kuva.png", image_bytes())])
+    attachment = db.session.scalar(select(Attachment))
+    for url in (f"/attachments/{attachment.id}", f"/attachments/{attachment.id}/thumbnail"):
+        served = fetch(client, url)
+        assert served.status_code == 200
+        cache = served.headers["Cache-Control"]
+        assert "private" in cache and "no-cache" in cache and "max-age=3600" not in cache
+        assert served.headers["ETag"] and served.headers["Last-Modified"]
+        # Revalidating an unchanged file costs a 304 without the body.
+        again = client.get(url, headers={"If-None-Match": served.headers["ETag"]})
+        assert again.status_code == 304 and again.data == b""
+        again.close()
+    client.post("/logout")
+    after = fetch(client, f"/attachments/{attachment.id}")
+    assert after.status_code != 200 and after.data[:4] != b"\x89PNG"
+
+
+def test_purge_also_removes_files_a_killed_worker_left_without_a_row(world, login_as, db, app):
+    post_entry(login_as("member"), world.team, files=[("kuva.png", image_bytes())])
+    kept = db.session.scalar(select(Attachment))
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    an_hour_and_more_ago = time.time() - 3700
+    orphan, fresh = folder / ("a" * 32), folder / ("b" * 32 + "-thumb")
+    other = folder / "README.txt"
+    for path in (orphan, fresh, other):
+        path.write_bytes(b"left behind")
+    for path in (orphan, other, folder / kept.stored_name, folder / kept.thumbnail_name):
+        os.utime(path, (an_hour_and_more_ago, an_hour_and_more_ago))
+
+    result = app.test_cli_runner().invoke(args=["purge-deleted"])
+
+    assert not orphan.exists()
+    # A file of a request still running, a file not named by the app, and files in use stay.
+    assert fresh.exists() and other.exists()
+    assert (folder / kept.stored_name).exists() and (folder / kept.thumbnail_name).exists()
+    assert "files without an attachment removed" in result.output
+    fresh.unlink()
+    other.unlink()

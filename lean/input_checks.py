@@ -1,0 +1,161 @@
+"""Limits every request meets before a view sees it: ids, field counts, sizes, control characters.
+
+They live here, in one place, so that no route can forget them: a view added tomorrow gets the
+same protection as the ones written today.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask, current_app, request
+from flask import Request as FlaskRequest
+from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
+from werkzeug.routing import IntegerConverter
+
+# The largest id our tables hold: their keys are INTEGER, 32 bits on PostgreSQL (SQLite's
+# go to 2^63-1, but ids are the same on both). A larger one names no row: 404, where
+# PostgreSQL would fail with "integer out of range" and SQLite above 2^63-1 with an overflow.
+LARGEST_ID = 2**31 - 1
+
+# C0 controls other than tab, newline and carriage return, DEL, and the C1 controls. Nobody
+# types them; PostgreSQL refuses NUL in text outright, and the others only confuse readers.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` that matches only ids the database can hold: a larger one is a 404."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=LARGEST_ID, signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+def id_from(value: str | None) -> int | None:
+    """An id read from a form or query string: None when absent or not a number, 0 (which
+    names no row, so the caller's usual "not found" follows) when too large for our keys."""
+    if value is None or not value.isdigit():
+        return None
+    return int(value) if int(value) <= LARGEST_ID else 0
+
+
+class LimitedFormDataParser(FormDataParser):
+    """Werkzeug counts the parts of a multipart form only; count urlencoded fields too.
+
+    Parsing 200,000 urlencoded fields costs a worker seconds, so a body with more fields than
+    MAX_FORM_PARTS, or larger than MAX_FORM_MEMORY_SIZE (no field of ours needs that much),
+    answers 413 before it is parsed.
+    """
+
+    def _parse_urlencoded(self, stream, mimetype, content_length, options):
+        limit = self.max_form_memory_size
+        body = stream.read(limit + 1) if limit is not None else stream.read()
+        if limit is not None and len(body) > limit:
+            raise RequestEntityTooLarge()
+        if self.max_form_parts is not None and body.count(b"&") >= self.max_form_parts:
+            raise RequestEntityTooLarge()
+        return super()._parse_urlencoded(_Replay(body), mimetype, content_length, options)
+
+
+class _Replay:
+    """The body already read, handed back to Werkzeug's own parser."""
+
+    def __init__(self, body: bytes):
+        self.body = body
+
+    def read(self, *args) -> bytes:
+        return self.body
+
+
+class Request(FlaskRequest):
+    """Flask's request with the limited form parser and a larger size limit for upload views."""
+
+    form_data_parser_class = LimitedFormDataParser
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is None and current_app and self.url_rule is not None:
+            view = current_app.view_functions.get(self.url_rule.endpoint)
+            setting = getattr(view, "request_size_setting", None)
+            if setting:
+                return current_app.config[setting]
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+
+def larger_requests(setting: str) -> Callable:
+    """Let a view take requests up to the size in config[setting] instead of MAX_CONTENT_LENGTH.
+
+    The size is known before the view runs (the CSRF check reads the form first), so the
+    view carries it; put this decorator below the route decorator.
+    """
+
+    def mark(view: Callable) -> Callable:
+        view.request_size_setting = setting
+        return view
+
+    return mark
+
+
+def _strings(value: Any) -> Iterable[str]:
+    """Every string in a JSON document, keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _submitted_text() -> Iterable[str]:
+    for key, value in request.form.items(multi=True):
+        yield key
+        yield value
+    for key, file in request.files.items(multi=True):
+        yield key
+        yield file.filename or ""
+    if request.is_json:
+        yield from _strings(request.get_json(silent=True))
+
+
+def _query_text() -> Iterable[str]:
+    yield request.path
+    for key, value in request.args.items(multi=True):
+        yield key
+        yield value
+
+
+def refuse_control_characters():
+    """A control character in any field, file name or query string is refused with a message.
+
+    A form answers 422 (htmx shows the message in place and leaves what was typed untouched);
+    an address answers 400.
+    """
+    from lean.errors import render_error
+
+    message = _(
+        "The text contains an invisible control character, often left over from copying "
+        "between programs. Remove it (retype the text if needed) and try again; nothing was saved."
+    )
+    if any(CONTROL_CHARACTERS.search(text) for text in _query_text()):
+        return render_error(400, message)
+    if any(CONTROL_CHARACTERS.search(text) for text in _submitted_text()):
+        body, _code, headers = render_error(400, message)
+        return body, 422, headers
+    return None
+
+
+def init_app(app: Flask) -> None:
+    """Install the limits; call before any blueprint is registered (the converter binds then)."""
+    app.request_class = Request
+    app.url_map.converters["int"] = BoundedIntegerConverter
+    app.before_request(refuse_control_characters)
