@@ -14,6 +14,8 @@ class Defaults:
     SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = None  # set from the instance path when left empty
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # Seconds an SQLite writer waits for another one's lock before the user gets "try again".
+    SQLITE_BUSY_TIMEOUT = 15.0
     LANGUAGES = ("fi", "sv", "en")
     BABEL_DEFAULT_LOCALE = "fi"
     BABEL_DEFAULT_TIMEZONE = "Europe/Helsinki"
@@ -83,6 +85,7 @@ ENVIRONMENT_SETTINGS = {
     "PASSWORD_RESET_HOURS": int,
     "LOGIN_MAX_FAILURES_PER_ADDRESS": int,
     "PROXY_COUNT": int,
+    "SQLITE_BUSY_TIMEOUT": float,
 }
 
 
@@ -106,6 +109,8 @@ def load(app, overrides: dict | None) -> None:
         path = Path(app.instance_path) / "lean.sqlite"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config)
+
     if not app.config["UPLOAD_FOLDER"]:
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
 
@@ -113,6 +118,19 @@ def load(app, overrides: dict | None) -> None:
     app.config["SESSION_COOKIE_SECURE"] = production
     app.config["REMEMBER_COOKIE_SECURE"] = production
     app.config["SECRET_KEY"] = _secret_key(app, production)
+
+
+def _engine_options(config) -> dict:
+    """SQLite waits its busy timeout for a lock; PostgreSQL tests a pooled connection before
+    use, so that the first requests after a database restart do not fail on a dead one."""
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        connect_args = dict(options.get("connect_args", {}))
+        connect_args.setdefault("timeout", config["SQLITE_BUSY_TIMEOUT"])
+        options["connect_args"] = connect_args
+    else:
+        options.setdefault("pool_pre_ping", True)
+    return options
 
 
 def _secret_key(app, production: bool) -> str:
