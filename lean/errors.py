@@ -5,6 +5,8 @@ as logged out for the error page and the language comes from the session cookie 
 browser, so the page needs no query.
 """
 
+import errno
+
 from flask import Flask, g, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -22,6 +24,8 @@ DATABASE_UNAVAILABLE = (
     sqlalchemy_errors.DisconnectionError,
     sqlalchemy_errors.TimeoutError,  # no pooled connection came free in time
 )
+# The upload folder cannot take a file: read-only, full, over quota, or not ours to write.
+STORAGE_UNAVAILABLE = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM}
 # Seconds after which a client may try again.
 RETRY_AFTER = 5
 
@@ -65,6 +69,18 @@ def _end_failed_transaction(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
+    @app.teardown_appcontext
+    def close_session_even_if_the_database_went_away(_error) -> None:
+        """Close the session before Flask-SQLAlchemy's own teardown does (this one, registered
+        later, runs first). Its rollback fails when the database went away after the response
+        was made; that must not turn the finished response into a bare 500."""
+        try:
+            db.session.remove()
+        except DATABASE_UNAVAILABLE:
+            app.logger.warning("database went away before the request's session was closed")
+            db.session.invalidate()  # drop the dead connection without talking to it
+            db.session.remove()
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(
@@ -90,6 +106,21 @@ def init_app(app: Flask) -> None:
 
     for error_class in DATABASE_UNAVAILABLE:
         app.register_error_handler(error_class, database_unavailable)
+
+    @app.errorhandler(OSError)
+    def storage_error(error: OSError):
+        if error.errno not in STORAGE_UNAVAILABLE:
+            return server_error(error)
+        app.logger.error("file storage unavailable: %s", error)
+        _end_failed_transaction(app)
+        return render_error(
+            503,
+            _(
+                "The files could not be stored, so nothing was saved. Try again later; if this "
+                "goes on, tell the administrator."
+            ),
+            headers={"Retry-After": str(RETRY_AFTER)},
+        )
 
     @app.errorhandler(InternalServerError)
     @app.errorhandler(Exception)
