@@ -78,7 +78,7 @@ def init_app(app: Flask) -> None:
             db.session.remove()
         except DATABASE_UNAVAILABLE:
             app.logger.warning("database went away before the request's session was closed")
-            db.session.invalidate()  # drop the dead connection without talking to it
+            db.session().invalidate()  # drop the dead connection without talking to it
             db.session.remove()
 
     @app.errorhandler(CSRFError)
