@@ -7,7 +7,8 @@ PORT ?= 5000
 TEST_WORKERS ?= auto
 export FLASK_APP := app
 
-.PHONY: run test lint format translations compile-translations install install-test clean bench
+.PHONY: run test lint format translations compile-translations install install-test clean bench \
+	system-packages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,28 +22,34 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $(VENV)/.installed $@
 
+# Chromium, PostgreSQL, Pango and fonts (.ci/system-packages): installed with apt-get when run
+# as root, else named in one message.
+system-packages:
+	@bash .ci/install-system-packages
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 compile-translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d lean/translations
 
-run: install compile-translations
+run: system-packages install compile-translations
 	$(BIN)/flask init-db
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-test: install-test compile-translations
+test: system-packages install-test compile-translations
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The same tests on a throwaway PostgreSQL server (needs Debian's postgresql package; see .ci/).
 .PHONY: test-postgres
-test-postgres: install-test compile-translations
+test-postgres: system-packages install-test compile-translations
 	bash .ci/with-postgres.sh $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r lean bench app.py --severity-level medium
 
 format: install-test
 	$(BIN)/ruff check --fix .

@@ -1,6 +1,10 @@
 """Command-line tasks: flask --app app <command>."""
 
+import sqlite3
+from pathlib import Path
+
 import click
+from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
@@ -104,6 +108,103 @@ def purge_deleted_command():
     click.echo(f"{remove_orphaned_files()} files without an attachment removed.")
 
 
+POSTGRESQL_BACKUP_ADVICE = (
+    "The database is PostgreSQL: back it up with pg_dump and put it back with pg_restore "
+    "(see README.md, Backups)."
+)
+# Tables every Vertaa database has, whatever its later migrations added.
+VERTAA_TABLES = {"alembic_version", "organization", "team", "user", "improvement", "event"}
+
+
+def _sqlite_path() -> Path:
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException(POSTGRESQL_BACKUP_ADVICE)
+    if not url.database or url.database == ":memory:":
+        raise click.ClickException("The database is not a file; there is nothing to back up.")
+    return Path(url.database)
+
+
+def _problem_with_copy(path: Path) -> str | None:
+    """Why the file at path is no sound Vertaa database at the current migration, or None."""
+    try:
+        copy = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        return f"cannot open it: {error}"
+    try:
+        result = copy.execute("PRAGMA integrity_check").fetchall()
+        if result != [("ok",)]:
+            return "integrity check failed: " + "; ".join(row[0] for row in result[:5])
+        tables = {row[0] for row in copy.execute("SELECT name FROM sqlite_master")}
+        if not VERTAA_TABLES.issubset(tables):
+            return "it is not a Vertaa database"
+        versions = {row[0] for row in copy.execute("SELECT version_num FROM alembic_version")}
+    except sqlite3.DatabaseError as error:
+        return f"it is not a readable SQLite database: {error}"
+    finally:
+        copy.close()
+    config = current_app.extensions["migrate"].migrate.get_config()
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    if versions != heads:
+        return (
+            f"it is at migration {', '.join(sorted(versions)) or 'none'}, this version of "
+            f"Vertaa at {', '.join(sorted(heads))}"
+        )
+    return None
+
+
+@click.command("backup")
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(destination: Path):
+    """Copy the SQLite database to DESTINATION, consistently, while the app keeps running."""
+    source_path = _sqlite_path()
+    if destination.exists():
+        raise click.ClickException(f"{destination} exists; choose a new file name.")
+    timeout = current_app.config["SQLITE_BUSY_TIMEOUT"]
+    source = sqlite3.connect(source_path, timeout=timeout)
+    target = sqlite3.connect(destination)
+    try:
+        # One step: the copy is a single snapshot. In WAL mode it reads while the app writes.
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    problem = _problem_with_copy(destination)
+    if problem:
+        raise click.ClickException(f"The copy in {destination} is not sound: {problem}.")
+    click.echo(f"Backed up {source_path} to {destination} (integrity checked).")
+
+
+@click.command("restore")
+@click.argument(
+    "source", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
+)
+@click.option("--yes", is_flag=True, help="Replace the database without asking.")
+@with_appcontext
+def restore_command(source: Path, yes: bool):
+    """Check a backup made by `flask backup` and put it in place of the SQLite database.
+
+    Stop the app servers first: the requests in between would see the data change under them.
+    """
+    target_path = _sqlite_path()
+    problem = _problem_with_copy(source)
+    if problem:
+        raise click.ClickException(f"{source} cannot be restored: {problem}.")
+    if not yes:
+        click.confirm(f"Replace everything in {target_path} with {source}?", abort=True)
+    db.engine.dispose()
+    backup = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    target = sqlite3.connect(target_path, timeout=current_app.config["SQLITE_BUSY_TIMEOUT"])
+    try:
+        # The backup API writes through SQLite's own locking and WAL, unlike a file copy.
+        backup.backup(target)
+    finally:
+        target.close()
+        backup.close()
+    click.echo(f"Restored {target_path} from {source}.")
+
+
 def init_app(app: Flask) -> None:
     for command in (
         init_db_command,
@@ -111,5 +212,7 @@ def init_app(app: Flask) -> None:
         seed_demo_command,
         seed_scale_command,
         purge_deleted_command,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)

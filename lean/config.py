@@ -16,6 +16,8 @@ class Defaults:
     SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = None  # set from the instance path when left empty
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # Seconds an SQLite writer waits for another one's lock before the user gets "try again".
+    SQLITE_BUSY_TIMEOUT = 15.0
     LANGUAGES = ("fi", "sv", "en")
     BABEL_DEFAULT_LOCALE = "fi"
     BABEL_DEFAULT_TIMEZONE = "Europe/Helsinki"
@@ -115,6 +117,7 @@ ENVIRONMENT_SETTINGS = {
     "TRUSTED_HOSTS": parse_list,
     "LOGIN_MAX_FAILURES_PER_ADDRESS": int,
     "PROXY_COUNT": int,
+    "SQLITE_BUSY_TIMEOUT": float,
 }
 
 
@@ -137,6 +140,8 @@ def load(app, overrides: dict | None) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         path = Path(app.instance_path) / "lean.sqlite"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config)
 
     if not app.config["UPLOAD_FOLDER"]:
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
@@ -162,6 +167,19 @@ def _check_base_url(app, production: bool) -> None:
     problem = urls.base_url_problem(base_url)
     if problem:
         raise RuntimeError(f"LEAN_BASE_URL: {problem}, got {base_url!r}")
+
+
+def _engine_options(config) -> dict:
+    """SQLite waits its busy timeout for a lock; PostgreSQL tests a pooled connection before
+    use, so that the first requests after a database restart do not fail on a dead one."""
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        connect_args = dict(options.get("connect_args", {}))
+        connect_args.setdefault("timeout", config["SQLITE_BUSY_TIMEOUT"])
+        options["connect_args"] = connect_args
+    else:
+        options.setdefault("pool_pre_ping", True)
+    return options
 
 
 def _secret_key(app, production: bool) -> str:

@@ -1,7 +1,9 @@
 """Extensions, created unbound here and bound to the app in create_app()."""
 
+import re
 import sqlite3
 
+from flask import current_app, has_request_context, request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -45,12 +47,19 @@ babel = Babel()
 talisman = Talisman()
 
 
+# Requests that only read: on SQLite they start a plain (deferred) transaction and so run
+# beside a writer instead of queueing for its lock.
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITE_STATEMENT = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, _record) -> None:
-    """WAL, foreign keys and a busy timeout on every SQLite connection.
+    """WAL and foreign keys on every SQLite connection.
 
     The driver's own transaction handling is switched off (isolation_level=None) so that
-    the "begin" hook below decides how a transaction starts.
+    the "begin" hook below decides how a transaction starts. The busy timeout comes from the
+    app's configuration (SQLITE_BUSY_TIMEOUT, passed to the driver as its `timeout`).
     """
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
@@ -60,16 +69,45 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     # In WAL mode NORMAL is safe against corruption and makes each commit much cheaper.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
 
 
-@event.listens_for(Engine, "begin")
-def _begin_immediate(connection) -> None:
-    """Take SQLite's write lock when a transaction starts, not at its first write.
+def in_read_only_request() -> bool:
+    """A GET, HEAD or OPTIONS request: it must not change anything."""
+    return has_request_context() and request.method in READ_ONLY_METHODS
 
-    A deferred transaction reads, then fails or loses an update when another process
-    wrote in between; BEGIN IMMEDIATE makes read-modify-write transactions queue instead.
+
+@event.listens_for(Engine, "begin")
+def _begin_sqlite_transaction(connection) -> None:
+    """On SQLite, take the write lock when a transaction that may write starts.
+
+    A deferred transaction in WAL mode that reads and later writes fails at once
+    (SQLITE_BUSY_SNAPSHOT) or loses an update when another process wrote in between, so
+    every request that may write (POST and the other unsafe methods), every CLI command and
+    all work outside a request start with BEGIN IMMEDIATE and queue for the lock. Read-only
+    requests start a plain BEGIN: they read a snapshot and never wait for a writer.
     """
-    if connection.dialect.name == "sqlite":
+    if connection.dialect.name != "sqlite":
+        return
+    if in_read_only_request():
+        connection.exec_driver_sql("BEGIN")
+    else:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _refuse_writes_in_read_only_requests(connection, cursor, statement, *_args) -> None:
+    """Under test, a write inside a GET request fails loudly.
+
+    Such a request runs in a deferred transaction on SQLite, where a write can fail with
+    SQLITE_BUSY_SNAPSHOT under load; a safe method should not change anything anyway.
+    """
+    if (
+        in_read_only_request()
+        and current_app.config.get("TESTING")
+        and WRITE_STATEMENT.match(statement)
+    ):
+        raise RuntimeError(
+            f"{request.method} {request.path} writes to the database ({statement.split()[0]}); "
+            "only POST and the other unsafe methods may change data"
+        )

@@ -400,10 +400,9 @@ def _advance_postgresql_sequences() -> None:
         return
     for model in (Organization, Team, User, Membership, Improvement):
         table = model.__tablename__
-        db.session.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608
-                f'(SELECT max(id) FROM "{table}"))'
-            )
-        )
+        # pg_get_serial_sequence takes the table's name as SQL text: quoted, since "user" is a
+        # reserved word. Built from expressions, the statement carries no name in its SQL string.
+        sequence = func.pg_get_serial_sequence(f'"{table}"', "id")
+        last_id = select(func.max(model.id)).scalar_subquery()
+        db.session.execute(select(func.setval(sequence, last_id)))
     db.session.commit()

@@ -94,6 +94,20 @@ def database(tmp_path_factory) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def sqlite_database(database, tmp_path_factory) -> str:
+    """A migrated SQLite database, also when the run's own database is PostgreSQL: for the
+    tests of SQLite's locking, which must run in every CI step."""
+    if database.startswith("sqlite"):
+        return database
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite'}"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t" * 40})
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+    return url
+
+
 _apps_made: list[Flask] = []
 _upload_folder = tempfile.mkdtemp(prefix="vertaa-uploads-")
 
