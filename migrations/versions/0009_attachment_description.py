@@ -1,7 +1,7 @@
 """Attachments get a short description, the alt text of a photo
 
 Revision ID: 0009_attachment_description
-Revises: 0007_network
+Revises: 0008_reset_throttle
 Create Date: 2026-11-29 18:45:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_attachment_description"
-down_revision = "0007_network"
+down_revision = "0008_reset_throttle"
 branch_labels = None
 depends_on = None
 
