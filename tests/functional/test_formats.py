@@ -53,3 +53,11 @@ def test_times_use_a_period_and_the_day_comes_first(app):
             assert str(get_locale()) == locale_for(language)
             assert format_datetime(moment, "short") == text
             assert format_date(date(2026, 12, 6), "short") != "12/6/26"
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "button"), [("fi", "Vaihda"), ("sv", "Byt"), ("en", "Switch")]
+)
+def test_the_language_switch_is_a_verb(client, accept_language, button):
+    html = client.get("/login", headers={"Accept-Language": accept_language}).get_data(as_text=True)
+    assert f'<button type="submit">{button}</button>' in html
