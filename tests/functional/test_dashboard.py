@@ -55,13 +55,13 @@ def test_key_figures_and_the_team_table(history, coordinator):
     assert figure(html, "In progress (Plan–Act)") == "3"
     assert figure(html, "Completed in the period") == "8"
     assert figure(html, "Median cycle time (Plan → Done)") == "30 days"
-    assert figure(html, "Median lead time (created → Done)") == "31.5 days"
+    assert figure(html, "Median lead time (created → Done)") == "31,5 days"
     assert figure(html, "Kaizens logged") == "3"
-    assert figure(html, "Hours saved per month") == "12.5"
+    assert figure(html, "Hours saved per month") == "12,5"
     assert figure(html, "Open escalations") == "2"
     # idea, plan, do, check, act, blocked, overdue, completed, kaizens, last stand-up, escalations
     assert team_row(html, "Opintotoimisto") == [
-        "1", "0", "1", "1", "0", "1", "1", "4", "2", "Nov 16, 2026 rhythm broken", "1"
+        "1", "0", "1", "1", "0", "1", "1", "4", "2", "16 Nov 2026 rhythm broken", "1"
     ]  # fmt: skip
     assert team_row(html, "Rakennusala")[:9] == ["0", "1", "0", "0", "0", "0", "0", "2", "1"]
     assert team_row(html, "Vanha tiimi")[7] == "2"
@@ -140,7 +140,7 @@ def test_another_organization_s_team_in_the_filter_gives_nothing_of_it(history, 
     assert "Opiskelijapalvelut" not in html and "Vieras" not in html
     # Only the organization's own teams are counted (all of them, as nothing valid was chosen).
     assert figure(html, "Completed in the period") == "8"
-    assert figure(html, "Hours saved per month") == "12.5"
+    assert figure(html, "Hours saved per month") == "12,5"
     mixed = coordinator.get(f"/dashboard?{TERM_ARGS}&teams={foreign}&teams={history.team_b.id}")
     assert figure(mixed.get_data(as_text=True), "Completed in the period") == "2"
     export = coordinator.get(f"/dashboard/improvements.csv?{TERM_ARGS}&teams={foreign}")
