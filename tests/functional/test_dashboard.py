@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from lean.extensions import db
@@ -261,6 +263,12 @@ def test_the_printable_report_has_a_page_per_theme(history, coordinator):
     assert pdf.status_code == 200
     assert pdf.headers["Content-Type"] == "application/pdf"
     assert pdf.data.startswith(b"%PDF-")
+    # Tagged for screen readers (PDF/UA), with the page's language and title.
+    reader = PdfReader(BytesIO(pdf.data))
+    catalog = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in catalog and catalog["/StructTreeRoot"]["/K"]
+    assert catalog["/Lang"] == "en"
+    assert reader.metadata.title.startswith("Improvement report · Järvilaakson")
 
 
 def test_numbers_and_dates_follow_the_language(history, login):
