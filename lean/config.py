@@ -52,6 +52,9 @@ class Defaults:
     MAIL_TIMEOUT = 10  # seconds; a slow server must not hang the page for long
     INVITATION_DAYS = 7
     PASSWORD_RESET_HOURS = 24
+    # Where people send feedback on accessibility (an address or a web form), shown on the
+    # accessibility statement; empty: the statement sends them to their coordinator.
+    ACCESSIBILITY_CONTACT = None
 
 
 def parse_bool(value: str) -> bool:
@@ -83,6 +86,7 @@ ENVIRONMENT_SETTINGS = {
     "PASSWORD_RESET_HOURS": int,
     "LOGIN_MAX_FAILURES_PER_ADDRESS": int,
     "PROXY_COUNT": int,
+    "ACCESSIBILITY_CONTACT": str,
 }
 
 

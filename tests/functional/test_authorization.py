@@ -39,6 +39,7 @@ MANAGERS = {
 EXPECTED = {
     ("site.healthz", "GET"): {"*": 200},
     ("site.theme_styles", "GET"): {"*": 200},
+    ("accessibility.statement", "GET"): {"*": 200},
     ("auth.login", "GET"): {"anonymous": 200, "*": 302},
     ("auth.login", "POST"): {"anonymous": 422, "*": 302},
     ("auth.logout", "POST"): {"anonymous": LOGIN, "*": 303},
