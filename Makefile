@@ -58,7 +58,7 @@ format: install-test
 # Extract strings from the code and templates, merge them into the fi and sv catalogs.
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output \
-	  -o lean/translations/messages.pot .
+	  -o lean/translations/messages.pot . templates/_macros
 	$(BIN)/pybabel update --no-fuzzy-matching -i lean/translations/messages.pot -d lean/translations
 	$(BIN)/pybabel compile -d lean/translations
 

@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Each area's views module defines its blueprint; the area packages themselves import no
     # views, so that one area can use another's services or queries without its routes.
     from lean.a3.views import a3_blueprint
+    from lean.accessibility import accessibility_blueprint
     from lean.admin import import_views  # noqa: F401  (its routes join the admin blueprint)
     from lean.admin.blueprint import admin_blueprint
     from lean.admin.views import profile_blueprint
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(a3_blueprint)
     app.register_blueprint(dashboard_blueprint)
     app.register_blueprint(network_blueprint)
+    app.register_blueprint(accessibility_blueprint)
 
     if app.config["PROXY_COUNT"]:
         # Behind a proxy the client's address, scheme and host come from its headers.

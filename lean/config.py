@@ -77,6 +77,9 @@ class Defaults:
     BASE_URL = None
     # Host names the app answers to; others get 400. Empty: loopback outside production.
     TRUSTED_HOSTS: list[str] = []
+    # Where people send feedback on accessibility (an address or a web form), shown on the
+    # accessibility statement; empty: the statement sends them to their coordinator.
+    ACCESSIBILITY_CONTACT = None
 
 
 def parse_list(value: str) -> list[str]:
@@ -118,6 +121,7 @@ ENVIRONMENT_SETTINGS = {
     "LOGIN_MAX_FAILURES_PER_ADDRESS": int,
     "PROXY_COUNT": int,
     "SQLITE_BUSY_TIMEOUT": float,
+    "ACCESSIBILITY_CONTACT": str,
 }
 
 

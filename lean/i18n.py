@@ -1,4 +1,9 @@
-"""Language choice: the user's saved language, else the browser's, else Finnish."""
+"""Language choice: the user's saved language, else the browser's, else Finnish.
+
+The language picks the catalog (fi, sv, en); dates, times, numbers and money are written as
+that language is written in Finland (Babel's fi_FI, sv_FI, en_FI), so a Swedish page reads
+29.11.2026 18.32 and an English one 29/11/2026 — never Sweden's or the United States' forms.
+"""
 
 from flask import current_app, request, session
 from flask_babel import get_locale
@@ -7,6 +12,7 @@ from flask_login import current_user
 from lean.extensions import babel
 
 LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
+COUNTRY = "FI"
 
 
 def select_language() -> str:
@@ -20,10 +26,20 @@ def select_language() -> str:
     )
 
 
+def locale_for(language: str) -> str:
+    """The Babel locale that formats for a language in Finland: "sv" → "sv_FI"."""
+    return f"{language}_{COUNTRY}"
+
+
+def select_locale() -> str:
+    # Catalogs are found by falling back from fi_FI to fi (gettext's own lookup order).
+    return locale_for(select_language())
+
+
 def current_language() -> str:
     return get_locale().language
 
 
 def init_app(app) -> None:
-    babel.init_app(app, locale_selector=select_language)
+    babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES)

@@ -41,4 +41,6 @@ def html_to_pdf(html: str) -> bytes:
             return URLFetcherResponse(url, file.read_bytes(), {"Content-Type": mime_type})
 
     document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnly())
-    return document.write_pdf()
+    # PDF/UA-1: tagged (a structure tree for screen readers), with the language and title of
+    # the page (its <html lang> and <title>), as a public-sector publisher must provide.
+    return document.write_pdf(pdf_variant="pdf/ua-1")

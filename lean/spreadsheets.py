@@ -7,15 +7,35 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from lean.i18n import current_language
 
 # Spreadsheet programs run a cell that starts with these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Columns are as wide as their longest value, within these limits (in characters).
+MIN_WIDTH, MAX_WIDTH = 8, 60
+DATE_FORMAT = "yyyy-mm-dd"  # unambiguous in every language; the cell itself is a real date
+
+# What a downloaded file holds, in its name: in the reader's language, ASCII only so that every
+# browser and file system keeps it as it is.
+FILE_WORDS = {
+    "improvements": {"fi": "parannukset", "sv": "forbattringar", "en": "improvements"},
+    "teams": {"fi": "tiimit", "sv": "team", "en": "teams"},
+    "kaizens": {"fi": "kaizenit", "sv": "kaizen", "en": "kaizens"},
+    "report": {"fi": "raportti", "sv": "rapport", "en": "report"},
+}
+# The semicolon CSV (for Excel set to Finnish or Swedish) gets its own name, so that it never
+# overwrites the comma file in the downloads folder.
+SEMICOLON_SUFFIX = "excel"
 
 
 def defused(value):
@@ -43,22 +63,75 @@ def as_csv(headers: Sequence[str], rows: Iterable[Sequence], separator: str = ",
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def _shown_length(value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, date):
+        return len(DATE_FORMAT)
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
 def as_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    """A sheet ready to read: bold frozen headers, an autofilter, fitted widths, typed cells."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
     sheet.append(list(headers))
+    widths = [len(str(header)) for header in headers]
     for row in rows:
         sheet.append([float(value) if isinstance(value, Decimal) else value for value in row])
-        for cell in sheet[sheet.max_row]:
+        for index, cell in enumerate(sheet[sheet.max_row]):
             if isinstance(cell.value, str) and cell.value.startswith("="):
                 cell.data_type = "s"  # text that looks like a formula stays text
+            elif isinstance(cell.value, str) and cell.value.startswith(("https://", "http://")):
+                cell.hyperlink = cell.value
             elif isinstance(cell.value, date):
-                cell.number_format = "yyyy-mm-dd"
+                cell.number_format = DATE_FORMAT
+            widths[index] = max(widths[index], _shown_length(cell.value))
+    bold = Font(bold=True)
+    for cell in sheet[1]:
+        cell.font = bold
+    for index, width in enumerate(widths, start=1):
+        # +2: room for the autofilter's drop-down button next to the heading.
+        sheet.column_dimensions[get_column_letter(index)].width = min(
+            MAX_WIDTH, max(MIN_WIDTH, width + 2)
+        )
     sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def ascii_slug(text: str) -> str:
+    """ "Järvilaakson Opintotoimisto" -> "jarvilaakson-opintotoimisto", for a file name."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = "".join(c if c.isalnum() else " " for c in plain.lower()).split()
+    return "-".join(words) or "x"
+
+
+def export_filename(
+    what: str,
+    start: date | None,
+    end: date | None,
+    *,
+    subject: str | None = None,
+    separator: str | None = None,
+) -> str:
+    """vertaa-parannukset-2026-08-01--2026-11-29 (without the extension).
+
+    What the file holds, in the reader's language, whose it is (a team's name) and which period
+    it covers; the semicolon CSV ends in "-excel".
+    """
+    parts = ["vertaa", FILE_WORDS[what].get(current_language(), FILE_WORDS[what]["en"])]
+    if subject:
+        parts.append(ascii_slug(subject))
+    if start or end:
+        period = f"{start.isoformat() if start else ''}--{end.isoformat() if end else ''}"
+        parts.append(period)
+    if separator == ";":
+        parts.append(SEMICOLON_SUFFIX)
+    return "-".join(parts)
 
 
 def download(body: bytes, filename: str, file_format: str):

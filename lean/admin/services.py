@@ -174,7 +174,9 @@ def update_user(actor: User, user: User, **changes) -> None:
 
 def anonymise_user(actor: User, user: User) -> None:
     """A departed user's name and email go; their cards and kaizens stay, under the new name."""
-    user.name = f"Poistunut käyttäjä {user.id}"
+    # A language-neutral marker; User.name shows "Former user N" in the reader's language.
+    user.stored_name = f"#{user.id}"
+    user.anonymised = True
     user.email = f"anonymised-{user.id}@invalid"
     user.active = False
     user.language = None

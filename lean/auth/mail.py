@@ -16,6 +16,7 @@ from flask import after_this_request, current_app
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 
+from lean.i18n import locale_for
 from lean.models import OneTimeLink, User
 
 
@@ -111,7 +112,7 @@ def send_password_reset(link: OneTimeLink, url: str) -> None:
 def password_reset_message(link: OneTimeLink, url: str) -> EmailMessage:
     """The password reset e-mail, in the user's language when they have chosen one."""
     language = link.user.language if link.user is not None else None
-    with force_locale(language) if language else nullcontext():
+    with force_locale(locale_for(language)) if language else nullcontext():
         subject, body = _password_reset_text(link, url)
     return compose(link.email, subject, body)
 

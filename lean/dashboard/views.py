@@ -20,7 +20,7 @@ from lean.labels import stage_label
 from lean.models import Organization, Team, Theme
 from lean.models.base import utcnow
 from lean.pdf import html_to_pdf
-from lean.spreadsheets import as_csv, as_xlsx, download
+from lean.spreadsheets import as_csv, as_xlsx, download, export_filename
 from lean.web import name_in_language, render_page_or_partial
 
 dashboard_blueprint = Blueprint("dashboard", __name__)
@@ -232,7 +232,7 @@ def export_teams(file_format: str):
         return _dashboard_page(selection)
     rows, _sort, _descending = _sorted(metrics.dashboard(selection.scope, selection.teams).teams)
     headers, cells = exports.team_headers(), exports.team_rows(rows, zone())
-    return _file(headers, cells, _("Teams"), "dashboard-teams", file_format)
+    return _file(headers, cells, _("Teams"), "teams", selection.scope, file_format)
 
 
 @dashboard_blueprint.get("/dashboard/improvements.<any(csv, xlsx):file_format>")
@@ -242,14 +242,17 @@ def export_improvements(file_format: str):
     if not selection.valid:
         return _dashboard_page(selection)
     cards = metrics.improvement_list(selection.scope)
-    headers, cells = exports.improvement_headers(), exports.improvement_rows(cards, zone())
-    return _file(headers, cells, _("Improvements"), "dashboard-improvements", file_format)
+    headers = exports.improvement_headers()
+    cells = exports.improvement_rows(cards, zone(), exports.owners_of(cards))
+    return _file(headers, cells, _("Improvements"), "improvements", selection.scope, file_format)
 
 
-def _file(headers, cells, title: str, filename: str, file_format: str):
+def _file(headers, cells, title: str, what: str, scope: metrics.Scope, file_format: str):
     if file_format == "xlsx":
+        filename = export_filename(what, scope.start, scope.end)
         return download(as_xlsx(title, headers, cells), filename, file_format)
     separator = ";" if request.args.get("separator") == "semicolon" else ","
+    filename = export_filename(what, scope.start, scope.end, separator=separator)
     return download(as_csv(headers, cells, separator), filename, file_format)
 
 
@@ -288,12 +291,13 @@ def report_pdf():
     if not selection.valid:
         return _dashboard_page(selection)
     pdf = html_to_pdf(_report_html(selection))
+    filename = export_filename("report", selection.scope.start, selection.scope.end)
     return (
         pdf,
         200,
         {
             "Content-Type": "application/pdf",
-            "Content-Disposition": 'attachment; filename="vertaa-report.pdf"',
+            "Content-Disposition": f'attachment; filename="{filename}.pdf"',
         },
     )
 

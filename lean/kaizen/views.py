@@ -27,7 +27,7 @@ from lean.kaizen.uploads import UploadRefused, check_upload, upload_folder
 from lean.labels import display_value
 from lean.lookups import active_themes, team_members
 from lean.models import Team, Theme
-from lean.spreadsheets import download
+from lean.spreadsheets import download, export_filename
 from lean.web import is_htmx, page_count, render_page_or_partial, requested_page
 
 kaizen_blueprint = Blueprint("kaizen", __name__)
@@ -269,17 +269,23 @@ def promote(kaizen_id: int):
     return redirect(url_for("boards.detail", improvement_id=improvement.id), 303)
 
 
-def _export(team_ids, filename: str, file_format: str):
+def _export(team_ids, subject: str, file_format: str):
     form, filters = _filters(active_themes(), [])
     if form.date_from.errors or form.date_to.errors:
         # A file of other dates than those asked for would mislead.
         abort(400)
     entries = queries.for_export(team_ids, filters)
+    # The period is the filter's, or else the first and last day the file holds.
+    days = [entry.done_on for entry in entries]
+    start = filters.date_from or (min(days) if days else None)
+    end = filters.date_to or (max(days) if days else None)
+    separator = None
     if file_format == "xlsx":
         body = exports.as_xlsx(entries)
     else:
         separator = ";" if request.args.get("separator") == "semicolon" else ","
         body = exports.as_csv(entries, separator)
+    filename = export_filename("kaizens", start, end, subject=subject, separator=separator)
     return download(body, filename, file_format)
 
 
@@ -287,7 +293,7 @@ def _export(team_ids, filename: str, file_format: str):
 def export_team(team_id: int, file_format: str):
     """The team's log, filtered as shown, as CSV or XLSX."""
     team = policy.team_for_read(current_user, team_id)
-    return _export([team.id], f"kaizen-team-{team.id}", file_format)
+    return _export([team.id], team.name, file_format)
 
 
 @kaizen_blueprint.get("/kaizen/export.<any(csv, xlsx):file_format>")
@@ -296,7 +302,7 @@ def export_organization(file_format: str):
     if not policy.can_export_organization(current_user):
         abort(403)
     teams = select(Team.id).where(Team.organization_id == current_user.organization_id)
-    return _export(teams, "kaizen-organization", file_format)
+    return _export(teams, current_user.organization.name, file_format)
 
 
 @kaizen_blueprint.get("/attachments/<int:attachment_id>")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from flask_babel import gettext
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, false
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -22,7 +24,9 @@ def new_session_token() -> str:
 class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    # The stored name; read `name`, which puts an anonymised user's placeholder in the reader's
+    # language (the stored value of such a user is a language-neutral "#<id>").
+    stored_name: Mapped[str] = mapped_column("name", String(200))
     password_hash: Mapped[str] = mapped_column(String(256))
     language: Mapped[str | None] = mapped_column(String(5))
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
@@ -34,9 +38,25 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Network: other organizations see this person's name only when they agreed to it.
     show_name_to_network: Mapped[bool] = mapped_column(default=False, server_default=false())
+    anonymised: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     organization: Mapped[Organization] = relationship()
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
+
+    @hybrid_property
+    def name(self) -> str:
+        if self.anonymised:
+            return gettext("Former user %(number)d", number=self.id)
+        return self.stored_name
+
+    @name.inplace.setter
+    def _name_setter(self, value: str) -> None:
+        self.stored_name = value
+
+    @name.inplace.expression
+    @classmethod
+    def _name_expression(cls):
+        return cls.stored_name
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -70,3 +70,19 @@ def test_the_edit_form_with_validation_errors(page, board):
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("alert")).to_have_text("Please correct the marked fields.")
     assert_none({"edit page with errors": axe_violations(page)})
+
+
+def test_the_accessibility_statement_in_every_language(new_context, live_server):
+    found = {}
+    for locale, heading in (
+        ("fi-FI", "Saavutettavuusseloste"),
+        ("sv-FI", "Tillgänglighetsutlåtande"),
+        ("en-US", "Accessibility statement"),
+    ):
+        page = new_context(locale=locale).new_page()
+        page.goto("/login")
+        # Reached from the footer, without logging in.
+        page.get_by_role("contentinfo").get_by_role("link", name=heading).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        found[f"accessibility statement ({locale})"] = axe_violations(page)
+    assert_none(found)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import mimetypes
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import weasyprint
+from pypdf import PdfReader
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from lean.a3 import services
@@ -95,6 +97,11 @@ def test_the_pdf_download_is_drawn_from_the_print_view(filled, login_as):
     assert response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF-")
     assert "attachment" in response.headers["Content-Disposition"]
+    # Tagged for screen readers (PDF/UA), with the page's language and title.
+    catalog = PdfReader(BytesIO(response.data)).trailer["/Root"]
+    assert "/StructTreeRoot" in catalog and catalog["/StructTreeRoot"]["/K"]
+    assert catalog["/Lang"] == "en"
+    assert PdfReader(BytesIO(response.data)).metadata.title == f"A3: {filled.title} · Vertaa"
 
 
 def test_the_team_and_organization_lists_filter_by_theme_stage_coach_and_progress(world, login_as):

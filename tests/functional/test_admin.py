@@ -306,10 +306,17 @@ def test_admin_anonymises_a_departed_user_and_their_work_stays(world, login_as, 
     client = login_as("admin")
     assert client.post(f"/admin/users/{member.id}/anonymise").status_code == 303
     db.session.refresh(member)
-    assert "member@example.fi" not in member.email and member.name.startswith("Poistunut käyttäjä")
+    assert "member@example.fi" not in member.email and member.anonymised
+    assert member.stored_name == f"#{member.id}"  # no language in the stored name
     assert not member.active
     html = client.get(f"/improvements/{card.id}").get_data(as_text=True)
-    assert "Jää talteen" in html and member.name in html
+    assert "Jää talteen" in html and f"Former user {member.id}" in html  # the admin reads English
+    for language, placeholder in (("fi", "Entinen käyttäjä"), ("sv", "Tidigare användare")):
+        reader = world.users["coordinator"]
+        reader.language = language
+        db.session.commit()
+        html = login_as("coordinator").get(f"/improvements/{card.id}").get_data(as_text=True)
+        assert f"{placeholder} {member.id}" in html
     assert (
         login_as("coordinator")
         .post(f"/admin/users/{world.users['supervisor'].id}/anonymise")

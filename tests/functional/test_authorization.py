@@ -53,6 +53,7 @@ COORDINATORS_OWN = {**ADMINS_ONLY, "coordinator": 200, "admin": 200, "foreign_co
 EXPECTED = {
     ("site.healthz", "GET"): {"*": 200},
     ("site.theme_styles", "GET"): {"*": 200},
+    ("accessibility.statement", "GET"): {"*": 200},
     ("auth.login", "GET"): {"anonymous": 200, "*": 302},
     ("auth.login", "POST"): {"anonymous": 422, "*": 302},
     ("auth.logout", "POST"): {"anonymous": LOGIN, "*": 303},

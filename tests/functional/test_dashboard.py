@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from lean.extensions import db
@@ -55,13 +57,13 @@ def test_key_figures_and_the_team_table(history, coordinator):
     assert figure(html, "In progress (Plan–Act)") == "3"
     assert figure(html, "Completed in the period") == "8"
     assert figure(html, "Median cycle time (Plan → Done)") == "30 days"
-    assert figure(html, "Median lead time (created → Done)") == "31.5 days"
+    assert figure(html, "Median lead time (created → Done)") == "31,5 days"
     assert figure(html, "Kaizens logged") == "3"
-    assert figure(html, "Hours saved per month") == "12.5"
+    assert figure(html, "Hours saved per month") == "12,5"
     assert figure(html, "Open escalations") == "2"
     # idea, plan, do, check, act, blocked, overdue, completed, kaizens, last stand-up, escalations
     assert team_row(html, "Opintotoimisto") == [
-        "1", "0", "1", "1", "0", "1", "1", "4", "2", "Nov 16, 2026 rhythm broken", "1"
+        "1", "0", "1", "1", "0", "1", "1", "4", "2", "16 Nov 2026 rhythm broken", "1"
     ]  # fmt: skip
     assert team_row(html, "Rakennusala")[:9] == ["0", "1", "0", "0", "0", "0", "0", "2", "1"]
     assert team_row(html, "Vanha tiimi")[7] == "2"
@@ -140,7 +142,7 @@ def test_another_organization_s_team_in_the_filter_gives_nothing_of_it(history, 
     assert "Opiskelijapalvelut" not in html and "Vieras" not in html
     # Only the organization's own teams are counted (all of them, as nothing valid was chosen).
     assert figure(html, "Completed in the period") == "8"
-    assert figure(html, "Hours saved per month") == "12.5"
+    assert figure(html, "Hours saved per month") == "12,5"
     mixed = coordinator.get(f"/dashboard?{TERM_ARGS}&teams={foreign}&teams={history.team_b.id}")
     assert figure(mixed.get_data(as_text=True), "Completed in the period") == "2"
     export = coordinator.get(f"/dashboard/improvements.csv?{TERM_ARGS}&teams={foreign}")
@@ -204,7 +206,10 @@ def test_htmx_gets_only_the_figures(history, coordinator):
 
 def test_team_table_exports(history, coordinator):
     response = coordinator.get(f"/dashboard/teams.csv?{TERM_ARGS}")
-    assert response.headers["Content-Disposition"] == 'attachment; filename="dashboard-teams.csv"'
+    assert (
+        response.headers["Content-Disposition"]
+        == 'attachment; filename="vertaa-teams-2026-08-01--2026-11-20.csv"'
+    )
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert rows[0][:3] == ["Team", "Archived", "Idea"]
     assert rows[1] == [
@@ -232,17 +237,82 @@ def test_team_table_exports(history, coordinator):
 def test_improvement_exports(history, coordinator):
     response = coordinator.get(f"/dashboard/improvements.csv?{TERM_ARGS}&separator=semicolon")
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
-    by_title = {row[1]: row for row in rows[1:]}
+    by_title = {row[2]: row for row in rows[1:]}
     assert len(by_title) == 11
     back_and_forth = by_title["Palautelomake"]
-    assert back_and_forth[9:13] == ["2026-10-12", "61,0", "63,0", "2,5"]
-    assert by_title["Arkistoitu valmis"][4] == "Yes"  # archived after Done, still listed
+    assert back_and_forth[12:16] == ["2026-10-12", "61,0", "63,0", "2,5"]
+    assert by_title["Arkistoitu valmis"][5] == "Yes"  # archived after Done, still listed
 
     workbook = load_workbook(
         io.BytesIO(coordinator.get(f"/dashboard/improvements.xlsx?{TERM_ARGS}").data)
     )
-    titles = [row[1] for row in workbook.active.iter_rows(min_row=2, values_only=True)]
+    titles = [row[2] for row in workbook.active.iter_rows(min_row=2, values_only=True)]
     assert sorted(titles) == sorted(by_title)
+
+
+def test_the_improvements_workbook_is_ready_to_read(history, coordinator):
+    card = history.cards["a1"]
+    card.blocked, card.blocked_reason = True, "Odottaa tietohallintoa"
+    card.owner_id = history.coordinator.id
+    db.session.commit()
+    response = coordinator.get(f"/dashboard/improvements.xlsx?{TERM_ARGS}")
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="vertaa-improvements-2026-08-01--2026-11-20.xlsx"'
+    )
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    headers = [cell.value for cell in sheet[1]]
+    assert headers[0] == "Card" and headers[-1] == "Link"
+    assert {"Owner", "Reason for the block"} <= set(headers)
+    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == sheet.dimensions
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == card.id)
+    cells = dict(zip(headers, row, strict=True))
+    assert cells["Owner"].value == history.coordinator.name
+    assert cells["Reason for the block"].value == "Odottaa tietohallintoa"
+    assert cells["Link"].value == f"http://localhost/improvements/{card.id}"
+    assert cells["Link"].hyperlink.target == cells["Link"].value
+    assert cells["Card"].data_type == "n"
+    assert cells["Created"].is_date and cells["Created"].number_format == "yyyy-mm-dd"
+    # Wide enough for what they hold: no "####" for a date, the whole link readable.
+    widths = {h: sheet.column_dimensions[c.column_letter].width for h, c in cells.items()}
+    assert widths["Created"] >= 10 and widths["Link"] >= len(cells["Link"].value)
+    assert widths["Card"] < widths["Title"]
+
+
+def test_the_improvement_links_use_the_configured_address(app, history, coordinator):
+    app.config["BASE_URL"] = "https://vertaa.example.fi"
+    sheet = load_workbook(
+        io.BytesIO(coordinator.get(f"/dashboard/improvements.xlsx?{TERM_ARGS}").data)
+    ).active
+    links = [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert links and all(
+        link.startswith("https://vertaa.example.fi/improvements/") for link in links
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "name"),
+    [("fi", "vertaa-parannukset"), ("sv", "vertaa-forbattringar"), ("en", "vertaa-improvements")],
+)
+def test_download_names_say_what_and_which_period(history, login, language, name):
+    history.coordinator.language = language
+    db.session.commit()
+    client = login(history.coordinator)
+    names = {
+        client.get(f"/dashboard/improvements.{ending}").headers["Content-Disposition"]
+        for ending in (
+            f"csv?{TERM_ARGS}",
+            f"csv?{TERM_ARGS}&separator=semicolon",
+            f"xlsx?{TERM_ARGS}",
+        )
+    }
+    period = "2026-08-01--2026-11-20"
+    assert names == {
+        f'attachment; filename="{name}-{period}.csv"',
+        f'attachment; filename="{name}-{period}-excel.csv"',
+        f'attachment; filename="{name}-{period}.xlsx"',
+    }
 
 
 def test_the_printable_report_has_a_page_per_theme(history, coordinator):
@@ -261,6 +331,12 @@ def test_the_printable_report_has_a_page_per_theme(history, coordinator):
     assert pdf.status_code == 200
     assert pdf.headers["Content-Type"] == "application/pdf"
     assert pdf.data.startswith(b"%PDF-")
+    # Tagged for screen readers (PDF/UA), with the page's language and title.
+    reader = PdfReader(BytesIO(pdf.data))
+    catalog = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in catalog and catalog["/StructTreeRoot"]["/K"]
+    assert catalog["/Lang"] == "en"
+    assert reader.metadata.title.startswith("Improvement report · Järvilaakson")
 
 
 def test_numbers_and_dates_follow_the_language(history, login):
@@ -329,7 +405,10 @@ def fill_organization(organization, teams: int, first: int = 0):
         )
 
 
-@pytest.mark.parametrize("url", ["/dashboard", "/dashboard/teams.csv", "/dashboard/report"])
+@pytest.mark.parametrize(
+    "url",
+    ["/dashboard", "/dashboard/teams.csv", "/dashboard/improvements.xlsx", "/dashboard/report"],
+)
 def test_the_dashboard_runs_a_fixed_number_of_queries(world, login, query_counter, url):
     coordinator = world.users["coordinator"]
     client = login(coordinator)
@@ -346,7 +425,15 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(world, login, query_counte
     large = count()
     assert small == large
     # The page also reads the open escalations and the organization's network notices.
-    assert large == {"/dashboard": 11, "/dashboard/teams.csv": 9, "/dashboard/report": 10}[url]
+    assert (
+        large
+        == {
+            "/dashboard": 11,
+            "/dashboard/teams.csv": 9,
+            "/dashboard/improvements.xlsx": 6,  # the cards, then their owners' names in one query
+            "/dashboard/report": 10,
+        }[url]
+    )
 
 
 def test_open_escalations_wait_on_the_dashboard_with_their_age(history, coordinator):

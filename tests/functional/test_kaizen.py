@@ -426,7 +426,10 @@ def test_csv_export_cell_by_cell(world, login_as, separator):
     response = login_as("member").get(
         f"/teams/{world.team.id}/kaizen/export.csv", query_string=query
     )
-    assert response.headers["Content-Disposition"].startswith("attachment")
+    excel = "-excel" if separator == ";" else ""  # the two variants never share a name
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="vertaa-kaizens-opintotoimisto-2026-03-04--2026-03-04{excel}.csv"'
+    )
     rows = read_csv(response.data, separator)
     assert rows[0] == [
         "Date",
@@ -461,8 +464,15 @@ def test_xlsx_export_and_the_coordinators_whole_organization(world, login_as):
     make_kaizen(world.other_team, title="Toisen tiimin kaizen")
     make_kaizen(world.foreign_team, title="Vieras kaizen")
     team_file = login_as("member").get(f"/teams/{world.team.id}/kaizen/export.xlsx")
+    # The name says what, whose and which period (the first and last day in the file).
+    assert team_file.headers["Content-Disposition"] == (
+        'attachment; filename="vertaa-kaizens-opintotoimisto-2026-05-05--2026-05-05.xlsx"'
+    )
     sheet = load_workbook(io.BytesIO(team_file.data)).active
     assert [c.value for c in sheet[2]][1:3] == ["Opintotoimisto", "Tiimin kaizen"]
+    assert sheet["A2"].is_date and sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+    assert sheet.auto_filter.ref == "A1:J2"
+    assert sheet.column_dimensions["A"].width >= len("2026-05-05")
     assert sheet.max_row == 2
     assert login_as("member").get("/kaizen/export.xlsx").status_code == 403
     whole = login_as("coordinator").get("/kaizen/export.csv")
