@@ -551,8 +551,8 @@ def test_a_10_mb_picture_is_accepted_and_stored_under_1_mb(world, login_as, db, 
     ("language", "message"),
     [
         ("en", "“iso.jpg” is larger than 10 MB."),
-        ("fi", "“iso.jpg” on suurempi kuin 10 Mt."),
-        ("sv", "“iso.jpg” är större än 10 MB."),
+        ("fi", "”iso.jpg” on suurempi kuin 10 Mt."),
+        ("sv", "”iso.jpg” är större än 10 MB."),
     ],
 )
 def test_a_picture_over_10_mb_is_refused_by_name_and_rule(world, login, db, language, message):
