@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lean.boards.views import boards_blueprint
     from lean.dashboard.views import dashboard_blueprint
     from lean.kaizen.views import kaizen_blueprint
+    from lean.network import notices
     from lean.network.views import network_blueprint
     from lean.standups.views import standups_blueprint
 
@@ -45,6 +46,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    # Subscribers of committed events (lean/events.py).
+    notices.init_app(app)
 
     app.register_blueprint(admin_blueprint)
     app.register_blueprint(profile_blueprint)
