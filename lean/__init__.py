@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lean.auth import link_views  # noqa: F401  (its routes join the auth blueprint)
     from lean.auth.views import auth_blueprint
     from lean.boards.views import boards_blueprint
+    from lean.conversation import views as conversation_views
     from lean.dashboard.views import dashboard_blueprint
     from lean.kaizen.views import kaizen_blueprint
     from lean.network import notices
@@ -48,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     # Subscribers of committed events (lean/events.py).
     notices.init_app(app)
+    conversation_views.init_app(app)
 
     app.register_blueprint(admin_blueprint)
     app.register_blueprint(profile_blueprint)
