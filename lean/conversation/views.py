@@ -140,6 +140,14 @@ def set_digest():
     return redirect(url_for("profile.show") + "#digest", 303)
 
 
+@conversation_blueprint.get("/me")
+def my_work():
+    """My cards across teams, my open A3 actions, unanswered comments and my escalations."""
+    return render_template(
+        "conversation/my_work.html", work=queries.my_work(current_user), stage_label=stage_label
+    )
+
+
 @conversation_blueprint.get("/notifications")
 def inbox():
     """The person's notifications, newest first."""

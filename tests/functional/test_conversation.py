@@ -201,3 +201,49 @@ def test_mention_suggestions_list_only_the_cards_organization(world, login_as):
         .get_data(as_text=True)
     )
     assert 'role="option"' in html and "Maija Oma" in html and "Maija Vieras" not in html
+
+
+def test_my_work_lists_my_cards_actions_unanswered_comments_and_escalations(
+    world, login_as, query_counter
+):
+    from datetime import timedelta
+
+    from lean.a3 import services as a3
+    from lean.standups import services as standups
+    from tests.conftest import today
+
+    member, supervisor = world.users["member"], world.users["supervisor"]
+    soon = make_improvement(world.other_team, member, title="Pian erääntyvä")
+    soon.due_date = today() + timedelta(days=2)
+    make_improvement(world.team, member, title="Valmis jo", stage="done")
+    make_improvement(world.team, supervisor, title="Jonkun muun kortti")
+    db.session.commit()
+    sheet = a3.start_a3(member, world.improvement)
+    a3.add_item(
+        member, sheet, a3.ITEM_KINDS["actions"], {"what": "Mittaa jono", "who_id": member.id}
+    )
+    conversation.comment_on_card(supervisor, world.improvement, "Mitä mieltä?", [member])
+    conversation.comment_on_card(supervisor, soon, "Entä tämä?", [])
+    conversation.comment_on_card(member, soon, "Hoidan", [])  # answered
+    escalation = standups.escalate_card(member, None, soon, "Saako budjettia?")
+
+    client = login_as("member")
+    html = client.get("/me").get_data(as_text=True)
+    cards = html.split('id="my-cards"')[1].split("</table>")[0]
+    assert cards.index("Pian erääntyvä") < cards.index("Oma kortti")  # by due date first
+    assert "Valmis jo" not in html and "Jonkun muun kortti" not in html
+    assert "Mittaa jono" in html
+    unanswered = html.split('id="my-unanswered"')[1].split("</section>")[0]
+    assert "Oma kortti" in unanswered and "Pian erääntyvä" not in unanswered
+    assert "Saako budjettia?" in html and "Waiting for an answer" in html
+
+    with query_counter() as small:
+        client.get("/me")
+    for number in range(5):
+        make_improvement(world.team, member, title=f"Lisää {number}")
+        conversation.comment_on_card(supervisor, world.improvement, f"Lisää {number}", [])
+    standups.escalate_card(member, None, world.improvement, "Toinen kysymys?")
+    assert escalation.id
+    with query_counter() as large:
+        client.get("/me")
+    assert small.value == large.value
