@@ -12,8 +12,11 @@ BELL_QUERIES = 1
 # then the bell, and its comments and whether the reader follows it.
 CARD_QUERIES_BEFORE_COMMENTS = 8
 MAX_QUERIES = CARD_QUERIES_BEFORE_COMMENTS + BELL_QUERIES + 2
-# The board: the card page's first eight plus its stand-up line, and the bell.
-BOARD_QUERIES = CARD_QUERIES_BEFORE_COMMENTS + 1 + BELL_QUERIES
+# The board: the card page's first eight plus its stand-up line, the bell, and the team's
+# newest event id (the tag of its freshness check).
+BOARD_QUERIES = CARD_QUERIES_BEFORE_COMMENTS + 1 + BELL_QUERIES + 1
+# An open board's check while nothing changed: the user, the team, the newest event id.
+NOT_MODIFIED_QUERIES = 4
 
 
 def fill_board(team, author, count):
