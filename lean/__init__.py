@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lean.kaizen.views import kaizen_blueprint
     from lean.network import notices
     from lean.network.views import network_blueprint
+    from lean.search_views import search_blueprint
     from lean.standups.views import standups_blueprint
 
     extensions.db.init_app(app)
@@ -60,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(a3_blueprint)
     app.register_blueprint(dashboard_blueprint)
     app.register_blueprint(network_blueprint)
+    app.register_blueprint(search_blueprint)
 
     if app.config["PROXY_COUNT"]:
         # Behind a proxy the client's address, scheme and host come from its headers.

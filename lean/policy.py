@@ -648,3 +648,9 @@ def notification_for_owner(user: User, notification_id: int):
     if notification is None or notification.user_id != user.id:
         abort(404)
     return notification
+
+
+def search_organization(user: User) -> int | None:
+    """Whose boards, kaizens and A3 sheets a search may show: the user's organization, or
+    None for an admin, who reads every organization's (a coach also finds the sheets they coach)."""
+    return None if user.is_admin else user.organization_id

@@ -80,3 +80,16 @@ def test_edit_and_delete_a_comment_in_place(page, board):
     expect(page.locator("#comments .comment")).to_have_count(0, timeout=SLOW)
     expect(page.locator("#card-history")).to_contain_text("deleted a comment")
     assert_accessible(page)
+
+
+def test_the_top_bar_search_finds_the_card(page, board):
+    log_in(page, board.member.email)
+    box = page.get_by_role("search").get_by_label("Search cards, kaizens, A3 sheets and practices")
+    box.fill(board.card_title.split()[0][:6])
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search\?q="))
+    results = page.locator("#found-cards + ul")
+    expect(results.get_by_role("link", name=board.card_title)).to_be_visible()
+    assert_accessible(page)
+    results.get_by_role("link", name=board.card_title).click()
+    expect(page).to_have_url(re.compile(rf"/improvements/{board.card_id}$"))

@@ -326,6 +326,7 @@ EXPECTED = {
     ("conversation.follow", "POST"): {"anonymous": LOGIN, "foreign_member": 404, "*": 303},
     ("conversation.inbox", "GET"): {"anonymous": LOGIN, "*": 200},
     ("conversation.my_work", "GET"): {"anonymous": LOGIN, "*": 200},
+    ("search.results", "GET"): {"anonymous": LOGIN, "*": 200},
     ("conversation.mark_read", "POST"): {"anonymous": LOGIN, "member": 303, "*": 404},
     ("conversation.mark_all_read", "POST"): {"anonymous": LOGIN, "*": 303},
     ("conversation.set_digest", "POST"): {"anonymous": LOGIN, "*": 303},
