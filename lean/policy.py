@@ -14,9 +14,11 @@ from lean.extensions import db
 from lean.models import (
     A3Sheet,
     Attachment,
+    CardComment,
     Improvement,
     KaizenEntry,
     Membership,
+    Notification,
     Organization,
     Practice,
     Team,
@@ -629,10 +631,8 @@ def improvement_for_comment(user: User, improvement_id: int) -> Improvement:
     return improvement
 
 
-def card_comment_for_author(user: User, comment_id: int):
+def card_comment_for_author(user: User, comment_id: int) -> CardComment:
     """A comment its own author edits or deletes; others' comments are not theirs to change."""
-    from lean.models import CardComment
-
     comment = db.session.get(CardComment, comment_id)
     if comment is None or not can_read_team(user, comment.improvement.team):
         abort(404)
@@ -641,9 +641,7 @@ def card_comment_for_author(user: User, comment_id: int):
     return comment
 
 
-def notification_for_owner(user: User, notification_id: int):
-    from lean.models import Notification
-
+def notification_for_owner(user: User, notification_id: int) -> Notification:
     notification = db.session.get(Notification, notification_id)
     if notification is None or notification.user_id != user.id:
         abort(404)

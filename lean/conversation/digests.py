@@ -106,16 +106,15 @@ def pending_digests(now: datetime) -> list[Digest]:
     if not users:
         return []
     by_user: dict[int, list[Notification]] = {user.id: [] for user in users}
-    cursors = {user.id: user.digest_cursor for user in users}
     rows = db.session.scalars(
         select(Notification)
-        .where(Notification.user_id.in_(by_user))
+        .join(User, User.id == Notification.user_id)
+        .where(Notification.user_id.in_(by_user), Notification.id > User.digest_cursor)
         .options(joinedload(Notification.actor))
         .order_by(Notification.id)
     )
     for row in rows:
-        if row.id > cursors[row.user_id]:
-            by_user[row.user_id].append(row)
+        by_user[row.user_id].append(row)
     return [Digest(user, by_user[user.id]) for user in users if by_user[user.id]]
 
 

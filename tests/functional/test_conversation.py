@@ -247,3 +247,39 @@ def test_my_work_lists_my_cards_actions_unanswered_comments_and_escalations(
     with query_counter() as large:
         client.get("/me")
     assert small.value == large.value
+
+
+def test_a3_comments_reach_the_owner_and_the_coach_of_the_sheet(world):
+    from lean.a3 import services as a3
+
+    member, supervisor = world.users["member"], world.users["supervisor"]
+    coach = world.users["foreign_member"]  # a peer coach from another organization
+    sheet = a3.start_a3(member, world.improvement)
+    a3.name_peer_coach(world.users["coordinator"], sheet, coach)
+    question = a3.add_comment(supervisor, sheet, "background", "Mistä luvut ovat?")
+    a3.add_comment(coach, sheet, "background", "Tilastosta", parent=question)
+    path = f"/improvements/{world.improvement.id}/a3"
+    assert inbox_of(member) == [("a3_comment", path), ("a3_comment", path)]
+    assert inbox_of(coach) == [("a3_comment", path)]  # not of their own answer
+    assert inbox_of(world.users["coordinator"]) == []
+
+
+def test_a_practice_publisher_hears_of_comments_and_adoptions(world):
+    from lean.network.services import (
+        PracticeText,
+        adopt_practice,
+        comment_on_practice,
+        publish_practice,
+    )
+    from lean.network.snapshot import Shares
+    from tests.conftest import theme
+
+    coordinator, foreign = world.users["coordinator"], world.users["foreign_member"]
+    done = make_improvement(world.team, world.users["member"], stage="done")
+    text = PracticeText("Jaettu tapa", "Tiivis", "", theme(), None, Shares())
+    practice = publish_practice(coordinator, done, text)
+    comment_on_practice(foreign, practice, "Miten aloititte?")
+    adopt_practice(foreign, practice, world.foreign_team)
+    comment_on_practice(coordinator, practice, "Näin")  # their own: no notification
+    path = f"/network/practices/{practice.id}"
+    assert inbox_of(coordinator) == [("practice_commented", path), ("practice_adopted", path)]
