@@ -84,7 +84,7 @@ def test_edit_and_delete_a_comment_in_place(page, board):
 
 def test_the_top_bar_search_finds_the_card(page, board):
     log_in(page, board.member.email)
-    box = page.get_by_role("search").get_by_label("Search cards, kaizens, A3 sheets and practices")
+    box = page.get_by_role("search").get_by_label("Find cards, kaizens, A3 sheets and practices")
     box.fill(board.card_title.split()[0][:6])
     box.press("Enter")
     expect(page).to_have_url(re.compile(r"/search\?q="))
