@@ -33,9 +33,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lean.auth import link_views  # noqa: F401  (its routes join the auth blueprint)
     from lean.auth.views import auth_blueprint
     from lean.boards.views import boards_blueprint
+    from lean.conversation import views as conversation_views
     from lean.dashboard.views import dashboard_blueprint
     from lean.kaizen.views import kaizen_blueprint
+    from lean.network import notices
     from lean.network.views import network_blueprint
+    from lean.search_views import search_blueprint
     from lean.standups.views import standups_blueprint
 
     # First: the id converter must be in place before any route is added.
@@ -49,6 +52,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     urls.init_app(app)
     cli.init_app(app)
+    # Subscribers of committed events (lean/events.py).
+    notices.init_app(app)
+    conversation_views.init_app(app)
 
     app.register_blueprint(admin_blueprint)
     app.register_blueprint(profile_blueprint)
@@ -60,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(dashboard_blueprint)
     app.register_blueprint(network_blueprint)
     app.register_blueprint(accessibility_blueprint)
+    app.register_blueprint(search_blueprint)
 
     if app.config["PROXY_COUNT"]:
         # Behind a proxy the client's address, scheme and host come from its headers.

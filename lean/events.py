@@ -1,11 +1,84 @@
-"""Recording events: every service calls record_event in the same transaction as its change."""
+"""Events: the one catalogue of what can happen, recording it, and reacting to it after commit.
 
-from datetime import date
+Every service records its Event in the same transaction as its change and stops there. Code
+that must react (notifications, the network's notices) subscribes to event kinds: once the
+transaction has committed, its events are handed to the subscribers; a rolled-back
+transaction delivers nothing. Work outside a request reads events by cursor (events_after).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import event as orm_events
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from lean.extensions import db
 from lean.models import Event, Improvement, KaizenEntry, User
+
+log = logging.getLogger(__name__)
+
+
+class EventKind(enum.StrEnum):
+    """Every kind of event the code records; record_event refuses any other."""
+
+    # Cards, kaizens and practices
+    CREATED = "created"
+    MOVED = "moved"
+    EDITED = "edited"
+    BLOCKED = "blocked"
+    UNBLOCKED = "unblocked"
+    ARCHIVED = "archived"
+    RESTORED = "restored"
+    DELETED = "deleted"
+    PURGED = "purged"
+    PROMOTED = "promoted"
+    COMMENTED = "commented"
+    COMMENT_EDITED = "comment_edited"
+    COMMENT_DELETED = "comment_deleted"
+    # Stand-ups
+    DECIDED = "decided"
+    NOTED = "noted"
+    ESCALATED = "escalated"
+    ESCALATION_ANSWERED = "escalation_answered"
+    STANDUP_STARTED = "standup_started"
+    STANDUP_FINISHED = "standup_finished"
+    STANDUP_SETTINGS = "standup_settings"
+    # A3 sheets
+    A3_STARTED = "a3_started"
+    A3_EDITED = "a3_edited"
+    A3_COACH_NAMED = "a3_coach_named"
+    A3_ITEM_ADDED = "a3_item_added"
+    A3_ITEM_CHANGED = "a3_item_changed"
+    A3_ITEM_REMOVED = "a3_item_removed"
+    A3_WHY_MOVED = "a3_why_moved"
+    A3_COMMENTED = "a3_commented"
+    A3_ANSWERED = "a3_answered"
+    A3_COMMENT_RESOLVED = "a3_comment_resolved"
+    # The peer network
+    PUBLISHED = "published"
+    UPDATED = "updated"
+    WITHDRAWN = "withdrawn"
+    ADOPTED = "adopted"
+    READ = "read"
+    # Administration
+    ANONYMISED = "anonymised"
+    FOCUS_AREA_ADDED = "focus_area_added"
+    MEMBER_ADDED = "member_added"
+    MEMBER_REMOVED = "member_removed"
+    ROLE_CHANGED = "role_changed"
+    INVITATION_CREATED = "invitation_created"
+    INVITATION_ACCEPTED = "invitation_accepted"
+    PASSWORD_RESET_CREATED = "password_reset_created"  # noqa: S105 (an event name)
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (an event name)
 
 
 def jsonable(value: Any) -> Any:
@@ -27,7 +100,7 @@ def record_event(
         team_id=subject.team_id,
         subject_type=subject.__tablename__,
         subject_id=subject.id,
-        kind=kind,
+        kind=EventKind(kind).value,
         data={key: jsonable(value) for key, value in data.items()},
     )
     db.session.add(event)
@@ -50,8 +123,133 @@ def record_admin_event(
         team_id=team_id,
         subject_type=subject_type,
         subject_id=subject_id,
-        kind=kind,
+        kind=EventKind(kind).value,
         data={key: jsonable(value) for key, value in data.items()},
     )
     db.session.add(event)
     return event
+
+
+# ---- reacting after commit -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommittedEvent:
+    """An event as its subscribers get it: plain values, no lazy loads on a finished session."""
+
+    id: int
+    at: datetime
+    kind: EventKind
+    actor_id: int | None
+    organization_id: int | None
+    team_id: int | None
+    subject_type: str
+    subject_id: int
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, row: Event) -> CommittedEvent:
+        return cls(
+            id=row.id,
+            at=row.at,
+            kind=EventKind(row.kind),
+            actor_id=row.actor_id if row.actor_id is not None else getattr(row.actor, "id", None),
+            organization_id=row.organization_id,
+            team_id=row.team_id,
+            subject_type=row.subject_type,
+            subject_id=row.subject_id,
+            data=dict(row.data or {}),
+        )
+
+
+# A subscriber gets a session of its own (the request's transaction is over) and the event;
+# the session is committed after the subscriber returns.
+Subscriber = Callable[[Session, CommittedEvent], None]
+_subscribers: dict[EventKind, list[Subscriber]] = defaultdict(list)
+_PENDING = "lean_pending_events"
+
+
+def subscribe(kind: EventKind | str, handler: Subscriber) -> None:
+    """Call handler(session, event) after each committed event of this kind."""
+    handlers = _subscribers[EventKind(kind)]
+    if handler not in handlers:
+        handlers.append(handler)
+
+
+def unsubscribe(kind: EventKind | str, handler: Subscriber) -> None:
+    handlers = _subscribers[EventKind(kind)]
+    if handler in handlers:
+        handlers.remove(handler)
+
+
+def subscribers(kind: EventKind | str) -> list[Subscriber]:
+    return list(_subscribers.get(EventKind(kind), ()))
+
+
+@orm_events.listens_for(Session, "after_flush")
+def _collect_flushed_events(session: Session, _flush_context) -> None:
+    new_events = [row for row in session.new if isinstance(row, Event)]
+    if new_events:
+        session.info.setdefault(_PENDING, []).extend(CommittedEvent.of(row) for row in new_events)
+
+
+@orm_events.listens_for(Session, "after_rollback")
+def _drop_rolled_back_events(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+@orm_events.listens_for(Session, "after_commit")
+def _deliver_committed_events(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released; the events wait for the real commit
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        deliver(sorted(pending, key=lambda event: event.id))
+
+
+def deliver(events: list[CommittedEvent]) -> None:
+    """Hand committed events to their subscribers, each in a transaction of its own.
+
+    A subscriber's failure is logged and does not undo the change the user made, which is
+    already committed, nor keep the other subscribers from their work.
+    """
+    for committed in events:
+        for handler in subscribers(committed.kind):
+            with Session(db.engine) as session:
+                try:
+                    handler(session, committed)
+                    session.commit()
+                except Exception:
+                    session.rollback()
+                    log.exception("Subscriber %s failed on event %s", handler, committed.id)
+
+
+# ---- reading by cursor -----------------------------------------------------------------
+
+
+def events_after(
+    last_seen_id: int,
+    *,
+    team_id: int | None = None,
+    organization_id: int | None = None,
+    limit: int | None = None,
+) -> list[Event]:
+    """Events newer than the cursor, oldest first, of one team or organization (or all)."""
+    query = select(Event).where(Event.id > last_seen_id).order_by(Event.id)
+    if team_id is not None:
+        query = query.where(Event.team_id == team_id)
+    if organization_id is not None:
+        query = query.where(Event.organization_id == organization_id)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def latest_event_id(*, team_id: int | None = None, organization_id: int | None = None) -> int:
+    """The cursor's end: the newest event id of a team or organization, 0 when there is none."""
+    query = select(db.func.max(Event.id))
+    if team_id is not None:
+        query = query.where(Event.team_id == team_id)
+    if organization_id is not None:
+        query = query.where(Event.organization_id == organization_id)
+    return db.session.scalar(query) or 0

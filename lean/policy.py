@@ -14,9 +14,11 @@ from lean.extensions import db
 from lean.models import (
     A3Sheet,
     Attachment,
+    CardComment,
     Improvement,
     KaizenEntry,
     Membership,
+    Notification,
     Organization,
     Practice,
     Team,
@@ -612,3 +614,47 @@ def organization_for_network_settings(user: User, organization_id: int) -> Organ
 def notices_scope(user: User) -> int:
     """Notices are the organization's: any of its people read them and mark them read."""
     return user.organization_id
+
+
+# ---- card comments and the personal inbox ----------------------------------------------
+
+
+def can_read_improvement(user: User, improvement: Improvement) -> bool:
+    """Whether a person may read a card: who may be told about it or mentioned on it."""
+    return user.active and can_read_team(user, improvement.team)
+
+
+def can_comment_on_improvement(user: User, improvement: Improvement) -> bool:
+    """People of the card's organization talk on it, while its board is not archived."""
+    team = improvement.team
+    return team.organization_id == user.organization_id and not team.archived
+
+
+def improvement_for_comment(user: User, improvement_id: int) -> Improvement:
+    improvement = improvement_for_read(user, improvement_id)
+    if not can_comment_on_improvement(user, improvement):
+        abort(403)
+    return improvement
+
+
+def card_comment_for_author(user: User, comment_id: int) -> CardComment:
+    """A comment its own author edits or deletes; others' comments are not theirs to change."""
+    comment = db.session.get(CardComment, comment_id)
+    if comment is None or not can_read_team(user, comment.improvement.team):
+        abort(404)
+    if comment.author_id != user.id or not can_comment_on_improvement(user, comment.improvement):
+        abort(403)
+    return comment
+
+
+def notification_for_owner(user: User, notification_id: int) -> Notification:
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != user.id:
+        abort(404)
+    return notification
+
+
+def search_organization(user: User) -> int | None:
+    """Whose boards, kaizens and A3 sheets a search may show: the user's organization, or
+    None for an admin, who reads every organization's (a coach also finds the sheets they coach)."""
+    return None if user.is_admin else user.organization_id

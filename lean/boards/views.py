@@ -2,12 +2,12 @@
 
 import json
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from lean import policy
+from lean import freshness, policy
 from lean.boards import queries, services
 from lean.boards.forms import BoardFilterForm, ImprovementForm, MoveForm, QuickAddForm
 from lean.conflicts import EditConflict
@@ -85,7 +85,11 @@ def _filter_args(args: MultiDict) -> dict:
 def show(team_id: int):
     """A team's PDCA board."""
     team = policy.team_for_read(current_user, team_id)
-    return _render_board(team)
+    # The open board asks again with htmx and its tag: unchanged costs a 304, no rendering.
+    g.freshness_etag = etag = freshness.team_etag(team.id)
+    if not is_htmx():
+        return _render_board(team)
+    return freshness.not_modified(etag) or freshness.tagged(_render_board(team), etag)
 
 
 @boards_blueprint.post("/teams/<int:team_id>/improvements")

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from lean import search
 from lean.extensions import db
 from lean.models import KaizenEntry, Team
 from lean.models.base import utcnow
 from lean.web import page_count
-
-SEARCH_WORDS = 8
-# The text a search looks through; the PostgreSQL migration indexes this same expression.
-SEARCH_DOCUMENT_SQL = (
-    "kaizen_entry.title || ' ' || kaizen_entry.before || ' ' || kaizen_entry.after"
-    " || ' ' || kaizen_entry.effect"
-)
 
 
 @dataclass
@@ -42,28 +35,9 @@ class KaizenFilters:
         return {key: value for key, value in args.items() if value}
 
 
-def search_words(query: str) -> list[str]:
-    """Plain words of a search, lower-cased; punctuation and operators are dropped."""
-    return [word.lower() for word in re.findall(r"\w+", query)][:SEARCH_WORDS]
-
-
 def _text_condition(words: list[str]):
-    """Entries containing every word as the start of a word (prefix search), on either database.
-
-    SQLite uses its FTS5 table, PostgreSQL its full-text index with the 'simple' configuration;
-    both keep diacritics (ä is not a), so the two give the same results for plain words.
-    """
-    if db.engine.dialect.name == "postgresql":
-        query = " & ".join(f"{word}:*" for word in words)
-        return text(
-            f"to_tsvector('simple', {SEARCH_DOCUMENT_SQL}) @@ to_tsquery('simple', :search)"
-        ).bindparams(search=query)
-    query = " ".join(f'"{word}"*' for word in words)
-    return KaizenEntry.id.in_(
-        text("SELECT rowid FROM kaizen_search WHERE kaizen_search MATCH :search").bindparams(
-            search=query
-        )
-    )
+    """Entries containing every word as the start of a word: the shared search (lean/search.py)."""
+    return search.matching(search.KAIZEN, KaizenEntry.id, words)
 
 
 def filtered(team_ids: Select | list[int], filters: KaizenFilters) -> Select:
@@ -78,7 +52,7 @@ def filtered(team_ids: Select | list[int], filters: KaizenFilters) -> Select:
         query = query.where(KaizenEntry.done_on >= filters.date_from)
     if filters.date_to:
         query = query.where(KaizenEntry.done_on <= filters.date_to)
-    words = search_words(filters.text)
+    words = search.search_words(filters.text)
     if words:
         query = query.where(_text_condition(words))
     return query

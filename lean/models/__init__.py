@@ -9,6 +9,7 @@ from lean.models.a3 import (
     A3Why,
     CauseCategory,
 )
+from lean.models.conversation import CardComment, CardFollow, Notification
 from lean.models.event import Event
 from lean.models.improvement import STAGES, Improvement, Stage
 from lean.models.kaizen import Attachment, KaizenEntry
@@ -36,6 +37,8 @@ __all__ = [
     "A3Why",
     "Adoption",
     "Attachment",
+    "CardComment",
+    "CardFollow",
     "CauseCategory",
     "Escalation",
     "Event",
@@ -47,6 +50,7 @@ __all__ = [
     "Membership",
     "Notice",
     "NoticeKind",
+    "Notification",
     "OneTimeLink",
     "Organization",
     "PasswordResetRequest",

@@ -39,6 +39,13 @@ class User(UserMixin, db.Model):
     # Network: other organizations see this person's name only when they agreed to it.
     show_name_to_network: Mapped[bool] = mapped_column(default=False, server_default=false())
     anonymised: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # E-mail digest of the person's notifications: "none", "daily" or "weekly"; the last
+    # notification a digest carried (the cursor that keeps an item from coming twice).
+    digest_frequency: Mapped[str] = mapped_column(
+        String(10), default="weekly", server_default="weekly"
+    )
+    digest_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    digest_cursor: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organization: Mapped[Organization] = relationship()
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")

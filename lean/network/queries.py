@@ -6,14 +6,14 @@ once Done, its measured result; people's names only where they agreed (see displ
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, func, literal, or_, select, text
+from sqlalchemy import Select, and_, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
+from lean import search
 from lean.extensions import db
 from lean.models import (
     Adoption,
@@ -31,7 +31,6 @@ from lean.models import (
 from lean.models.base import utcnow
 from lean.web import page_count
 
-SEARCH_WORDS = 8
 ORDERINGS = ("newest", "adopted", "discussed")
 
 
@@ -76,27 +75,9 @@ class LibraryRow:
     comments: int
 
 
-def search_words(query: str) -> list[str]:
-    return [word.lower() for word in re.findall(r"\w+", query)][:SEARCH_WORDS]
-
-
 def _text_condition(words: list[str]):
-    """Practices containing every word as the start of a word, on either database.
-
-    The same rules as the kaizen log's search (lean/kaizen/queries.py): FTS5 on SQLite, a GIN
-    full-text index with the 'simple' configuration on PostgreSQL, diacritics kept.
-    """
-    if db.engine.dialect.name == "postgresql":
-        query = " & ".join(f"{word}:*" for word in words)
-        return text(
-            "to_tsvector('simple', practice.search_document) @@ to_tsquery('simple', :search)"
-        ).bindparams(search=query)
-    query = " ".join(f'"{word}"*' for word in words)
-    return Practice.id.in_(
-        text("SELECT rowid FROM practice_search WHERE practice_search MATCH :search").bindparams(
-            search=query
-        )
-    )
+    """Practices containing every word as the start of a word (lean/search.py)."""
+    return search.matching(search.PRACTICE, Practice.id, words)
 
 
 def _adoption_counts():
@@ -125,7 +106,7 @@ def _published(filters: LibraryFilters) -> Select:
         query = query.where(Practice.organization_id == filters.organization_id)
     if filters.kind:
         query = query.where(Practice.kind == filters.kind)
-    words = search_words(filters.text)
+    words = search.search_words(filters.text)
     if words:
         query = query.where(_text_condition(words))
     return query

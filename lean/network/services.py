@@ -21,7 +21,6 @@ from lean.models import (
     Improvement,
     KaizenEntry,
     Notice,
-    NoticeKind,
     Organization,
     Practice,
     PracticeComment,
@@ -160,22 +159,6 @@ def withdraw_practice(actor: User, practice: Practice) -> None:
     db.session.commit()
 
 
-def _notify(actor: User, practice: Practice, kind: NoticeKind, **links) -> None:
-    """Tell the publishing organization, unless its own people did it."""
-    if actor.organization_id == practice.organization_id:
-        return
-    db.session.add(
-        Notice(
-            organization_id=practice.organization_id,
-            practice_id=practice.id,
-            kind=kind.value,
-            actor_id=actor.id,
-            actor_organization_id=actor.organization_id,
-            **links,
-        )
-    )
-
-
 def comment_on_practice(
     actor: User,
     practice: Practice,
@@ -184,7 +167,8 @@ def comment_on_practice(
     answer_to: PracticeComment | None = None,
     similar: Practice | None = None,
 ) -> PracticeComment:
-    """A comment, a question or an answer; the publishing organization gets a notice."""
+    """A comment, a question or an answer; the publishing organization gets a notice
+    (lean/network/notices.py, after the commit)."""
     comment = PracticeComment(
         practice_id=practice.id,
         parent_id=answer_to.id if answer_to is not None else None,
@@ -195,7 +179,6 @@ def comment_on_practice(
     )
     db.session.add(comment)
     db.session.flush()
-    _notify(actor, practice, NoticeKind.COMMENT, comment_id=comment.id)
     _record(actor, "commented", practice, comment_id=comment.id)
     db.session.commit()
     return comment
@@ -234,7 +217,6 @@ def adopt_practice(actor: User, practice: Practice, team: Team) -> Improvement:
         # The same team adopted it in a concurrent request: the new card goes with it.
         db.session.rollback()
         raise AlreadyAdopted from None
-    _notify(actor, practice, NoticeKind.ADOPTION, adoption_id=adoption.id)
     _record(actor, "adopted", practice, team.id, improvement_id=improvement.id)
     db.session.commit()
     return improvement

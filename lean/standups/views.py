@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from lean import policy
+from lean import freshness, policy
 from lean.conflicts import EditConflict
 from lean.labels import field_label, stage_label
 from lean.lookups import team_members
@@ -29,6 +29,7 @@ from lean.standups.forms import (
 )
 from lean.standups.labels import reason_label
 from lean.standups.rhythm import planned_weekdays
+from lean.web import is_htmx
 
 standups_blueprint = Blueprint("standups", __name__)
 
@@ -106,6 +107,10 @@ def _render_standup(team, standup, position=None, forms=None, status=200, decisi
 def current(team_id: int):
     """The team's stand-up in progress, or the page to start one."""
     team = policy.team_for_read(current_user, team_id)
+    # The open stand-up asks again with htmx and its tag: unchanged costs a 304.
+    g.freshness_etag = etag = freshness.team_etag(team.id)
+    if is_htmx() and (unchanged := freshness.not_modified(etag)) is not None:
+        return unchanged
     standup = queries.open_standup(team.id)
     if standup is None:
         return render_template(
@@ -115,7 +120,7 @@ def current(team_id: int):
             rhythm=queries.rhythm(team),
             can_run=policy.can_run_standup(current_user, team),
         )
-    return _render_standup(team, standup)
+    return freshness.tagged(_render_standup(team, standup), etag)
 
 
 @standups_blueprint.post("/teams/<int:team_id>/standup")

@@ -1,14 +1,14 @@
 """An anonymised user is a flag, not a Finnish placeholder name, so each reader sees it in their language
 
 Revision ID: 0012_anonymised_flag
-Revises: 0009_attachment_description
+Revises: 0011_conversation
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_anonymised_flag"
-down_revision = "0009_attachment_description"
+down_revision = "0011_conversation"
 branch_labels = None
 depends_on = None
 

@@ -334,6 +334,43 @@ EXPECTED = {
         "foreign_supervisor": 303,
         "foreign_coordinator": 422,
     },
+    # Card comments: the organization talks on its cards; only the author changes a comment
+    # (the member wrote the one these routes use); each inbox is its owner's alone.
+    ("conversation.add_comment", "POST"): {
+        "anonymous": LOGIN,
+        "foreign_member": 404,
+        "*": 303,
+    },
+    ("conversation.edit_comment", "GET"): {
+        "anonymous": LOGIN,
+        "member": 200,
+        "foreign_member": 404,
+        "*": 403,
+    },
+    ("conversation.edit_comment", "POST"): {
+        "anonymous": LOGIN,
+        "member": 303,
+        "foreign_member": 404,
+        "*": 403,
+    },
+    ("conversation.delete_comment", "POST"): {
+        "anonymous": LOGIN,
+        "member": 303,
+        "foreign_member": 404,
+        "*": 403,
+    },
+    ("conversation.mention_suggestions", "GET"): {
+        "anonymous": LOGIN,
+        "foreign_member": 404,
+        "*": 200,
+    },
+    ("conversation.follow", "POST"): {"anonymous": LOGIN, "foreign_member": 404, "*": 303},
+    ("conversation.inbox", "GET"): {"anonymous": LOGIN, "*": 200},
+    ("conversation.my_work", "GET"): {"anonymous": LOGIN, "*": 200},
+    ("search.results", "GET"): {"anonymous": LOGIN, "*": 200},
+    ("conversation.mark_read", "POST"): {"anonymous": LOGIN, "member": 303, "*": 404},
+    ("conversation.mark_all_read", "POST"): {"anonymous": LOGIN, "*": 303},
+    ("conversation.set_digest", "POST"): {"anonymous": LOGIN, "*": 303},
 }
 # Served by Flask itself for anyone.
 EXEMPT = {"static"}
@@ -386,7 +423,20 @@ def form_for(endpoint: str) -> dict:
         "a3.add_item": {"text": "Miksi jono kasvaa?"},
         "a3.add_comment": {"body": "Mistä luvut ovat?"},
         "a3.name_peer_coach": {"email": "foreign@example.fi"},
+        "conversation.add_comment": {"body": "Hyvä idea"},
+        "conversation.edit_comment": {"body": "Hyvä idea, kokeillaan"},
     }.get(endpoint, {})
+
+
+def conversation_values(world) -> dict:
+    """The member's comment on their card, and the notification a supervisor's comment gives."""
+    from lean.conversation import services as conversation
+    from lean.models import Notification
+
+    comment = conversation.comment_on_card(world.users["member"], world.improvement, "Oma", [])
+    conversation.comment_on_card(world.users["supervisor"], world.improvement, "Esihenkilö", [])
+    notification = db.session.query(Notification).filter_by(user_id=world.users["member"].id).one()
+    return {"comment_id": comment.id, "notification_id": notification.id}
 
 
 def a3_values(world, endpoint: str) -> dict:
@@ -481,6 +531,10 @@ def test_route_answers_role_as_expected(app, world, login, endpoint, method, rol
         values.update(kaizen_id=kaizen.id, attachment_id=kaizen.attachments[0].id)
     if "standup_id" in rule.arguments or "escalation_id" in rule.arguments:
         values.update(running_standup(world))
+    if endpoint.startswith("conversation.") and {"comment_id", "notification_id"} & set(
+        rule.arguments
+    ):
+        values.update(conversation_values(world))
     form = form_for(endpoint)
     if endpoint.startswith("network."):
         form = {**form, **network_values(world, values, endpoint)}

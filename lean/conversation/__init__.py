@@ -1,0 +1,1 @@
+"""Conversation: comments with mentions on cards, follows, and each person's inbox."""

@@ -1,0 +1,215 @@
+"""Card comments, mention suggestions, follows and the personal inbox: thin views."""
+
+import click
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from lean import policy
+from lean.boards.queries import improvement_history
+from lean.conversation import digests, mentions, queries, services
+from lean.conversation.forms import CommentForm
+from lean.labels import field_label, stage_label
+from lean.web import is_htmx, today
+
+conversation_blueprint = Blueprint("conversation", __name__)
+
+
+@conversation_blueprint.before_request
+@login_required
+def require_login():
+    """Conversation pages are for logged-in users only."""
+
+
+def _picked_mentions() -> list[int]:
+    return [int(value) for value in request.form.getlist("mention") if value.isdigit()]
+
+
+def _render_comments(improvement, form=None, status=200, editing=None, edit_form=None):
+    """The card's comments; for htmx also its history, out of band, so both stay current."""
+    context = {
+        "improvement": improvement,
+        "conversation": card_conversation(improvement, form),
+        "editing": editing,
+        "edit_form": edit_form,
+    }
+    if not is_htmx():
+        return render_template("conversation/comments_page.html", **context), status
+    html = render_template("conversation/_comments.html", **context)
+    html += render_template(
+        "conversation/_history_oob.html",
+        history=improvement_history(improvement),
+        stage_label=stage_label,
+        field_label=field_label,
+    )
+    return html, status
+
+
+def _refusal(form, error) -> None:
+    form.body.errors = [
+        *form.body.errors,
+        _(
+            "%(names)s cannot read this card, so they cannot be mentioned on it.",
+            names=", ".join(error.names),
+        ),
+    ]
+
+
+@conversation_blueprint.post("/improvements/<int:improvement_id>/comments")
+def add_comment(improvement_id: int):
+    """Comment on a card; the people mentioned, its owner and followers are told."""
+    improvement = policy.improvement_for_comment(current_user, improvement_id)
+    form = CommentForm()
+    if not form.validate():
+        return _render_comments(improvement, form, 422)
+    try:
+        mentioned = mentions.resolve(improvement, form.body.data, _picked_mentions())
+    except mentions.MentionRefused as refused:
+        _refusal(form, refused)
+        return _render_comments(improvement, form, 422)
+    comment = services.comment_on_card(current_user, improvement, form.body.data, mentioned)
+    if is_htmx():
+        return _render_comments(improvement)
+    flash(_("Comment added."), "success")
+    target = url_for("boards.detail", improvement_id=improvement.id)
+    return redirect(f"{target}#comment-{comment.id}", 303)
+
+
+@conversation_blueprint.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+def edit_comment(comment_id: int):
+    """The author edits their own comment."""
+    comment = policy.card_comment_for_author(current_user, comment_id)
+    improvement = comment.improvement
+    if request.method == "GET":
+        form = CommentForm(body=comment.body)
+        return _render_comments(improvement, editing=comment.id, edit_form=form)
+    form = CommentForm()
+    if not form.validate():
+        return _render_comments(improvement, editing=comment.id, edit_form=form, status=422)
+    try:
+        mentioned = mentions.resolve(improvement, form.body.data, _picked_mentions())
+    except mentions.MentionRefused as refused:
+        _refusal(form, refused)
+        return _render_comments(improvement, editing=comment.id, edit_form=form, status=422)
+    services.edit_comment(current_user, comment, form.body.data, mentioned)
+    if is_htmx():
+        return _render_comments(improvement)
+    flash(_("Comment saved."), "success")
+    target = url_for("boards.detail", improvement_id=improvement.id)
+    return redirect(f"{target}#comment-{comment.id}", 303)
+
+
+@conversation_blueprint.post("/comments/<int:comment_id>/delete")
+def delete_comment(comment_id: int):
+    """The author deletes their own comment."""
+    comment = policy.card_comment_for_author(current_user, comment_id)
+    improvement = comment.improvement
+    services.delete_comment(current_user, comment)
+    if is_htmx():
+        return _render_comments(improvement)
+    flash(_("Comment deleted."), "success")
+    return redirect(url_for("boards.detail", improvement_id=improvement.id) + "#comments", 303)
+
+
+@conversation_blueprint.get("/improvements/<int:improvement_id>/mentions")
+def mention_suggestions(improvement_id: int):
+    """People of the card's organization whose name matches what was typed: the list options."""
+    improvement = policy.improvement_for_comment(current_user, improvement_id)
+    people = mentions.suggestions(improvement, request.args.get("q", ""))
+    return render_template("conversation/_mention_options.html", people=people)
+
+
+@conversation_blueprint.post("/improvements/<int:improvement_id>/follow")
+def follow(improvement_id: int):
+    """Hear of the comments on this card."""
+    improvement = policy.improvement_for_read(current_user, improvement_id)
+    if request.form.get("follow") == "0":
+        services.unfollow_card(current_user, improvement)
+    else:
+        services.follow_card(current_user, improvement)
+    if is_htmx():
+        return _render_comments(improvement)
+    return redirect(url_for("boards.detail", improvement_id=improvement.id) + "#comments", 303)
+
+
+@conversation_blueprint.post("/profile/digest")
+def set_digest():
+    """The person chooses how often their digest comes by e-mail."""
+    digests.set_digest_frequency(current_user, request.form.get("digest_frequency", ""))
+    flash(_("Digest setting saved."), "success")
+    return redirect(url_for("profile.show") + "#digest", 303)
+
+
+@conversation_blueprint.get("/me")
+def my_work():
+    """My cards across teams, my open A3 actions, unanswered comments and my escalations."""
+    return render_template(
+        "conversation/my_work.html", work=queries.my_work(current_user), stage_label=stage_label
+    )
+
+
+@conversation_blueprint.get("/notifications")
+def inbox():
+    """The person's notifications, newest first."""
+    return render_template("conversation/inbox.html", items=queries.inbox(current_user))
+
+
+@conversation_blueprint.post("/notifications/<int:notification_id>/read")
+def mark_read(notification_id: int):
+    """Mark one notification read."""
+    notification = policy.notification_for_owner(current_user, notification_id)
+    services.mark_notification_read(current_user, notification)
+    if request.form.get("open"):
+        return redirect(notification.path, 303)
+    return redirect(url_for("conversation.inbox"), 303)
+
+
+@conversation_blueprint.post("/notifications/read")
+def mark_all_read():
+    """Mark every notification read."""
+    services.mark_all_notifications_read(current_user)
+    flash(_("All notifications marked as read."), "success")
+    return redirect(url_for("conversation.inbox"), 303)
+
+
+class CardConversation:
+    """What the card page's comment block shows."""
+
+    def __init__(self, improvement, form=None):
+        self.comments = queries.card_comments(improvement.id)
+        self.following = queries.is_following(current_user, improvement)
+        self.can_comment = policy.can_comment_on_improvement(current_user, improvement)
+        self.form = form or CommentForm(formdata=None)
+
+
+def card_conversation(improvement, form=None) -> CardConversation:
+    return CardConversation(improvement, form)
+
+
+def init_app(app) -> None:
+    from lean.conversation import notifications
+
+    notifications.init_app(app)
+    app.register_blueprint(conversation_blueprint)
+
+    @app.cli.command("notify-due")
+    def notify_due_command():
+        """Tell owners of the cards due tomorrow (run daily, e.g. by cron)."""
+        click.echo(f"{digests.notify_due_tomorrow(today())} reminders")
+
+    @app.cli.command("send-digests")
+    def send_digests_command():
+        """Send the e-mail digests that are due (run daily; weekly digests wait their week)."""
+        digests.notify_due_tomorrow(today())
+        click.echo(f"{digests.send_digests()} digests sent")
+
+    @app.context_processor
+    def header_tools():
+        # A callable, so the bell's one statement runs only where the header shows it.
+        def unread_notifications() -> int:
+            return queries.unread_count(current_user) if current_user.is_authenticated else 0
+
+        return {
+            "unread_notifications": unread_notifications,
+            "card_conversation": card_conversation,
+        }

@@ -1,0 +1,50 @@
+"""Pages that stay fresh: a conditional request answered from the team's latest event id.
+
+An open board (or stand-up) asks every 20 seconds with If-None-Match; while nothing happened
+to the team the answer is a 304 without rendering, after a fixed few statements (the user,
+the team, the newest event id). The tag also covers who asks, in which language and with
+which filters, so a tag is never reused for a page that differs. Only the htmx requests of the
+open page are conditional: a full page carries its tag in the page, not in a header, so the
+browser's own cache never shows a page with stale flash messages or CSRF tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Response, make_response, request
+from flask_login import current_user
+
+from lean.events import latest_event_id
+from lean.i18n import current_language
+
+POLL_SECONDS = 20
+
+
+def team_etag(team_id: int) -> str:
+    latest = latest_event_id(team_id=team_id)
+    view = f"{request.path}?{request.query_string.decode()}|{current_user.id}|{current_language()}"
+    digest = hashlib.sha256(view.encode()).hexdigest()[:16]
+    return f"team-{team_id}-{latest}-{digest}"
+
+
+def not_modified(etag: str) -> Response | None:
+    """The 304 answer when the asker already has this version of the page."""
+    if request.if_none_match.contains_weak(etag):
+        response = make_response("", 304)
+        return _tagged(response, etag)
+    return None
+
+
+def tagged(rendered, etag: str) -> Response:
+    """The rendered answer; a check's answer carries its tag for the next conditional request."""
+    response = make_response(rendered)
+    return _tagged(response, etag) if request.headers.get("HX-Request") == "true" else response
+
+
+def _tagged(response: Response, etag: str) -> Response:
+    response.set_etag(etag, weak=True)
+    # Always revalidate: the page is fresh only as long as the team's events say so.
+    response.headers["Cache-Control"] = "no-cache, private"
+    response.vary.add("HX-Request")
+    return response

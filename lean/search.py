@@ -1,0 +1,156 @@
+"""One full-text search for every area: the same rules on SQLite and PostgreSQL.
+
+Every word of a search must start a word of the document (prefix search). SQLite searches an
+FTS5 table kept by triggers, PostgreSQL a GIN index on to_tsvector('simple', document); both
+keep diacritics (ä is not a), so plain words give the same results on either. The migrations
+create the tables, triggers and indexes from the documents defined here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select, text
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
+
+from lean import extensions, policy
+from lean.extensions import db
+from lean.models import A3Sheet, Improvement, KaizenEntry, Practice, Team
+
+SEARCH_WORDS = 8
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """What one kind of row is found by: its FTS5 table (SQLite) and its document (SQL)."""
+
+    table: str  # the searched table, e.g. "kaizen_entry"
+    fts_table: str  # the SQLite FTS5 table, with the row's id as its rowid
+    columns: tuple[str, ...]  # the document: these text columns, joined by spaces
+
+    def document(self, prefix: str | None = None) -> str:
+        """The document as SQL; prefix "new" gives the trigger's form."""
+        owner = prefix or self.table
+        return " || ' ' || ".join(f"{owner}.{column}" for column in self.columns)
+
+    @property
+    def pg_index(self) -> str:
+        return f"ix_{self.table}_search"
+
+    def schema_names(self) -> set[str]:
+        """Tables and indexes the models do not describe: autogenerate leaves them alone."""
+        shadow = ("data", "idx", "content", "docsize", "config")
+        return {self.fts_table, self.pg_index, *(f"{self.fts_table}_{part}" for part in shadow)}
+
+
+KAIZEN = SearchIndex("kaizen_entry", "kaizen_search", ("title", "before", "after", "effect"))
+PRACTICE = SearchIndex("practice", "practice_search", ("search_document",))
+IMPROVEMENT = SearchIndex(
+    "improvement",
+    "improvement_search",
+    ("title", "problem", "expected_effect", "what_was_tried", "measured_result", "standard"),
+)
+A3_SHEET = SearchIndex(
+    "a3_sheet",
+    "a3_search",
+    (
+        "title",
+        "background",
+        "current_condition",
+        "target_condition",
+        "effect_note",
+        "standard",
+        "learned",
+        "applies_elsewhere",
+    ),
+)
+# The card and A3 searches came with the top bar's search box.
+extensions.SEARCH_SCHEMA.update(IMPROVEMENT.schema_names() | A3_SHEET.schema_names())
+
+
+def search_words(query: str) -> list[str]:
+    """Plain words of a search, lower-cased; punctuation and operators are dropped."""
+    return [word.lower() for word in re.findall(r"\w+", query)][:SEARCH_WORDS]
+
+
+def matching(index: SearchIndex, id_column: InstrumentedAttribute, words: list[str]):
+    """Rows whose document contains every word as the start of a word, on either database."""
+    if db.engine.dialect.name == "postgresql":
+        query = " & ".join(f"{word}:*" for word in words)
+        document = index.document()
+        return text(
+            f"to_tsvector('simple', {document}) @@ to_tsquery('simple', :search)"
+        ).bindparams(search=query)
+    query = " ".join(f'"{word}"*' for word in words)
+    # The table name is one of the constants above, never user input; the words are bound.
+    fts = index.fts_table
+    return id_column.in_(
+        text(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :search").bindparams(search=query)  # noqa: S608
+    )
+
+
+# ---- the top bar's search --------------------------------------------------------------
+
+RESULTS_PER_KIND = 20
+
+
+@dataclass
+class Found:
+    cards: list
+    kaizens: list
+    a3_sheets: list
+    practices: list
+
+    @property
+    def count(self) -> int:
+        return len(self.cards) + len(self.kaizens) + len(self.a3_sheets) + len(self.practices)
+
+
+def find_everything(user, query: str) -> Found | None:
+    """Cards, kaizens, A3 sheets and practices the user may read that match every word: four
+    statements, or none for a search without words."""
+    words = search_words(query)
+    if not words:
+        return None
+    organization_id = policy.search_organization(user)
+
+    def readable(query_, team_column):
+        if organization_id is None:
+            return query_
+        teams = select(Team.id).where(Team.organization_id == organization_id)
+        return query_.where(team_column.in_(teams))
+
+    cards = readable(
+        select(Improvement)
+        .where(matching(IMPROVEMENT, Improvement.id, words))
+        .options(joinedload(Improvement.team)),
+        Improvement.team_id,
+    ).order_by(Improvement.updated_at.desc(), Improvement.id.desc())
+    kaizens = readable(
+        select(KaizenEntry)
+        .where(matching(KAIZEN, KaizenEntry.id, words), KaizenEntry.deleted_at.is_(None))
+        .options(joinedload(KaizenEntry.team)),
+        KaizenEntry.team_id,
+    ).order_by(KaizenEntry.done_on.desc(), KaizenEntry.id.desc())
+    sheets = (
+        select(A3Sheet, Improvement)
+        .join(Improvement, Improvement.id == A3Sheet.improvement_id)
+        .where(matching(A3_SHEET, A3Sheet.id, words))
+        .order_by(A3Sheet.revised_at.desc(), A3Sheet.id.desc())
+    )
+    if organization_id is not None:
+        teams = select(Team.id).where(Team.organization_id == organization_id)
+        sheets = sheets.where(or_(Improvement.team_id.in_(teams), A3Sheet.coach_id == user.id))
+    practices = select(Practice).where(matching(PRACTICE, Practice.id, words))
+    if not user.is_admin:
+        practices = practices.where(
+            or_(Practice.withdrawn_at.is_(None), Practice.organization_id == user.organization_id)
+        )
+    practices = practices.order_by(Practice.published_at.desc(), Practice.id.desc())
+    return Found(
+        cards=list(db.session.scalars(cards.limit(RESULTS_PER_KIND)).unique()),
+        kaizens=list(db.session.scalars(kaizens.limit(RESULTS_PER_KIND)).unique()),
+        a3_sheets=[tuple(row) for row in db.session.execute(sheets.limit(RESULTS_PER_KIND))],
+        practices=list(db.session.scalars(practices.limit(RESULTS_PER_KIND))),
+    )

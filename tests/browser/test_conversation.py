@@ -1,0 +1,95 @@
+"""Talking on a card: a mention picked from the list, the bell, the inbox, and axe after swaps."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible, log_in
+
+pytestmark = pytest.mark.browser
+# The machine running the suite may be busy: waits are generous, never a fixed short sleep.
+SLOW = 20_000
+
+
+def test_mention_someone_and_they_see_the_bell_and_follow_the_link(new_context, board):
+    page = new_context().new_page()
+    log_in(page, board.member.email)
+    page.goto(f"/improvements/{board.card_id}")
+    page.evaluate("window.vertaaMarker = 'still the same page'")
+    assert_accessible(page)
+
+    comments = page.locator("#comments")
+    comments.get_by_label("Comment", exact=True).fill("Voisitko katsoa tämän?")
+    picker = comments.get_by_role("combobox", name="Mention a person")
+    picker.fill("Kal")
+    option = page.get_by_role("option", name=board.colleague.name)
+    expect(option).to_be_visible(timeout=SLOW)
+    expect(picker).to_have_attribute("aria-expanded", "true")
+    picker.press("Enter")  # picks the highlighted person, does not send the comment
+    body = comments.get_by_label("Comment", exact=True)
+    expect(body).to_have_value(f"Voisitko katsoa tämän? @{board.colleague.name} ")
+    expect(body).to_be_focused()
+    comments.get_by_role("button", name="Add comment").click()
+
+    expect(page.locator("#comments .comment")).to_have_count(1, timeout=SLOW)
+    expect(page.locator("#card-history")).to_contain_text("commented", timeout=SLOW)
+    assert page.evaluate("window.vertaaMarker") == "still the same page"
+    assert_accessible(page)
+
+    # The colleague logs in elsewhere: the bell counts it, the inbox links to the comment.
+    other = new_context().new_page()
+    log_in(other, board.colleague.email)
+    bell = other.locator("#bell")
+    expect(bell).to_contain_text("1 unread")
+    bell.click()
+    expect(other).to_have_url(re.compile(r"/notifications$"))
+    assert_accessible(other)
+    item = other.locator(".inbox-item").first
+    expect(item).to_contain_text(f"{board.member.name} mentioned you on")
+    item.get_by_role("link", name=board.card_title).click()
+    expect(other).to_have_url(re.compile(rf"/improvements/{board.card_id}#comment-\d+$"))
+    expect(other.locator("#comments")).to_contain_text("Voisitko katsoa tämän?")
+    other.get_by_role("link", name="My work").click()
+    expect(other.locator("#my-unanswered + ul")).to_contain_text(board.card_title)
+    assert_accessible(other)
+    other.goto("/notifications")
+    other.get_by_role("button", name="Mark all read").click()
+    expect(other.locator("#bell")).to_contain_text("0 unread", timeout=SLOW)
+
+
+def test_edit_and_delete_a_comment_in_place(page, board):
+    log_in(page, board.member.email)
+    page.goto(f"/improvements/{board.card_id}")
+    comments = page.locator("#comments")
+    comments.get_by_label("Comment", exact=True).fill("Ensimmäinen versio")
+    comments.get_by_role("button", name="Add comment").click()
+    expect(comments.locator(".comment")).to_have_count(1, timeout=SLOW)
+
+    comments.get_by_role("link", name="Edit your comment").click()
+    editor = page.locator("#comments").get_by_label("Comment").first
+    expect(editor).to_be_focused(timeout=SLOW)
+    assert_accessible(page)
+    editor.fill("Korjattu versio")
+    page.locator("#comments").get_by_role("button", name="Save the comment").click()
+    expect(page.locator("#comments .comment .prose")).to_have_text("Korjattu versio", timeout=SLOW)
+    expect(page.locator("#card-history")).to_contain_text("edited a comment")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#comments").get_by_role("button", name="Delete your comment").click()
+    expect(page.locator("#comments .comment")).to_have_count(0, timeout=SLOW)
+    expect(page.locator("#card-history")).to_contain_text("deleted a comment")
+    assert_accessible(page)
+
+
+def test_the_top_bar_search_finds_the_card(page, board):
+    log_in(page, board.member.email)
+    box = page.get_by_role("search").get_by_label("Find cards, kaizens, A3 sheets and practices")
+    box.fill(board.card_title.split()[0][:6])
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search\?q="))
+    results = page.locator("#found-cards + ul")
+    expect(results.get_by_role("link", name=board.card_title)).to_be_visible()
+    assert_accessible(page)
+    results.get_by_role("link", name=board.card_title).click()
+    expect(page).to_have_url(re.compile(rf"/improvements/{board.card_id}$"))

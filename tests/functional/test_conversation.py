@@ -1,0 +1,285 @@
+"""Card comments with mentions, follows and the personal inbox, policy-exact."""
+
+from sqlalchemy import select
+
+from lean.boards import services as boards
+from lean.conversation import services as conversation
+from lean.extensions import db
+from lean.models import CardFollow, Notification, Stage
+from tests.conftest import make_improvement, make_team, make_user
+
+
+def inbox_of(user) -> list[tuple[str, str]]:
+    db.session.expire_all()
+    rows = db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+    )
+    return [(n.reason, n.path) for n in rows]
+
+
+def test_a_comment_shows_escaped_on_the_card_and_in_its_history(world, login_as):
+    client = login_as("supervisor")
+    url = f"/improvements/{world.improvement.id}"
+    response = client.post(f"{url}/comments", data={"body": "<script>alert(1)</script> Hyvä!"})
+    assert response.status_code == 303
+    html = client.get(url).get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Hyvä!" in html
+    assert "<script>alert(1)" not in html
+    assert "commented" in html.split('id="card-history"')[1]
+
+
+def test_htmx_comment_returns_the_comments_and_the_history_out_of_band(world, login_as):
+    client = login_as("member")
+    response = client.post(
+        f"/improvements/{world.improvement.id}/comments",
+        data={"body": "Sovitaan huomenna"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="comments"') and "Sovitaan huomenna" in html
+    assert 'id="card-history" hx-swap-oob="true"' in html
+    assert "<html" not in html
+
+
+def test_an_empty_comment_is_refused_with_422(world, login_as):
+    response = login_as("member").post(
+        f"/improvements/{world.improvement.id}/comments",
+        data={"body": "  "},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    assert "This field is required." in response.get_data(as_text=True)
+
+
+def test_mentioning_someone_who_cannot_read_the_card_is_refused(world, login_as):
+    foreign = world.users["foreign_member"]
+    body = f"Katso tämä @{foreign.name}"
+    response = login_as("member").post(
+        f"/improvements/{world.improvement.id}/comments",
+        data={"body": body, "mention": str(foreign.id)},
+        headers={"HX-Request": "true"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f"{foreign.name} cannot read this card" in html
+    assert "Katso tämä @" in html  # what was typed stays
+    assert inbox_of(foreign) == []
+
+
+def test_a_mention_typed_or_picked_notifies_the_person_once(world, login_as):
+    supervisor, member = world.users["supervisor"], world.users["member"]
+    coordinator = world.users["coordinator"]
+    card = make_improvement(world.other_team, title="Toisen tiimin kortti")
+    client = login_as("member")
+    client.post(
+        f"/improvements/{card.id}/comments",
+        data={
+            "body": f"@{supervisor.name} ja @{coordinator.name.lower()} katsokaa",
+            "mention": str(supervisor.id),
+        },
+    )
+    comment_path = inbox_of(supervisor)[0][1]
+    assert inbox_of(supervisor) == [("mentioned", comment_path)]
+    assert comment_path.startswith(f"/improvements/{card.id}#comment-")
+    assert inbox_of(coordinator) == [("mentioned", comment_path)]
+    assert inbox_of(member) == []  # never told of one's own doing
+    assert inbox_of(card.owner) == [("comment_on_my_card", comment_path)]
+
+
+def test_notifications_reach_only_people_who_may_read_the_card(world, login_as):
+    """Owner, followers and mentions on cards of another team and another organization:
+    nobody who cannot read the card hears of it."""
+    foreign = world.users["foreign_member"]
+    inactive = make_user(world.organization, {world.team: "member"}, active=False)
+    own_team_card = world.improvement
+    other_team_card = make_improvement(world.other_team)
+    # Follows that the pages would refuse, made directly: an outsider and a deactivated person.
+    for card in (own_team_card, other_team_card):
+        db.session.add(CardFollow(user_id=foreign.id, improvement_id=card.id))
+        db.session.add(CardFollow(user_id=inactive.id, improvement_id=card.id))
+    other_team_card.owner = foreign  # an owner who left for another organization
+    db.session.commit()
+    client = login_as("supervisor")
+    for card in (own_team_card, other_team_card):
+        response = client.post(
+            f"/improvements/{card.id}/comments",
+            data={"body": f"@{inactive.name} @{foreign.name} huomio"},
+        )
+        assert response.status_code == 303
+    # And the other organization's own card, commented by its own member.
+    foreign_client = login_as("foreign_member")
+    foreign_client.post(
+        f"/improvements/{world.foreign_improvement.id}/comments",
+        data={"body": f"@{world.users['member'].name} hei"},
+    )
+    assert inbox_of(foreign) == []
+    assert inbox_of(inactive) == []
+    assert inbox_of(world.users["member"]) == [
+        ("comment_on_my_card", inbox_of(world.users["member"])[0][1])
+    ]
+    assert f"/improvements/{own_team_card.id}#" in inbox_of(world.users["member"])[0][1]
+
+
+def test_followers_hear_of_comments_and_can_unfollow(world, login_as):
+    coordinator = world.users["coordinator"]
+    client = login_as("coordinator")
+    url = f"/improvements/{world.improvement.id}"
+    assert client.post(f"{url}/follow", data={"follow": "1"}).status_code == 303
+    assert 'aria-pressed="true"' in client.get(url).get_data(as_text=True)
+    conversation.comment_on_card(world.users["member"], world.improvement, "Eka", [])
+    assert [reason for reason, _ in inbox_of(coordinator)] == ["comment_on_followed"]
+    client.post(f"{url}/follow", data={"follow": "0"})
+    conversation.comment_on_card(world.users["member"], world.improvement, "Toka", [])
+    assert len(inbox_of(coordinator)) == 1
+
+
+def test_authors_edit_and_delete_their_own_comments_only(world, login_as):
+    comment = conversation.comment_on_card(world.users["member"], world.improvement, "Vanha", [])
+    other = login_as("supervisor")
+    assert other.post(f"/comments/{comment.id}/edit", data={"body": "Minun"}).status_code == 403
+    assert other.post(f"/comments/{comment.id}/delete").status_code == 403
+    author = login_as("member")
+    supervisor = world.users["supervisor"]
+    response = author.post(
+        f"/comments/{comment.id}/edit", data={"body": f"Uusi, @{supervisor.name}"}
+    )
+    assert response.status_code == 303
+    html = author.get(f"/improvements/{world.improvement.id}").get_data(as_text=True)
+    assert "Uusi, @" in html and "Vanha</p>" not in html and "edited a comment" in html
+    assert [reason for reason, _ in inbox_of(supervisor)] == ["mentioned"]
+    assert author.post(f"/comments/{comment.id}/delete").status_code == 303
+    html = author.get(f"/improvements/{world.improvement.id}").get_data(as_text=True)
+    assert "Uusi, @" not in html.split('id="card-history"')[0]
+    assert "deleted a comment" in html
+
+
+def test_owner_change_move_and_answered_escalation_notify(world):
+    from lean.standups import services as standups
+
+    member, supervisor = world.users["member"], world.users["supervisor"]
+    card = make_improvement(world.team, supervisor)
+    boards.update_improvement(supervisor, card, card.version, {"owner_id": member.id})
+    boards.move_improvement(supervisor, card, Stage.PLAN)
+    boards.move_improvement(member, card, Stage.DO)  # the owner's own move: no notice
+    standup, _ = standups.start_standup(supervisor, world.team)
+    escalation = standups.escalate_card(member, standup, card, "Saako tähän rahaa?")
+    standups.answer_escalation(world.users["coordinator"], escalation, "Saa.")
+    assert [reason for reason, _ in inbox_of(member)] == [
+        "made_owner",
+        "card_moved",
+        "escalation_answered",
+    ]
+
+
+def test_the_inbox_links_to_the_thing_and_marks_read(world, login_as):
+    conversation.comment_on_card(world.users["supervisor"], world.improvement, "Hei", [])
+    conversation.comment_on_card(world.users["coordinator"], world.improvement, "Moi", [])
+    client = login_as("member")
+    board = client.get(f"/teams/{world.team.id}/board").get_data(as_text=True)
+    assert "2 unread" in board
+    html = client.get("/notifications").get_data(as_text=True)
+    assert f'href="/improvements/{world.improvement.id}#comment-' in html
+    assert "commented on your card" in html
+    first = db.session.scalars(select(Notification.id).order_by(Notification.id)).first()
+    assert client.post(f"/notifications/{first}/read").status_code == 303
+    assert "1 unread" in client.get("/notifications").get_data(as_text=True)
+    assert client.post("/notifications/read").status_code == 303
+    assert "0 unread" in client.get("/notifications").get_data(as_text=True)
+
+
+def test_mention_suggestions_list_only_the_cards_organization(world, login_as):
+    make_user(
+        world.foreign_organization,
+        {make_team(world.foreign_organization): "member"},
+        name="Maija Vieras",
+    )
+    make_user(world.organization, {world.team: "member"}, name="Maija Oma")
+    html = (
+        login_as("member")
+        .get(f"/improvements/{world.improvement.id}/mentions?q=maij")
+        .get_data(as_text=True)
+    )
+    assert 'role="option"' in html and "Maija Oma" in html and "Maija Vieras" not in html
+
+
+def test_my_work_lists_my_cards_actions_unanswered_comments_and_escalations(
+    world, login_as, query_counter
+):
+    from datetime import timedelta
+
+    from lean.a3 import services as a3
+    from lean.standups import services as standups
+    from tests.conftest import today
+
+    member, supervisor = world.users["member"], world.users["supervisor"]
+    soon = make_improvement(world.other_team, member, title="Pian erääntyvä")
+    soon.due_date = today() + timedelta(days=2)
+    make_improvement(world.team, member, title="Valmis jo", stage="done")
+    make_improvement(world.team, supervisor, title="Jonkun muun kortti")
+    db.session.commit()
+    sheet = a3.start_a3(member, world.improvement)
+    a3.add_item(
+        member, sheet, a3.ITEM_KINDS["actions"], {"what": "Mittaa jono", "who_id": member.id}
+    )
+    conversation.comment_on_card(supervisor, world.improvement, "Mitä mieltä?", [member])
+    conversation.comment_on_card(supervisor, soon, "Entä tämä?", [])
+    conversation.comment_on_card(member, soon, "Hoidan", [])  # answered
+    escalation = standups.escalate_card(member, None, soon, "Saako budjettia?")
+
+    client = login_as("member")
+    html = client.get("/me").get_data(as_text=True)
+    cards = html.split('id="my-cards"')[1].split("</table>")[0]
+    assert cards.index("Pian erääntyvä") < cards.index("Oma kortti")  # by due date first
+    assert "Valmis jo" not in html and "Jonkun muun kortti" not in html
+    assert "Mittaa jono" in html
+    unanswered = html.split('id="my-unanswered"')[1].split("</section>")[0]
+    assert "Oma kortti" in unanswered and "Pian erääntyvä" not in unanswered
+    assert "Saako budjettia?" in html and "Waiting for an answer" in html
+
+    with query_counter() as small:
+        client.get("/me")
+    for number in range(5):
+        make_improvement(world.team, member, title=f"Lisää {number}")
+        conversation.comment_on_card(supervisor, world.improvement, f"Lisää {number}", [])
+    standups.escalate_card(member, None, world.improvement, "Toinen kysymys?")
+    assert escalation.id
+    with query_counter() as large:
+        client.get("/me")
+    assert small.value == large.value
+
+
+def test_a3_comments_reach_the_owner_and_the_coach_of_the_sheet(world):
+    from lean.a3 import services as a3
+
+    member, supervisor = world.users["member"], world.users["supervisor"]
+    coach = world.users["foreign_member"]  # a peer coach from another organization
+    sheet = a3.start_a3(member, world.improvement)
+    a3.name_peer_coach(world.users["coordinator"], sheet, coach)
+    question = a3.add_comment(supervisor, sheet, "background", "Mistä luvut ovat?")
+    a3.add_comment(coach, sheet, "background", "Tilastosta", parent=question)
+    path = f"/improvements/{world.improvement.id}/a3"
+    assert inbox_of(member) == [("a3_comment", path), ("a3_comment", path)]
+    assert inbox_of(coach) == [("a3_comment", path)]  # not of their own answer
+    assert inbox_of(world.users["coordinator"]) == []
+
+
+def test_a_practice_publisher_hears_of_comments_and_adoptions(world):
+    from lean.network.services import (
+        PracticeText,
+        adopt_practice,
+        comment_on_practice,
+        publish_practice,
+    )
+    from lean.network.snapshot import Shares
+    from tests.conftest import theme
+
+    coordinator, foreign = world.users["coordinator"], world.users["foreign_member"]
+    done = make_improvement(world.team, world.users["member"], stage="done")
+    text = PracticeText("Jaettu tapa", "Tiivis", "", theme(), None, Shares())
+    practice = publish_practice(coordinator, done, text)
+    comment_on_practice(foreign, practice, "Miten aloititte?")
+    adopt_practice(foreign, practice, world.foreign_team)
+    comment_on_practice(coordinator, practice, "Näin")  # their own: no notification
+    path = f"/network/practices/{practice.id}"
+    assert inbox_of(coordinator) == [("practice_commented", path), ("practice_adopted", path)]

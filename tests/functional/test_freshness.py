@@ -1,0 +1,84 @@
+"""An open board asks whether it changed: 304 without rendering while its team's events stand."""
+
+import re
+
+from lean.boards import services
+from lean.models import Stage
+from tests.conftest import make_improvement
+from tests.functional.test_query_counts import NOT_MODIFIED_QUERIES, fill_board
+
+HTMX = {"HX-Request": "true"}
+
+
+def page_tag(html: str) -> str:
+    return re.search(r"data-etag='([^']+)'", html).group(1)
+
+
+def test_an_unchanged_board_answers_304_and_a_changed_one_the_new_board(world, login_as):
+    client = login_as("member")
+    url = f"/teams/{world.team.id}/board"
+    html = client.get(url).get_data(as_text=True)
+    tag = page_tag(html)
+    assert 'id="page-freshness"' in html and f'data-freshness-url="{url}?"' in html
+
+    unchanged = client.get(url, headers={**HTMX, "If-None-Match": tag})
+    assert unchanged.status_code == 304 and unchanged.get_data() == b""
+    assert unchanged.headers["ETag"] == tag
+
+    services.move_improvement(world.users["supervisor"], world.improvement, Stage.PLAN)
+    changed = client.get(url, headers={**HTMX, "If-None-Match": tag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != tag
+    body = changed.get_data(as_text=True)
+    assert body.lstrip().startswith('<div id="board"') and "<html" not in body
+    assert (
+        client.get(url, headers={**HTMX, "If-None-Match": changed.headers["ETag"]}).status_code
+        == 304
+    )
+
+
+def test_the_tag_differs_per_person_language_and_filters(world, login_as):
+    url = f"/teams/{world.team.id}/board"
+    member = login_as("member")
+    tag = page_tag(member.get(url).get_data(as_text=True))
+    supervisor = login_as("supervisor")
+    assert supervisor.get(url, headers={**HTMX, "If-None-Match": tag}).status_code == 200
+    assert member.get(f"{url}?blocked=1", headers={**HTMX, "If-None-Match": tag}).status_code == 200
+    # Another team's change leaves this board's tag as it was.
+    make_improvement(world.other_team)
+    assert member.get(url, headers={**HTMX, "If-None-Match": tag}).status_code == 304
+
+
+def test_a_full_page_request_is_never_answered_304(world, login_as):
+    client = login_as("member")
+    url = f"/teams/{world.team.id}/board"
+    tag = page_tag(client.get(url).get_data(as_text=True))
+    response = client.get(url, headers={"If-None-Match": tag})
+    assert response.status_code == 200 and "ETag" not in response.headers
+
+
+def test_the_304_costs_a_fixed_small_number_of_statements(world, login_as, query_counter):
+    client = login_as("member")
+    url = f"/teams/{world.team.id}/board"
+    tag = page_tag(client.get(url).get_data(as_text=True))
+    with query_counter() as small:
+        assert client.get(url, headers={**HTMX, "If-None-Match": tag}).status_code == 304
+    fill_board(world.other_team, world.users["supervisor"], 60)
+    with query_counter() as large:
+        assert client.get(url, headers={**HTMX, "If-None-Match": tag}).status_code == 304
+    assert small.value == large.value <= NOT_MODIFIED_QUERIES
+
+
+def test_the_open_standup_checks_the_same_way(world, login_as):
+    from lean.standups import services as standups
+
+    standup, _ = standups.start_standup(world.users["supervisor"], world.team)
+    client = login_as("member")
+    url = f"/teams/{world.team.id}/standup"
+    html = client.get(url).get_data(as_text=True)
+    assert 'data-freshness-target="#current-card"' in html
+    tag = page_tag(html)
+    assert client.get(url, headers={**HTMX, "If-None-Match": tag}).status_code == 304
+    standups.add_note(world.users["supervisor"], standup, world.improvement, "Uusi huomio")
+    changed = client.get(url, headers={**HTMX, "If-None-Match": tag})
+    assert changed.status_code == 200 and 'id="current-card"' in changed.get_data(as_text=True)
