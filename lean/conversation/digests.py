@@ -21,8 +21,10 @@ from lean.auth.mail import send_mail
 from lean.conversation.notifications import Reason, card_path
 from lean.events import record_admin_event
 from lean.extensions import db
+from lean.i18n import locale_for
 from lean.models import Improvement, Notification, User
 from lean.models.base import utcnow
+from lean.urls import external_url
 
 FREQUENCIES = ("none", "daily", "weekly")
 PERIOD = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -74,9 +76,8 @@ def notify_due_tomorrow(today: date) -> int:
 
 
 def base_url() -> str:
-    """The site's address for links in e-mail: BASE_URL (LEAN_BASE_URL) when configured."""
-    configured = current_app.config.get("BASE_URL") or "http://127.0.0.1:5000"
-    return configured.rstrip("/")
+    """The site's address for links in e-mail, from the configured BASE_URL (lean/urls.py)."""
+    return external_url("boards.index").rstrip("/")
 
 
 @dataclass
@@ -129,7 +130,7 @@ def send_digests(now: datetime | None = None) -> int:
     for digest in pending_digests(now):
         user = digest.user
         language = user.language or current_app.config["BABEL_DEFAULT_LOCALE"]
-        with force_locale(language):
+        with force_locale(locale_for(language)):
             subject = _("Vertaa: what happened since your last digest")
             body = render_template(
                 "conversation/digest.txt",
