@@ -7,7 +7,7 @@ PORT ?= 5000
 TEST_WORKERS ?= auto
 export FLASK_APP := app
 
-.PHONY: run test lint format translations compile-translations install install-test clean bench
+.PHONY: run test lint screenshots format translations compile-translations install install-test clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,9 +40,20 @@ test: install-test compile-translations
 test-postgres: install-test compile-translations
 	bash .ci/with-postgres.sh $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-lint: install-test
+# stylelint and the Nu HTML checker come from npm (package.json); node_modules stays out of git.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+lint: install-test node_modules/.installed compile-translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	npx --no-install stylelint "static/css/**/*.css"
+	$(BIN)/python -m pytest -p no:cacheprovider -n 0 -q tests/browser/test_valid_html.py
+
+# PNGs of every main page per role at 1366×768, 390×844 and 1920×1080 into screenshots/.
+screenshots: install-test compile-translations
+	$(BIN)/python tools/screenshots.py
 
 format: install-test
 	$(BIN)/ruff check --fix .
