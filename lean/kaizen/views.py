@@ -7,6 +7,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -27,7 +28,7 @@ from lean.labels import display_value
 from lean.lookups import active_themes, team_members
 from lean.models import Team, Theme
 from lean.spreadsheets import download
-from lean.web import is_htmx, render_page_or_partial
+from lean.web import announce, is_htmx, render_page_or_partial
 
 kaizen_blueprint = Blueprint("kaizen", __name__)
 
@@ -113,7 +114,7 @@ def create(team_id: int):
     uploads, upload_errors = _checked_uploads(form)
     if not valid or upload_errors:
         return _render_log(team, form, 422, upload_errors, focus_entry=True)
-    services.log_kaizen(
+    entry = services.log_kaizen(
         current_user,
         team,
         title=form.title.data,
@@ -126,7 +127,8 @@ def create(team_id: int):
         uploads=uploads,
     )
     if is_htmx():
-        return _render_log(team, focus_entry=True)
+        response = make_response(_render_log(team, focus_entry=True))
+        return announce(response, _("Kaizen logged."), f"kaizen-{entry.id}" if entry else None)
     flash(_("Kaizen logged."), "success")
     return redirect(url_for("kaizen.log", team_id=team.id), 303)
 
