@@ -32,12 +32,12 @@ run: install compile-translations
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-test: install-test compile-translations
+test: install-test compile-translations node_modules/.installed
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The same tests on a throwaway PostgreSQL server (needs Debian's postgresql package; see .ci/).
 .PHONY: test-postgres
-test-postgres: install-test compile-translations
+test-postgres: install-test compile-translations node_modules/.installed
 	bash .ci/with-postgres.sh $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # stylelint and the Nu HTML checker come from npm (package.json); node_modules stays out of git.

@@ -437,3 +437,16 @@ def test_reader_from_another_team_sees_the_board_without_write_controls(world, l
 def test_every_change_uses_csrf_in_htmx_through_the_body_header(world, login_as):
     html = board_html(login_as("member"), world.team)
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
+
+
+def test_a_drop_without_the_pages_csrf_token_is_refused(app, world, login_as, db):
+    client = login_as("member")
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post(
+        f"/improvements/{world.improvement.id}/place",
+        data={"stage": "plan", "after": ""},
+        headers=HTMX,
+    )
+    assert response.status_code == 400
+    db.session.refresh(world.improvement)
+    assert world.improvement.stage == "idea"
