@@ -78,8 +78,9 @@ def test_the_card_page_shows_its_history_newest_first(page, board):
     log_in(page, board.member.email)
     the_card = card(page, board.card_title)
     move_with_the_stage_list(page, the_card, "Plan")
-    expect(card(column(page, "Plan"), board.card_title)).to_be_visible()
+    expect(page.locator("#count-plan")).to_have_text("1 card")
     move_with_the_stage_list(page, the_card, "Do")
+    expect(page.locator("#count-do")).to_have_text("1 card")
     expect(card(column(page, "Do"), board.card_title)).to_be_visible()
 
     the_card.get_by_role("link", name=board.card_title).click()
