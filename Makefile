@@ -7,8 +7,8 @@ PORT ?= 5000
 TEST_WORKERS ?= auto
 export FLASK_APP := app
 
-.PHONY: run test lint format translations compile-translations install install-test clean bench \
-	system-packages
+.PHONY: run test lint screenshots format translations compile-translations install install-test \
+	clean bench system-packages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,11 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt | $(BIN)/python
 
 # Chromium, PostgreSQL, Pango and fonts (.ci/system-packages): installed with apt-get when run
 # as root, else named in one message.
+# Node.js (stylelint, the Nu HTML checker) and Java (the checker) are checked by command: they
+# may come from outside Debian's packages.
 system-packages:
-	@bash .ci/install-system-packages
+	@bash .ci/install-system-packages $(if $(shell command -v npm),,nodejs npm) \
+	  $(if $(shell command -v java),,default-jre-headless)
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
@@ -38,18 +41,28 @@ run: system-packages install compile-translations
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-test: system-packages install-test compile-translations
+test: system-packages install-test compile-translations node_modules/.installed
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The same tests on a throwaway PostgreSQL server (needs Debian's postgresql package; see .ci/).
 .PHONY: test-postgres
-test-postgres: system-packages install-test compile-translations
+test-postgres: system-packages install-test compile-translations node_modules/.installed
 	bash .ci/with-postgres.sh $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-lint: install-test
+# stylelint and the Nu HTML checker come from npm (package.json); node_modules stays out of git.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+lint: install-test node_modules/.installed compile-translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -c pyproject.toml -r lean bench app.py --severity-level medium
+	npx --no-install stylelint "static/css/**/*.css"
+
+# PNGs of every main page per role at 1366×768, 390×844 and 1920×1080 into screenshots/.
+screenshots: install-test compile-translations
+	$(BIN)/python tools/screenshots.py
 
 format: install-test
 	$(BIN)/ruff check --fix .

@@ -33,6 +33,7 @@ class EventKind(enum.StrEnum):
     # Cards, kaizens and practices
     CREATED = "created"
     MOVED = "moved"
+    REORDERED = "reordered"
     EDITED = "edited"
     BLOCKED = "blocked"
     UNBLOCKED = "unblocked"

@@ -1,10 +1,20 @@
 """Helpers shared by the views: htmx-aware rendering, formatting, the health check."""
 
+import json
 import re
 from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from sqlalchemy import select, text
 from wtforms import SelectChoice
@@ -29,6 +39,16 @@ def render_page_or_partial(page_template: str, partial_template: str, status=200
 # Control characters (C0, DEL, C1): a browser drops some of them from a URL, which can turn
 # "/\t/evil.example" into "//evil.example", and a newline cannot go into a Location header.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def announce(response: Response, message: str, element_id: str | None = None) -> Response:
+    """Tell the page (static/js/vertaa.js) to say `message` in its live region and, when given,
+    to bring the element with that id into view and highlight it."""
+    payload = {"message": message}
+    if element_id:
+        payload["element"] = element_id
+    response.headers["HX-Trigger"] = json.dumps({"vertaa:announce": payload})
+    return response
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -103,7 +123,24 @@ def init_app(app: Flask) -> None:
         currency=lambda value: format_currency(value, "EUR"),
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
         datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+        iso=machine_time,
     )
+
+
+def machine_time(value: date | datetime | None) -> str:
+    """A date or moment for `<time datetime>`: whole seconds, as HTML allows at most three
+    digits of a second's fraction."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat() if value else ""
+
+
+@site_blueprint.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico by habit; pages link the SVG icon itself."""
+    response = redirect(url_for("static", filename="favicon.svg"), 301)
+    response.cache_control.max_age = 86400
+    return response
 
 
 @site_blueprint.get("/themes.css")

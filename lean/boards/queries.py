@@ -120,3 +120,26 @@ def organization_teams(user: User) -> list[Team]:
     if not user.is_admin:
         query = query.where(Team.organization_id == user.organization_id)
     return list(db.session.scalars(query))
+
+
+def board_card(improvement: Improvement) -> Card:
+    """One card as the board shows it, for the answer to a move: one query."""
+    entered = db.session.scalar(select(stage_entered_at()).where(Improvement.id == improvement.id))
+    return Card(improvement, entered or improvement.created_at)
+
+
+def column_counts(team: Team, filters: BoardFilters) -> list[Column]:
+    """The six columns with their card counts only (no cards), under the board's filters."""
+    conditions = [Improvement.team_id == team.id, Improvement.archived.is_(False)]
+    if filters.theme_id:
+        conditions.append(Improvement.theme_id == filters.theme_id)
+    if filters.owner_id:
+        conditions.append(Improvement.owner_id == filters.owner_id)
+    if filters.blocked_only:
+        conditions.append(Improvement.blocked.is_(True))
+    counts = dict(
+        db.session.execute(
+            select(Improvement.stage, func.count()).where(*conditions).group_by(Improvement.stage)
+        ).all()
+    )
+    return [Column(stage, counts.get(stage.value, 0)) for stage in STAGES]

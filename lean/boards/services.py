@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from lean.conflicts import EditConflict
@@ -105,6 +105,54 @@ def move_improvement(actor: User, improvement: Improvement, to_stage: Stage) -> 
     record_event(actor, "moved", improvement, **{"from": from_stage, "to": to_stage.value})
     _commit_or_conflict(improvement)
     return True
+
+
+def place_improvement(
+    actor: User, improvement: Improvement, to_stage: Stage, after_id: int | None
+) -> None:
+    """Put the card into a column right below the card `after_id`, or on top when None.
+
+    What a drag and drop on the board does: a change of column is a move (its 'moved' event,
+    so the card's time in stage starts again); a new place in the same column is recorded as
+    'reordered'. The column is numbered anew from 1, so positions stay small and distinct.
+    """
+    _lock_team(improvement.team)
+    from_stage = improvement.stage
+    others = list(
+        db.session.scalars(
+            select(Improvement.id)
+            .where(
+                Improvement.team_id == improvement.team_id,
+                Improvement.stage == to_stage.value,
+                Improvement.archived.is_(False),
+                Improvement.id != improvement.id,
+            )
+            .order_by(Improvement.position, Improvement.id)
+        )
+    )
+    index = others.index(after_id) + 1 if after_id in others else 0
+    # The neighbours' new numbers go in one statement, outside the ORM's version counter:
+    # their place in a column is not an edit of their content.
+    renumbered = [
+        {"moved_id": card_id, "new_position": number}
+        for number, card_id in enumerate([*others[:index], None, *others[index:]], start=1)
+        if card_id is not None
+    ]
+    if renumbered:
+        table = Improvement.__table__
+        db.session.execute(
+            update(table)
+            .where(table.c.id == bindparam("moved_id"))
+            .values(position=bindparam("new_position")),
+            renumbered,
+        )
+    improvement.position = index + 1
+    if from_stage != to_stage.value:
+        improvement.stage = to_stage.value
+        record_event(actor, "moved", improvement, **{"from": from_stage, "to": to_stage.value})
+    else:
+        record_event(actor, "reordered", improvement, stage=to_stage.value, after=after_id)
+    _commit_or_conflict(improvement)
 
 
 def update_improvement(

@@ -1,8 +1,19 @@
 """Board pages: parse the request, ask the policy, call one service, render."""
 
 import json
+from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
@@ -16,7 +27,8 @@ from lean.kaizen import queries as kaizen_queries
 from lean.labels import display_value, field_label, stage_label
 from lean.lookups import active_themes, team_members
 from lean.models import Stage, Theme
-from lean.web import is_htmx, render_page_or_partial
+from lean.standups.queries import stage_limits
+from lean.web import announce, is_htmx, render_page_or_partial
 
 boards_blueprint = Blueprint("boards", __name__)
 
@@ -29,10 +41,15 @@ def require_login():
 
 @boards_blueprint.get("/")
 def index():
-    """The user's first team board, or the team picker when they have no team."""
+    """Where each role starts: members and supervisors on their board, coordinators on the
+    dashboard, admins in administration; anyone else picks a team."""
     teams = sorted((m.team for m in current_user.memberships), key=lambda team: team.name)
     if teams:
         return redirect(url_for("boards.show", team_id=teams[0].id))
+    if current_user.is_coordinator and "dashboard.index" in current_app.view_functions:
+        return redirect(url_for("dashboard.index"))
+    if current_user.is_admin and "admin.index" in current_app.view_functions:
+        return redirect(url_for("admin.index"))
     return redirect(url_for("boards.team_picker"))
 
 
@@ -72,7 +89,56 @@ def _render_board(team, quick_add=None, status=200, focus_quick_add=False):
         can_write=policy.can_write_team(current_user, team),
         can_manage_members=policy.can_manage_members(current_user, team),
         stage_label=stage_label,
+        stage_limits=stage_limits(team),
+        card_words=_card_words(),
+        urls=_card_urls(),
         kaizens_this_month=kaizen_queries.count_this_month(team.id),
+    )
+
+
+def _counted_filters(args: MultiDict) -> queries.BoardFilters:
+    """The board's filters as the column counts need them, read without loading the choices."""
+
+    def number(name: str) -> int | None:
+        value = args.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    return queries.BoardFilters(
+        theme_id=number("theme"), owner_id=number("owner"), blocked_only=bool(args.get("blocked"))
+    )
+
+
+def _card_words() -> dict[str, str]:
+    """The fixed strings of every card, translated once per page rather than once per card."""
+    return {
+        "blocked": _("Blocked"),
+        "no_owner": _("No owner"),
+        "due": _("Due"),
+        "overdue": _("Overdue"),
+        "move": _("Move…"),
+    }
+
+
+def _card_urls() -> dict[str, str]:
+    """The one prefix of every card's address ("/improvements/"), and the board's filters."""
+    detail = url_for("boards.detail", improvement_id=0)
+    return {
+        "improvement": detail.removesuffix("0"),
+        "query": urlencode(_filter_args(request.args)),
+    }
+
+
+def _render_moved_card(improvement):
+    """The htmx answer to a move: the moved card and the column counts out of band."""
+    team = improvement.team
+    filters = _counted_filters(request.args)
+    return render_template(
+        "boards/_moved.html",
+        item=queries.board_card(improvement),
+        columns=queries.column_counts(team, filters),
+        card_words=_card_words(),
+        urls=_card_urls(),
+        can_write=True,
     )
 
 
@@ -101,11 +167,27 @@ def quick_add(team_id: int):
     if not form.validate():
         return _render_board(team, quick_add=form, status=422, focus_quick_add=True)
     theme = db.session.get(Theme, form.theme_id.data)
-    services.create_improvement(current_user, team, title=form.title.data, theme=theme)
+    improvement = services.create_improvement(
+        current_user, team, title=form.title.data, theme=theme
+    )
     if is_htmx():
-        return _render_board(team, focus_quick_add=True)
+        response = make_response(_render_board(team, focus_quick_add=True))
+        announce(response, _("Card added to Idea"), f"card-{improvement.id}")
+        return response
     flash(_("Card added."), "success")
     return redirect(url_for("boards.show", team_id=team.id, **_filter_args(request.args)), 303)
+
+
+@boards_blueprint.get("/improvements/<int:improvement_id>/move")
+def choose_stage(improvement_id: int):
+    """The stages to move a card to: what a card's "Move…" opens without JavaScript."""
+    improvement = policy.improvement_for_write(current_user, improvement_id)
+    return render_template(
+        "boards/move.html",
+        improvement=improvement,
+        filter_args=_filter_args(request.args),
+        stage_label=stage_label,
+    )
 
 
 @boards_blueprint.post("/improvements/<int:improvement_id>/move")
@@ -113,19 +195,57 @@ def move(improvement_id: int):
     """Move a card to another stage; the board (or the card page) shows the result."""
     improvement = policy.improvement_for_write(current_user, improvement_id)
     form = MoveForm()
+    moved = False
     if form.validate():
         try:
             services.move_improvement(current_user, improvement, Stage(form.stage.data))
+            moved = True
         except EditConflict:
             flash(_("Someone else changed this card at the same moment. Try again."), "error")
     else:
         flash(_("Choose a stage to move the card to."), "error")
     if is_htmx() and request.form.get("from") == "board":
-        return _render_board(improvement.team)
+        return _moved_or_board(improvement, moved)
     if request.form.get("from") == "board":
         target = url_for("boards.show", team_id=improvement.team_id, **_filter_args(request.args))
         return redirect(f"{target}#card-{improvement.id}", 303)
     return redirect(url_for("boards.detail", improvement_id=improvement.id), 303)
+
+
+@boards_blueprint.post("/improvements/<int:improvement_id>/place")
+def place(improvement_id: int):
+    """Put a card where it was dropped: a column, and below a neighbour (or on top)."""
+    improvement = policy.improvement_for_write(current_user, improvement_id)
+    # The app-wide CSRF protection has checked the page's X-CSRFToken header: a drop sends
+    # no form of its own, so it carries no token field.
+    form = MoveForm(meta={"csrf": False})
+    after = request.form.get("after", "")
+    placed = False
+    if form.validate() and (after == "" or after.isdigit()):
+        try:
+            services.place_improvement(
+                current_user, improvement, Stage(form.stage.data), int(after) if after else None
+            )
+            placed = True
+        except EditConflict:
+            flash(_("Someone else changed this card at the same moment. Try again."), "error")
+    else:
+        flash(_("Choose a stage to move the card to."), "error")
+    if is_htmx():
+        return _moved_or_board(improvement, placed)
+    target = url_for("boards.show", team_id=improvement.team_id, **_filter_args(request.args))
+    return redirect(f"{target}#card-{improvement.id}", 303)
+
+
+def _moved_or_board(improvement, moved: bool):
+    """The moved card for htmx; when the move failed, the whole board again, as it stands."""
+    if moved:
+        return _render_moved_card(improvement)
+    db.session.rollback()
+    response = make_response(_render_board(improvement.team, status=409))
+    response.headers["HX-Retarget"] = "#board"
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
 
 
 @boards_blueprint.get("/improvements/<int:improvement_id>")

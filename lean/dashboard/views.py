@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lean import metrics, policy
-from lean.dashboard import charts, exports
+from lean import charts, metrics, policy
+from lean.dashboard import exports
 from lean.dashboard.forms import DashboardFilterForm, preset_period
 from lean.extensions import db
 from lean.input_checks import id_from
@@ -320,4 +320,4 @@ def team_key_figures(team: Team) -> metrics.TeamFigures | None:
 def dashboard_sort_url(key: str, sort: str, descending: bool) -> str:
     """The team table sorted by a column; the sorted column's link turns the order around."""
     order = "asc" if key == sort and descending else ("desc" if key == sort else "asc")
-    return url_for("dashboard.index", **filter_args(), sort=key, order=order) + "#teams"
+    return url_for("dashboard.index", **filter_args(), sort=key, order=order) + "#team-table"

@@ -7,6 +7,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -28,7 +29,7 @@ from lean.labels import display_value
 from lean.lookups import active_themes, team_members
 from lean.models import Team, Theme
 from lean.spreadsheets import download, export_filename
-from lean.web import is_htmx, page_count, render_page_or_partial, requested_page
+from lean.web import announce, is_htmx, page_count, render_page_or_partial, requested_page
 
 kaizen_blueprint = Blueprint("kaizen", __name__)
 
@@ -121,7 +122,7 @@ def create(team_id: int):
     if not valid or upload_errors:
         return _render_log(team, form, 422, upload_errors, focus_entry=True)
     try:
-        services.log_kaizen(
+        entry = services.log_kaizen(
             current_user,
             team,
             title=form.title.data,
@@ -137,7 +138,8 @@ def create(team_id: int):
         current_app.logger.exception("attachments not stored")
         return _render_log(team, form, 503, [_files_not_stored_message()], focus_entry=True)
     if is_htmx():
-        return _render_log(team, focus_entry=True)
+        response = make_response(_render_log(team, focus_entry=True))
+        return announce(response, _("Kaizen logged."), f"kaizen-{entry.id}" if entry else None)
     flash(_("Kaizen logged."), "success")
     return redirect(url_for("kaizen.log", team_id=team.id), 303)
 

@@ -6,10 +6,11 @@ import hashlib
 import json
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lean import policy
+from lean import charts, policy
 from lean.conflicts import EditConflict
 from lean.extensions import db
 from lean.input_checks import id_from
@@ -17,7 +18,6 @@ from lean.labels import stage_label
 from lean.lookups import active_themes
 from lean.models import FocusArea, Improvement, KaizenEntry, PracticeComment, Theme
 from lean.network import queries, services, snapshot
-from lean.network.chart import spread_chart
 from lean.network.forms import (
     AdoptForm,
     AnswerForm,
@@ -381,6 +381,19 @@ def dashboard():
         spread=queries.most_spread(),
         months=months,
         chart=spread_chart(months),
+    )
+
+
+def spread_chart(months: list[queries.MonthPoint]) -> charts.Chart:
+    """Adoptions made so far, month by month: each column is the running total at month's end."""
+    return charts.grouped_columns(
+        [
+            (
+                format_date(point.month, "LLL yyyy"),
+                [("chart-bar", _("Adoptions so far"), point.total_adoptions)],
+            )
+            for point in months
+        ]
     )
 
 

@@ -1,36 +1,178 @@
-// Keyboard moves on the board and focus that follows the card after htmx redraws it.
-// Everything here is an extra: without JavaScript every action is a plain form.
+// The board's moves (one stage list for every card, drag and drop, Shift+arrows), messages
+// that are announced and focused, and new cards brought into view. Everything here is an
+// extra: without JavaScript every action is a plain form.
 (function () {
   "use strict";
 
+  const STAGES = ["idea", "plan", "do", "check", "act", "done"];
+
+  // ---- live messages ------------------------------------------------------------------
+
+  function say(message) {
+    const region = document.getElementById("messages");
+    if (!region) return;
+    const line = document.createElement("p");
+    line.className = "message message-success";
+    line.textContent = message;
+    region.replaceChildren(line);
+  }
+
+  function highlight(element) {
+    element.scrollIntoView({ block: "center", behavior: "smooth" });
+    element.classList.add("is-new");
+    window.setTimeout(function () { element.classList.remove("is-new"); }, 4000);
+  }
+
+  // A server answer may ask for an announcement (lean/web.py announce()).
+  document.addEventListener("vertaa:announce", function (event) {
+    const detail = event.detail || {};
+    if (detail.message) say(detail.message);
+    if (detail.element) {
+      // The answer's content is settled after its trigger header: wait for it.
+      document.addEventListener("htmx:afterSettle", function once() {
+        document.removeEventListener("htmx:afterSettle", once);
+        const element = document.getElementById(detail.element);
+        if (element) highlight(element);
+      });
+    }
+  });
+
+  // ---- moving cards ---------------------------------------------------------------------
+
+  function board() {
+    return document.querySelector(".board[data-place-url]");
+  }
+
+  function placeCard(card, stage, afterId) {
+    const container = board();
+    if (!container || !window.htmx) return;
+    const query = container.dataset.query ? "?" + container.dataset.query : "";
+    const url = container.dataset.placeUrl + card.dataset.card + "/place" + query;
+    lastMovedCard = card.dataset.card;
+    window.htmx.ajax("POST", url, {
+      source: card,
+      target: card,
+      swap: "outerHTML",
+      values: { stage: stage, after: afterId || "" },
+    });
+  }
+
+  // A move from the stage list or the keyboard puts the card at the end of its new column.
+  function moveCard(card, stage) {
+    if (!stage || stage === card.dataset.stage) return;
+    const list = document.getElementById("cards-" + stage);
+    if (!list) return;
+    const last = list.querySelector(":scope > .card:last-of-type");
+    list.append(card);
+    placeCard(card, stage, last ? last.dataset.card : "");
+  }
+
   let lastMovedCard = null;
+  let dialogCard = null;
+
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (!form.matches(".card .move")) return;
+    const dialog = document.getElementById("move-dialog");
+    if (!dialog || typeof dialog.showModal !== "function" || !board()) return;
+    event.preventDefault();
+    dialogCard = form.closest(".card");
+    const title = dialogCard.querySelector(".card-title");
+    document.getElementById("move-dialog-card").textContent = title ? title.textContent.trim() : "";
+    dialog.querySelectorAll("button[name=stage]").forEach(function (button) {
+      const here = button.value === dialogCard.dataset.stage;
+      button.disabled = here;
+      if (here) button.setAttribute("aria-current", "true");
+      else button.removeAttribute("aria-current");
+    });
+    dialog.returnValue = "";
+    dialog.showModal();
+  });
+
+  document.addEventListener("close", function (event) {
+    if (event.target.id !== "move-dialog" || !dialogCard) return;
+    const card = dialogCard;
+    dialogCard = null;
+    const stage = event.target.returnValue;
+    if (stage) moveCard(card, stage);
+    else {
+      const button = card.querySelector(".move-button");
+      if (button) button.focus();
+    }
+  }, true);
 
   document.addEventListener("keydown", function (event) {
     if (!event.shiftKey || (event.key !== "ArrowRight" && event.key !== "ArrowLeft")) return;
     const target = event.target;
     if (target.matches("input, textarea, select")) return;
-    const card = target.closest("[data-card]");
-    if (!card) return;
-    const button = card.querySelector(event.key === "ArrowRight" ? "[data-move=next]" : "[data-move=back]");
-    if (!button) return;
+    const card = target.closest(".card[data-card]");
+    if (!card || !board()) return;
+    const index = STAGES.indexOf(card.dataset.stage) + (event.key === "ArrowRight" ? 1 : -1);
+    if (index < 0 || index >= STAGES.length) return;
     event.preventDefault();
-    button.click();
+    moveCard(card, STAGES[index]);
   });
 
-  document.addEventListener("submit", function (event) {
-    const card = event.target.closest("[data-card]");
-    lastMovedCard = card ? card.dataset.card : null;
-  });
+  // Drag and drop, mouse and touch, between columns and within one (SortableJS).
+  function enableDragging(root) {
+    if (!window.Sortable || !board()) return;
+    root.querySelectorAll(".board[data-place-url] .cards").forEach(function (list) {
+      if (list.dataset.sortable) return;
+      list.dataset.sortable = "on";
+      window.Sortable.create(list, {
+        group: "board",
+        draggable: ".card",
+        filter: "a, button, input, select",
+        preventOnFilter: false,
+        delay: 150,
+        delayOnTouchOnly: true,
+        animation: 120,
+        ghostClass: "is-dragged",
+        onEnd: function (event) {
+          if (event.from === event.to && event.oldIndex === event.newIndex) return;
+          const card = event.item;
+          const before = card.previousElementSibling;
+          placeCard(card, event.to.dataset.stage, before && before.dataset.card);
+        },
+      });
+    });
+  }
 
-  // htmx restores focus to an element with the same id; when that control is gone
-  // (a card moved into Done has no "next" button) focus returns to the card itself.
-  document.addEventListener("htmx:afterSettle", function () {
-    if (lastMovedCard && (document.activeElement === document.body || !document.activeElement)) {
+  document.addEventListener("DOMContentLoaded", function () { enableDragging(document); });
+  document.addEventListener("htmx:load", function (event) { enableDragging(document); void event; });
+
+  // ---- focus after a swap ---------------------------------------------------------------
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (lastMovedCard) {
       const card = document.getElementById("card-" + lastMovedCard);
-      if (card) card.focus();
+      lastMovedCard = null;
+      if (card) {
+        const button = card.querySelector(".move-button");
+        (button || card).focus();
+        return;
+      }
     }
-    const conflict = document.getElementById("conflict");
-    if (conflict) conflict.focus();
-    lastMovedCard = null;
+    // After a refused form (422) or a conflict (409), focus goes to what names the problem,
+    // and the live region says it.
+    const status = event.detail && event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status !== 422 && status !== 409) return;
+    const swapped = event.detail.target;
+    const scope = (swapped && swapped.id && document.getElementById(swapped.id)) || document;
+    const problem = scope.querySelector(
+      "#conflict, .conflict, .error-summary, .form-errors, [aria-invalid=true]"
+    );
+    if (!problem) return;
+    if (problem.matches("input, select, textarea")) {
+      problem.focus();
+      const message = document.getElementById(
+        (problem.getAttribute("aria-describedby") || "").split(" ").pop()
+      );
+      if (message) say(message.textContent.trim());
+      return;
+    }
+    if (!problem.hasAttribute("tabindex")) problem.setAttribute("tabindex", "-1");
+    problem.focus();
+    say(problem.textContent.trim().replace(/\s+/g, " ").slice(0, 300));
   });
 })();

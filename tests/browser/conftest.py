@@ -170,12 +170,18 @@ def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
 
 def column(page: Page, stage: str):
     """A board column by its visible heading ("Idea", "Plan", …)."""
-    return page.get_by_role("listitem", name=re.compile(rf"^{re.escape(stage)}\s"))
+    return page.get_by_role("region", name=re.compile(rf"^{re.escape(stage)}\s"))
 
 
 def card(page: Page, title: str):
     """A card on the board, by its title."""
-    return page.get_by_role("article", name=title, exact=True)
+    return page.get_by_role("listitem", name=title, exact=True)
+
+
+def move_with_the_stage_list(page: Page, the_card, stage: str) -> None:
+    """A card's one "Move…" control opens the board's stage list; choose a stage there."""
+    the_card.get_by_role("button", name="Move…").click()
+    page.get_by_role("dialog").get_by_role("button", name=stage, exact=True).click()
 
 
 def axe_violations(page: Page) -> str:

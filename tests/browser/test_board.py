@@ -1,11 +1,9 @@
 """The board as a person uses it: quick add and moving cards, with htmx redrawing the board."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import card, column, log_in
+from tests.browser.conftest import card, column, log_in, move_with_the_stage_list
 
 pytestmark = pytest.mark.browser
 
@@ -40,42 +38,49 @@ def test_shift_arrows_move_a_focused_card_forward_and_back(page, board):
     expect(card(column(page, "Plan"), board.card_title)).to_be_visible()
     expect(page.locator("#count-idea")).to_have_text("0 cards")
     expect(page.locator("#count-plan")).to_have_text("1 card")
-    # Focus follows the card, so the next Shift+← needs no Tab.
-    expect(the_card).to_be_focused()
+    # Focus follows the card (its Move… control), so the next Shift+← needs no Tab.
+    expect(the_card.get_by_role("button", name="Move…")).to_be_focused()
 
     page.keyboard.press("Shift+ArrowLeft")
 
     expect(card(column(page, "Idea"), board.card_title)).to_be_visible()
     expect(page.locator("#count-idea")).to_have_text("1 card")
     expect(page.locator("#count-plan")).to_have_text("0 cards")
-    expect(the_card).to_be_focused()
+    expect(the_card.get_by_role("button", name="Move…")).to_be_focused()
 
 
-def test_the_arrow_button_and_the_move_to_select_move_a_card(page, board):
+def test_the_move_control_opens_the_stage_list_and_moves_a_card(page, board):
     log_in(page, board.member.email)
     the_card = card(page, board.card_title)
 
-    the_card.get_by_role("button", name=f"Move “{board.card_title}” forward to Plan").click()
-
-    expect(card(column(page, "Plan"), board.card_title)).to_be_visible()
-    expect(page.locator("#count-idea")).to_have_text("0 cards")
-    expect(page.locator("#count-plan")).to_have_text("1 card")
-
-    the_card.get_by_label(f"Move “{board.card_title}” to stage").select_option(label="Check")
-    the_card.get_by_role("button", name="Move", exact=True).click()
+    move_with_the_stage_list(page, the_card, "Check")
 
     expect(card(column(page, "Check"), board.card_title)).to_be_visible()
-    expect(page.locator("#count-plan")).to_have_text("0 cards")
+    expect(page.locator("#count-idea")).to_have_text("0 cards")
     expect(page.locator("#count-check")).to_have_text("1 card")
-    expect(the_card.get_by_label(f"Move “{board.card_title}” to stage")).to_have_value("check")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    expect(the_card.get_by_role("button", name="Move…")).to_be_focused()
+
+
+def test_a_card_dragged_into_another_column_stays_there(page, board):
+    log_in(page, board.member.email)
+    the_card = card(page, board.card_title)
+
+    the_card.drag_to(page.locator("#cards-do"))
+
+    expect(card(column(page, "Do"), board.card_title)).to_be_visible()
+    expect(page.locator("#count-do")).to_have_text("1 card")
+    page.reload()
+    expect(card(column(page, "Do"), board.card_title)).to_be_visible()
 
 
 def test_the_card_page_shows_its_history_newest_first(page, board):
     log_in(page, board.member.email)
     the_card = card(page, board.card_title)
-    the_card.get_by_role("button", name=re.compile("forward to Plan$")).click()
-    expect(card(column(page, "Plan"), board.card_title)).to_be_visible()
-    the_card.get_by_role("button", name=re.compile("forward to Do$")).click()
+    move_with_the_stage_list(page, the_card, "Plan")
+    expect(page.locator("#count-plan")).to_have_text("1 card")
+    move_with_the_stage_list(page, the_card, "Do")
+    expect(page.locator("#count-do")).to_have_text("1 card")
     expect(card(column(page, "Do"), board.card_title)).to_be_visible()
 
     the_card.get_by_role("link", name=board.card_title).click()

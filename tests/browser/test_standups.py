@@ -159,7 +159,7 @@ def test_a_supervisor_runs_a_whole_standup_by_keyboard(page, new_context, standu
     coordinator.get_by_label("Email").fill(standup_board.coordinator_email)
     coordinator.get_by_label("Password").fill(PASSWORD)
     coordinator.get_by_role("button", name="Log in", exact=True).click()
-    coordinator.get_by_role("link", name="Escalations").click()
+    coordinator.get_by_role("link", name="Escalations", exact=True).click()
     question = coordinator.locator(".escalation-queue li").first
     expect(question).to_contain_text("Tarvitsemme päätöksen lisäresursseista")
     expect(question).to_contain_text("Vanha kokeilu")

@@ -31,29 +31,21 @@ def test_quick_add_works_as_a_plain_form(page, board):
     expect(page).to_have_url(re.compile(rf"/teams/{board.team_id}/board$"))
 
 
-def test_moving_by_button_works_as_a_plain_form(page, board):
+def test_the_move_control_works_as_a_plain_form(page, board):
     log_in(page, board.member.email)
     the_card = card(page, board.card_title)
 
-    the_card.get_by_role("button", name=f"Move “{board.card_title}” forward to Plan").click()
+    the_card.get_by_role("button", name="Move…").click()
+    expect(page).to_have_url(re.compile(rf"/improvements/{board.card_id}/move\??$"))
+    page.get_by_role("button", name="Plan", exact=True).click()
 
     expect(page).to_have_url(re.compile(rf"/teams/{board.team_id}/board#card-{board.card_id}$"))
     expect(card(column(page, "Plan"), board.card_title)).to_be_visible()
     expect(page.locator("#count-idea")).to_have_text("0 cards")
     expect(page.locator("#count-plan")).to_have_text("1 card")
 
-    the_card.get_by_role("button", name=f"Move “{board.card_title}” back to Idea").click()
+    the_card.get_by_role("button", name="Move…").click()
+    page.get_by_role("button", name="Idea", exact=True).click()
 
     expect(card(column(page, "Idea"), board.card_title)).to_be_visible()
     expect(page.locator("#count-plan")).to_have_text("0 cards")
-
-
-def test_the_move_to_select_works_as_a_plain_form(page, board):
-    log_in(page, board.member.email)
-    the_card = card(page, board.card_title)
-
-    the_card.get_by_label(f"Move “{board.card_title}” to stage").select_option(label="Act")
-    the_card.get_by_role("button", name="Move", exact=True).click()
-
-    expect(card(column(page, "Act"), board.card_title)).to_be_visible()
-    expect(page.locator("#count-act")).to_have_text("1 card")

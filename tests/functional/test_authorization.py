@@ -54,6 +54,7 @@ EXPECTED = {
     ("site.healthz", "GET"): {"*": 200},
     ("site.theme_styles", "GET"): {"*": 200},
     ("accessibility.statement", "GET"): {"*": 200},
+    ("site.favicon", "GET"): {"*": 301},
     ("auth.login", "GET"): {"anonymous": 200, "*": 302},
     ("auth.login", "POST"): {"anonymous": 422, "*": 302},
     ("auth.logout", "POST"): {"anonymous": LOGIN, "*": 303},
@@ -80,6 +81,22 @@ EXPECTED = {
         "admin": 403,
         "foreign_member": 404,
         "other_team_member": 403,
+    },
+    ("boards.choose_stage", "GET"): {
+        "anonymous": LOGIN,
+        "member": 200,
+        "supervisor": 200,
+        "coordinator": 403,
+        "admin": 403,
+        "foreign_member": 404,
+    },
+    ("boards.place", "POST"): {
+        "anonymous": LOGIN,
+        "member": 303,
+        "supervisor": 303,
+        "coordinator": 403,
+        "admin": 403,
+        "foreign_member": 404,
     },
     ("boards.detail", "GET"): {"anonymous": LOGIN, "foreign_member": 404, "*": 200},
     ("boards.edit", "GET"): {
@@ -398,6 +415,7 @@ def form_for(endpoint: str) -> dict:
     return {
         "boards.quick_add": {"title": "Uusi idea", "theme_id": str(theme().id)},
         "boards.move": {"stage": "plan"},
+        "boards.place": {"stage": "plan", "after": ""},
         "kaizen.create": {
             "title": "Uusi",
             "before": "a",

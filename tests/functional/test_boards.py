@@ -1,5 +1,6 @@
 """The PDCA board, quick add, moves, the card page, editing and archiving."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -18,8 +19,7 @@ def board_html(client, team, query=""):
 
 
 def column_count(html: str, stage: str) -> str:
-    start = html.index(f'id="count-{stage}">') + len(f'id="count-{stage}">')
-    return html[start : html.index("<", start)]
+    return re.search(rf'id="count-{stage}"[^>]*>([^<]*)<', html).group(1)
 
 
 def test_board_shows_cards_with_owner_theme_age_due_and_block(world, login_as, db):
@@ -29,7 +29,7 @@ def test_board_shows_cards_with_owner_theme_age_due_and_block(world, login_as, d
     db.session.commit()
     html = board_html(login_as("member"), world.team)
     for column in ("Idea", "Plan", "Do", "Check", "Act", "Done"):
-        assert f"{column}\n" in html
+        assert f'<span class="stage-name">{column}</span>' in html
     assert "Oma kortti" in html
     assert world.users["member"].name in html
     assert "Change leadership" in html  # the theme's label, not only its colour
@@ -150,8 +150,13 @@ def test_move_forward_back_and_anywhere_records_each_move(world, login_as, db):
         )
         assert response.status_code == 200
     html = response.get_data(as_text=True)
+    # The answer is the moved card and the six counts out of band, not the whole board.
+    assert html.lstrip().startswith(f'<li class="card theme-{card.theme_id}" id="card-{card.id}"')
+    assert 'data-stage="check"' in html and 'id="board"' not in html
     assert column_count(html, "check") == "1 card"
     assert column_count(html, "idea") == "0 cards"
+    assert html.count('hx-swap-oob="true"') == 6
+    assert len(response.data) < 10_000
     moves = db.session.scalars(
         select(Event)
         .where(
@@ -164,6 +169,61 @@ def test_move_forward_back_and_anywhere_records_each_move(world, login_as, db):
         ("plan", "idea"),
         ("idea", "check"),
     ]
+
+
+def test_a_failed_htmx_move_redraws_the_whole_board(world, login_as):
+    response = login_as("member").post(
+        f"/improvements/{world.improvement.id}/move",
+        data={"stage": "someday", "from": "board"},
+        headers=HTMX,
+    )
+    assert response.status_code == 409
+    assert response.headers["HX-Retarget"] == "#board"
+    assert 'id="board"' in response.get_data(as_text=True)
+
+
+def test_a_card_is_dropped_between_two_others_and_the_order_stays(world, login_as, db):
+    member = world.users["member"]
+    first = world.improvement
+    second = make_improvement(world.team, member, title="Toinen")
+    third = make_improvement(world.team, member, title="Kolmas", stage="plan")
+    client = login_as("member")
+    # From Plan into Idea, between the first and the second card.
+    response = client.post(
+        f"/improvements/{third.id}/place",
+        data={"stage": "idea", "after": str(first.id)},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f'id="card-{third.id}"' in html and column_count(html, "idea") == "3 cards"
+    board = board_html(client, world.team)
+    assert board.index("Oma kortti") < board.index("Kolmas") < board.index("Toinen")
+    # Within the column: the second card to the top.
+    client.post(f"/improvements/{second.id}/place", data={"stage": "idea", "after": ""})
+    board = board_html(client, world.team)
+    assert board.index("Toinen") < board.index("Oma kortti") < board.index("Kolmas")
+    kinds = db.session.scalars(
+        select(Event.kind)
+        .where(Event.subject_type == "improvement", Event.subject_id.in_([second.id, third.id]))
+        .order_by(Event.id)
+    ).all()
+    assert kinds[-2:] == ["moved", "reordered"]
+
+
+def test_move_without_javascript_offers_the_six_stages(world, login_as):
+    html = (
+        login_as("member").get(f"/improvements/{world.improvement.id}/move").get_data(as_text=True)
+    )
+    assert html.count('name="stage"') == 6
+    assert 'value="idea" class="stage-idea" disabled' in html
+
+
+def test_a_card_has_one_move_control(world, login_as):
+    html = board_html(login_as("member"), world.team)
+    card = html[html.index(f'id="card-{world.improvement.id}"') :]
+    card = card[: card.index("</li>")]
+    assert card.count("<button") == 1 and "<select" not in card and "csrf_token" not in card
 
 
 def test_move_to_an_unknown_stage_changes_nothing(world, login_as, db):
@@ -377,3 +437,16 @@ def test_reader_from_another_team_sees_the_board_without_write_controls(world, l
 def test_every_change_uses_csrf_in_htmx_through_the_body_header(world, login_as):
     html = board_html(login_as("member"), world.team)
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
+
+
+def test_a_drop_without_the_pages_csrf_token_is_refused(app, world, login_as, db):
+    client = login_as("member")
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post(
+        f"/improvements/{world.improvement.id}/place",
+        data={"stage": "plan", "after": ""},
+        headers=HTMX,
+    )
+    assert response.status_code == 400
+    db.session.refresh(world.improvement)
+    assert world.improvement.stage == "idea"

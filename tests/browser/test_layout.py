@@ -1,0 +1,176 @@
+"""What people see on a laptop (1366), a phone (390 and 320) and a wall (1920), in Finnish.
+
+For each main page of each role, on the demo network: nothing scrolls sideways, no text runs
+out of its card or column, no two chart labels overlap, every target is at least 24 × 24 px
+(WCAG 2.5.8; links that flow inside a sentence or a table cell are its "inline" exception), and
+the stylesheet's layout is in effect (the key figures are a grid row on a laptop). One browser
+for the run and one context per screen size; each page is loaded once per size.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lean.demo import seed_demo
+from tests.browser.test_valid_html import DEMO_PASSWORD, ROLES
+
+WIDTHS = {320: 740, 390: 844, 1366: 768, 1920: 1080}
+
+# Measured in the page: the problems a person would notice, as readable lines.
+PROBLEMS = """
+() => {
+  const problems = [];
+  const root = document.documentElement;
+  if (root.scrollWidth > window.innerWidth) {
+    problems.push(`scrolls sideways: ${root.scrollWidth} > ${window.innerWidth}`);
+  }
+  const visible = (el) => {
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    return box.width > 0 && box.height > 0 && style.visibility !== "hidden"
+      && !el.closest(".visually-hidden, dialog:not([open]), [hidden]");
+  };
+  const name = (el) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}`
+    + ` “${(el.textContent || el.value || "").trim().slice(0, 40)}”`;
+  // Text inside cards and columns stays inside them (a scrolling box may hold wider content).
+  for (const box of document.querySelectorAll(
+    ".card, .column, .key-figures > div, .team-figures > div, .standup-card, .kaizen, "
+    + ".practice-item, .panel"
+  )) {
+    const edge = box.getBoundingClientRect();
+    for (const el of box.querySelectorAll("*")) {
+      if (!visible(el) || el.closest(".table-scroll, .chart-figure, table")) continue;
+      const hasText = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (!hasText) continue;
+      const r = el.getBoundingClientRect();
+      if (r.right > edge.right + 1 || r.left < edge.left - 1) {
+        problems.push(`text out of its ${box.className.split(" ")[0]}: ${name(el)}`);
+      }
+    }
+  }
+  // Chart labels never overlap. A turned label is a band along its baseline: two turned
+  // labels overlap when their bands are closer than a line; a level label's box must not
+  // contain any point of a turned label's band.
+  const band = (t) => {
+    const m = t.getScreenCTM();
+    const at = (p) => new DOMPoint(p.x, p.y).matrixTransform(m);
+    const n = t.getNumberOfChars();
+    return { a: at(t.getStartPositionOfChar(0)), b: at(t.getEndPositionOfChar(n - 1)) };
+  };
+  const inside = (p, r) =>
+    p.x > r.left + 1 && p.x < r.right - 1 && p.y > r.top + 1 && p.y < r.bottom - 1;
+  for (const svg of document.querySelectorAll("svg.chart")) {
+    const labels = [...svg.querySelectorAll("text")].filter((t) => t.textContent.trim());
+    for (let i = 0; i < labels.length; i++) {
+      for (let j = i + 1; j < labels.length; j++) {
+        const [a, b] = [labels[i], labels[j]];
+        const [ta, tb] = [a.hasAttribute("transform"), b.hasAttribute("transform")];
+        let overlap;
+        if (ta && tb) {
+          const [p, q] = [band(a), band(b)];
+          const dx = p.b.x - p.a.x;
+          const dy = p.b.y - p.a.y;
+          const length = Math.hypot(dx, dy) || 1;
+          const apart = Math.abs((q.a.x - p.a.x) * dy - (q.a.y - p.a.y) * dx) / length;
+          overlap = apart < parseFloat(getComputedStyle(a).fontSize);
+        } else if (ta || tb) {
+          const [turned, level] = ta ? [a, b] : [b, a];
+          const { a: p, b: q } = band(turned);
+          const box = level.getBoundingClientRect();
+          overlap = [...Array(11).keys()].some((k) =>
+            inside({ x: p.x + ((q.x - p.x) * k) / 10, y: p.y + ((q.y - p.y) * k) / 10 }, box));
+        } else {
+          const [ra, rb] = [a.getBoundingClientRect(), b.getBoundingClientRect()];
+          overlap = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left) > 1
+            && Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top) > 1;
+        }
+        if (overlap) problems.push(`chart labels overlap: “${a.textContent}”, “${b.textContent}”`);
+      }
+    }
+  }
+  // Targets of at least 24 × 24 px; links inside running text are exempt (WCAG 2.5.8 inline).
+  for (const el of document.querySelectorAll(
+    "a[href], button, input:not([type=hidden]), select, textarea, summary"
+  )) {
+    if (!visible(el) || el.closest(".skip-link, svg")) continue;
+    if (el.tagName === "A" && getComputedStyle(el).display === "inline") continue;
+    const r = el.getBoundingClientRect();
+    if (r.width < 23.5 || r.height < 23.5) {
+      problems.push(`target ${Math.round(r.width)}×${Math.round(r.height)}: ${name(el)}`);
+    }
+  }
+  return problems;
+}
+"""
+
+
+def main_pages(client, role: str) -> list[str]:
+    """The paths of a role's main pages, found from its landing page."""
+    landing = client.get("/").location
+    pages = [landing] if landing.startswith("/teams/") else []
+    board = re.search(r"/teams/(\d+)/board", landing)
+    if board:
+        team = board.group(1)
+        html = client.get(landing).get_data(as_text=True)
+        card = re.search(r'<a href="(/improvements/\d+)">', html).group(1)
+        pages += [card, f"/teams/{team}/kaizen", f"/teams/{team}/standups", f"/teams/{team}/a3"]
+    if role == "supervisor":
+        pages += ["/network"]
+    if role == "coordinator":
+        pages += ["/dashboard", "/network/dashboard", "/escalations"]
+        library = client.get("/network").get_data(as_text=True)
+        pages += re.findall(r'href="(/network/practices/\d+)"', library)[:1]
+    if role == "admin":
+        pages += ["/admin/organizations"]
+    return pages
+
+
+@pytest.fixture
+def demo(live_app, live_server):
+    """The demo network on the live server, and each role's main pages."""
+    with live_app.app_context():
+        seed_demo()
+        pages = {}
+        for role, email in ROLES.items():
+            client = live_app.test_client()
+            client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+            pages[role] = main_pages(client, role)
+    return pages
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_every_main_page_fits_and_reads_at_this_width(browser, live_server, demo, width):
+    context = browser.new_context(
+        base_url=live_server, locale="fi-FI", viewport={"width": width, "height": WIDTHS[width]}
+    )
+    context.set_default_timeout(30_000)
+    found = {}
+    try:
+        page = context.new_page()
+        for role, email in ROLES.items():
+            context.clear_cookies()
+            page.goto("/login")
+            page.locator("input[name=email]").fill(email)
+            page.locator("input[name=password]").fill(DEMO_PASSWORD)
+            page.locator("main button[type=submit]").click()
+            page.wait_for_url(re.compile(r"^(?!.*/login)"))
+            for path in demo[role]:
+                page.goto(path)
+                problems = page.evaluate(PROBLEMS)
+                if problems:
+                    found[f"{role} {path}"] = sorted(set(problems))
+                if width == 1366 and path == "/dashboard":
+                    # The key figures are one grid row of tiles, not a list down the page.
+                    figures = page.locator(".key-figures")
+                    assert figures.evaluate("el => getComputedStyle(el).display") == "grid"
+                    tops = figures.locator(":scope > div").evaluate_all(
+                        "tiles => tiles.map((tile) => Math.round(tile.getBoundingClientRect().top))"
+                    )
+                    assert tops.count(tops[0]) >= 4, tops
+    finally:
+        context.close()
+    assert found == {}, "\n".join(
+        f"{page}: {problem}" for page, problems in found.items() for problem in problems
+    )
