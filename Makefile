@@ -8,7 +8,7 @@ TEST_WORKERS ?= auto
 export FLASK_APP := app
 
 .PHONY: run test lint format translations compile-translations install install-test clean bench \
-	system-packages
+	system-packages run-system-packages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,13 +27,17 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt | $(BIN)/python
 system-packages:
 	@bash .ci/install-system-packages
 
+# `make run` needs only what the PDF downloads use, not the browser and database of the tests.
+run-system-packages:
+	@bash .ci/install-system-packages --run
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 compile-translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d lean/translations
 
-run: system-packages install compile-translations
+run: run-system-packages install compile-translations
 	$(BIN)/flask init-db
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
