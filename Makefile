@@ -8,7 +8,7 @@ TEST_WORKERS ?= auto
 export FLASK_APP := app
 
 .PHONY: run test lint screenshots format translations compile-translations install install-test \
-	clean bench system-packages
+	clean bench system-packages run-system-packages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,13 +30,17 @@ system-packages:
 	@bash .ci/install-system-packages $(if $(shell command -v npm),,nodejs npm) \
 	  $(if $(shell command -v java),,default-jre-headless)
 
+# `make run` needs only what the PDF downloads use, not the browser and database of the tests.
+run-system-packages:
+	@bash .ci/install-system-packages --run
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 compile-translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d lean/translations
 
-run: system-packages install compile-translations
+run: run-system-packages install compile-translations
 	$(BIN)/flask init-db
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
