@@ -89,6 +89,7 @@ EXPECTED = {
         "coordinator": 403,
         "admin": 403,
         "foreign_member": 404,
+        "other_team_member": 403,
     },
     ("boards.place", "POST"): {
         "anonymous": LOGIN,
@@ -97,6 +98,7 @@ EXPECTED = {
         "coordinator": 403,
         "admin": 403,
         "foreign_member": 404,
+        "other_team_member": 403,
     },
     ("boards.detail", "GET"): {"anonymous": LOGIN, "foreign_member": 404, "*": 200},
     ("boards.edit", "GET"): {
@@ -362,18 +364,24 @@ EXPECTED = {
         "anonymous": LOGIN,
         "member": 200,
         "foreign_member": 404,
+        # Someone else's comment, though they read the card.
+        "other_team_member": 403,
         "*": 403,
     },
     ("conversation.edit_comment", "POST"): {
         "anonymous": LOGIN,
         "member": 303,
         "foreign_member": 404,
+        # Someone else's comment, though they read the card.
+        "other_team_member": 403,
         "*": 403,
     },
     ("conversation.delete_comment", "POST"): {
         "anonymous": LOGIN,
         "member": 303,
         "foreign_member": 404,
+        # Someone else's comment, though they read the card.
+        "other_team_member": 403,
         "*": 403,
     },
     ("conversation.mention_suggestions", "GET"): {
@@ -385,7 +393,12 @@ EXPECTED = {
     ("conversation.inbox", "GET"): {"anonymous": LOGIN, "*": 200},
     ("conversation.my_work", "GET"): {"anonymous": LOGIN, "*": 200},
     ("search.results", "GET"): {"anonymous": LOGIN, "*": 200},
-    ("conversation.mark_read", "POST"): {"anonymous": LOGIN, "member": 303, "*": 404},
+    ("conversation.mark_read", "POST"): {
+        "anonymous": LOGIN,
+        "member": 303,
+        "other_team_member": 404,  # another person's notification
+        "*": 404,
+    },
     ("conversation.mark_all_read", "POST"): {"anonymous": LOGIN, "*": 303},
     ("conversation.set_digest", "POST"): {"anonymous": LOGIN, "*": 303},
 }
