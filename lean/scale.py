@@ -360,6 +360,10 @@ def _improvement_row(rng: random.Random, card: ScaleCard, today) -> dict:
     elif not active and rng.random() < 0.3:
         due_date = (updated + timedelta(days=rng.randint(-10, 20))).date()
     done = stage == "done"
+    started = next(
+        (moment for moment, step in zip(card.times, card.stages, strict=True) if step != "idea"),
+        None,
+    )
     return {
         "id": card.id,
         "team_id": card.team_id,
@@ -381,6 +385,10 @@ def _improvement_row(rng: random.Random, card: ScaleCard, today) -> dict:
         "money_saved_per_year": Decimal(rng.randint(0, 200) * 50) if done else None,
         "quality_change": "Palaute parani." if done else "",
         "archived": False,
+        # The stage times the moves would have kept: the last event entered the card's stage.
+        "stage_entered_at": updated,
+        "first_started_at": datetime.fromtimestamp(started, UTC) if started is not None else None,
+        "completed_at": updated if done else None,
         "version": 1,
         "created_by_id": card.owner,
         "created_at": created,
