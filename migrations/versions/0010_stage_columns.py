@@ -1,4 +1,4 @@
-"""Stage times on each improvement: entered its stage, first started, completed
+"""Stage times on each improvement: entered its stage, first started, completed; indexes
 
 Revision ID: 0010_stage_columns
 Revises: 0007_network
@@ -64,9 +64,12 @@ def upgrade():
     if not sqlite:
         op.alter_column("improvement", "stage_entered_at", nullable=False)
     op.create_index("ix_improvement_completed", "improvement", ["team_id", "completed_at"])
+    # The card page finds the kaizen a card was promoted from.
+    op.create_index("ix_kaizen_entry_promoted_to_id", "kaizen_entry", ["promoted_to_id"])
 
 
 def downgrade():
+    op.drop_index("ix_kaizen_entry_promoted_to_id", table_name="kaizen_entry")
     op.drop_index("ix_improvement_completed", table_name="improvement")
     op.drop_column("improvement", "completed_at")
     op.drop_column("improvement", "first_started_at")
