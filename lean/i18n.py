@@ -10,6 +10,7 @@ forgets it when the language changes within a request (force_locale, refresh), s
 from flask import current_app, g, request, session
 from flask_babel import Domain, get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from lean.extensions import babel
 
@@ -52,11 +53,19 @@ def init_app(app) -> None:
     domain = RequestDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
     # Babel.domain_instance is a cached property: this sets what gettext in Python uses.
     babel.domain_instance = domain
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda string: domain.get_translations().ugettext(string),
-        ngettext=lambda singular, plural, n: domain.get_translations().ungettext(
-            singular, plural, n
-        ),
-        newstyle=True,
+
+    # What Jinja's new-style gettext does (the translation is markup, its variables are
+    # escaped into it), without the three context look-ups Jinja adds to every call: the
+    # templates are all HTML, always autoescaped. The catalog is ours, not user input.
+    def template_gettext(string: str, **variables) -> Markup:
+        return Markup(domain.get_translations().ugettext(string)) % variables  # noqa: S704
+
+    def template_ngettext(singular: str, plural: str, num: int, **variables) -> Markup:
+        variables.setdefault("num", num)
+        translated = domain.get_translations().ungettext(singular, plural, num)
+        return Markup(translated) % variables  # noqa: S704
+
+    app.jinja_env.globals.update(
+        _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
     )
     app.jinja_env.globals.update(current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES)

@@ -17,3 +17,13 @@ def test_translations_follow_the_request_language_and_force_locale(app):
             assert app.jinja_env.from_string('{{ _("Done") }}').render() == "Klar"
         assert _("Done") == "Valmis"
         assert stage_label(Stage.DONE) == "Valmis"
+
+
+def test_template_translations_escape_their_variables_but_not_themselves(app):
+    template = app.jinja_env.from_string(
+        '{{ _("Done") }}|{{ _("%(name)s", name=title) }}|'
+        '{{ ngettext("%(num)d day", "%(num)d days", 3) }}'
+    )
+    with app.test_request_context(headers={"Accept-Language": "fi"}):
+        rendered = template.render(title="<b>Kortti</b>")
+    assert rendered == "Valmis|&lt;b&gt;Kortti&lt;/b&gt;|3 päivää"
