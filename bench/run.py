@@ -510,7 +510,8 @@ def server_run(url: str, s: dict, arguments: argparse.Namespace) -> None:
 
         before = server.worker_rss_kb()
         rate = results["board of 20 cards"]["rate"]
-        duration = math.ceil(arguments.memory_requests / max(rate, 1)) + 1
+        # At most 10 minutes: a slow board reports its memory over fewer requests (printed).
+        duration = min(math.ceil(arguments.memory_requests / max(rate, 1)) + 1, 600)
         memory = wrk(server.url + small, duration, cookie)
         after = server.worker_rss_kb()
         print(
