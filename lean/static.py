@@ -6,7 +6,7 @@ changed file gets a new URL, so browsers may keep each one for a year without as
 The hash is of the file's bytes, computed once per file and change (its modification time),
 in each worker on first use.
 
-Responses are compressed (Flask-Compress: zstd, brotli or gzip, as the browser accepts) unless
+Pages are compressed (Flask-Compress: zstd, brotli or gzip, as the browser accepts) unless
 COMPRESS_RESPONSES is off, as it should be behind a proxy such as nginx that compresses.
 """
 
@@ -79,4 +79,7 @@ def init_app(app: Flask) -> None:
     app.url_defaults(_add_hash)
     app.view_functions["static"] = serve_static
     if app.config["COMPRESS_RESPONSES"]:
+        # Pages, not streamed file answers: compressing a static file left its file open, and
+        # a browser fetches each file once a year.
+        app.config.setdefault("COMPRESS_STREAMS", False)
         Compress(app)
