@@ -79,8 +79,25 @@ translations: install
 	$(BIN)/pybabel update --no-fuzzy-matching -i lean/translations/messages.pot -d lean/translations
 	$(BIN)/pybabel compile -d lean/translations
 
-bench: install-test compile-translations
-	$(BIN)/python -m bench.run
+# The performance budget's pages at full scale, in process and under gunicorn + wrk
+# (bench/README.md). The SQLite data is built once and kept for the next runs; bench-clean
+# removes it. PostgreSQL's server is a throwaway one: each run seeds it anew.
+BENCH_DATABASE ?= instance/bench/full.sqlite
+BENCH_ARGS ?= --full --explain --server
+.PHONY: bench-postgres bench-clean wrk
+wrk:
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+
+bench: install-test compile-translations wrk
+	mkdir -p $(dir $(BENCH_DATABASE))
+	LEAN_BENCH_DATABASE_URL=sqlite:///$(abspath $(BENCH_DATABASE)) $(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-postgres: install-test compile-translations wrk
+	bash .ci/with-postgres.sh sh -c \
+	  'LEAN_BENCH_DATABASE_URL="$$LEAN_TEST_DATABASE_URL" $(BIN)/python -m bench.run $(BENCH_ARGS)'
+
+bench-clean:
+	rm -f $(BENCH_DATABASE) $(BENCH_DATABASE)-wal $(BENCH_DATABASE)-shm
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -21,7 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     config.load(app, test_config)
 
-    from lean import cli, errors, extensions, i18n, input_checks, security, urls, web
+    from lean import cli, errors, extensions, i18n, input_checks, security, static, urls, web
 
     # Each area's views module defines its blueprint; the area packages themselves import no
     # views, so that one area can use another's services or queries without its routes.
@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     web.init_app(app)
+    static.init_app(app)
     errors.init_app(app)
     urls.init_app(app)
     cli.init_app(app)

@@ -35,6 +35,8 @@ class Defaults:
     LOGIN_MAX_FAILURES_PER_ADDRESS = 50
     # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host; 0 trusts none.
     PROXY_COUNT = 0
+    # Compress responses (lean/static.py); turn off where the proxy in front compresses.
+    COMPRESS_RESPONSES = True
     DONE_COLUMN_LIMIT = 10
     HTMX_CDN_URL = None
     HTMX_CDN_INTEGRITY = None
@@ -122,6 +124,7 @@ ENVIRONMENT_SETTINGS = {
     "PROXY_COUNT": int,
     "SQLITE_BUSY_TIMEOUT": float,
     "ACCESSIBILITY_CONTACT": str,
+    "COMPRESS_RESPONSES": parse_bool,
 }
 
 

@@ -394,6 +394,7 @@ def _replay_history(improvement: Improvement, actor: User, stage: str, days: int
             if step == steps
             else created_at + timedelta(days=9 * step)
         )
+    services.refresh_stage_times(Improvement.id == improvement.id)
 
 
 def _fill_fields(improvement: Improvement, stage: str, due, blocked: str, now) -> None:

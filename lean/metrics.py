@@ -9,7 +9,8 @@ Rules for the figures (the README repeats them):
 - *Cycle time* runs from the card's first entry into Plan (or into any later stage, for a card
   that skipped Plan; a card created directly in Plan, as an adopted practice is, starts at its
   creation) to its completion; *lead time* from its creation to its completion. Both come
-  from the card's events, never from stored copies.
+  from the stage times the moves keep on the card (lean/models/improvement.py), which
+  agree with its events.
 - Kaizens count by the day they were done; deleted kaizens do not count.
 - Open escalations and work in progress are as they stand now; completions, kaizens and hours
   saved follow the period.
@@ -26,16 +27,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Float, and_, case, func, literal, literal_column, or_, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.functions import FunctionElement
 
-from lean.boards.queries import stage_entered_at
 from lean.extensions import db
-from lean.models import Escalation, Event, Improvement, KaizenEntry, Stage, Standup, Team
+from lean.models import Escalation, Improvement, KaizenEntry, Stage, Standup, Team, Theme
 from lean.models.base import UTCDateTime
 from lean.standups.rhythm import rhythm_kept
 
@@ -72,11 +72,6 @@ def _days_between_postgresql(element, compiler, **kw):
         f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - "
         f"{compiler.process(start, **kw)})) / 86400.0)"
     )
-
-
-def _entered_stage():
-    """The stage an event put its card in: 'created' records it as stage, 'moved' as to."""
-    return func.coalesce(Event.data["to"].as_string(), Event.data["stage"].as_string())
 
 
 # ---- what the figures are about ------------------------------------------------------------
@@ -120,54 +115,6 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
-def card_timeline(*conditions) -> object:
-    """Per card matching the conditions: when it first started (Plan or later) and last
-    reached Done.
-
-    Each card looks up its own events through the event table's subject index; a join
-    grouped by card let SQLite read the organization's whole event history instead.
-    """
-    entered = _entered_stage()
-
-    def first_or_last(aggregate, stages):
-        return (
-            select(aggregate(Event.at))
-            .where(
-                Event.subject_type == "improvement",
-                Event.subject_id == Improvement.id,
-                Event.kind.in_(("created", "moved")),
-                entered.in_(stages),
-            )
-            .correlate(Improvement)
-            .scalar_subquery()
-        )
-
-    return (
-        select(
-            Improvement.id.label("improvement_id"),
-            first_or_last(func.min, STARTED).label("started_at"),
-            first_or_last(func.max, (Stage.DONE.value,)).label("completed_at"),
-        )
-        .where(*conditions)
-        .subquery("timeline")
-    )
-
-
-def _done_cards(scope: Scope) -> list:
-    """Cards in Done that may have completed in the period or later.
-
-    Reaching Done changes the card's row, so its updated_at is not before its completion
-    (the row and the event get their clocks a moment apart, hence the day of margin): cards
-    finished and untouched since before the period are skipped before their events are read,
-    which is most Done cards of a team that has worked for years.
-    """
-    return [
-        *_card_conditions(scope),
-        Improvement.stage == Stage.DONE.value,
-        Improvement.updated_at >= scope.start_at - timedelta(days=1),
-    ]
-
-
 def _card_conditions(scope: Scope) -> list:
     conditions = [Improvement.team_id.in_(scope.team_ids)]
     if scope.theme_id:
@@ -175,11 +122,13 @@ def _card_conditions(scope: Scope) -> list:
     return conditions
 
 
-def _completed_in_period(scope: Scope, timeline) -> list:
+def _completed_in_period(scope: Scope) -> list:
+    """Cards whose last arrival in Done falls in the period and that stand in Done now (a card
+    moved out of Done has no completed_at)."""
     return [
-        *_done_cards(scope),
-        timeline.c.completed_at >= scope.start_at,
-        timeline.c.completed_at < scope.end_at,
+        *_card_conditions(scope),
+        Improvement.completed_at >= scope.start_at,
+        Improvement.completed_at < scope.end_at,
     ]
 
 
@@ -254,16 +203,14 @@ def _month_bucket(column, scope: Scope):
 
 def completions(scope: Scope) -> list:
     """(team_id, theme_id, month index, cards completed, hours saved per month) in the period."""
-    timeline = card_timeline(*_done_cards(scope))
     completed = (
         select(
             Improvement.team_id.label("team_id"),
             Improvement.theme_id.label("theme_id"),
-            _month_bucket(timeline.c.completed_at, scope).label("month"),
+            _month_bucket(Improvement.completed_at, scope).label("month"),
             Improvement.hours_saved_per_month.label("hours"),
         )
-        .join(timeline, timeline.c.improvement_id == Improvement.id)
-        .where(*_completed_in_period(scope, timeline))
+        .where(*_completed_in_period(scope))
         .subquery()
     )
     # Grouped outside: PostgreSQL would not match a CASE of bound parameters in GROUP BY.
@@ -278,17 +225,18 @@ def completions(scope: Scope) -> list:
     ).all()
 
 
+def _cycle_start():
+    """Where cycle time starts: the first start, or creation for a card that never started."""
+    return func.coalesce(Improvement.first_started_at, Improvement.created_at)
+
+
 def completed_durations(scope: Scope) -> list:
     """(cycle days, lead days) of each card completed in the period, computed by the database."""
-    timeline = card_timeline(*_done_cards(scope))
-    started = func.coalesce(timeline.c.started_at, Improvement.created_at)
     return db.session.execute(
         select(
-            days_between(started, timeline.c.completed_at),
-            days_between(Improvement.created_at, timeline.c.completed_at),
-        )
-        .join(timeline, timeline.c.improvement_id == Improvement.id)
-        .where(*_completed_in_period(scope, timeline))
+            days_between(_cycle_start(), Improvement.completed_at),
+            days_between(Improvement.created_at, Improvement.completed_at),
+        ).where(*_completed_in_period(scope))
     ).all()
 
 
@@ -345,7 +293,7 @@ class AgeingCard:
 
 def ageing(scope: Scope, rows: int = AGEING_ROWS) -> list[AgeingCard]:
     """The cards in progress longest in their stage relative to their team's limit for it."""
-    entered = func.coalesce(stage_entered_at(), Improvement.created_at)
+    entered = Improvement.stage_entered_at
     now = literal(scope.now, UTCDateTime)
     cards = (
         select(
@@ -530,9 +478,54 @@ def dashboard(scope: Scope, teams: list[TeamFacts]) -> Dashboard:
 # ---- lists behind the figures ----------------------------------------------------------------
 
 
+class ListedTeam(NamedTuple):
+    id: int
+    name: str
+
+
+class ListedImprovement(NamedTuple):
+    """The columns of a card the lists, exports and report show: read as rows, since building
+    thousands of ORM objects cost more than the query itself."""
+
+    id: int
+    title: str
+    problem: str
+    stage: str
+    archived: bool
+    blocked: bool
+    due_date: date | None
+    created_at: datetime
+    measured_result: str
+    standard: str
+    hours_saved_per_month: Decimal | None
+    money_saved_per_year: Decimal | None
+    quality_change: str
+    theme_id: int
+    team: ListedTeam
+    theme: Theme
+
+
+LISTED_COLUMNS = [
+    Improvement.id,
+    Improvement.title,
+    Improvement.problem,
+    Improvement.stage,
+    Improvement.archived,
+    Improvement.blocked,
+    Improvement.due_date,
+    Improvement.created_at,
+    Improvement.measured_result,
+    Improvement.standard,
+    Improvement.hours_saved_per_month,
+    Improvement.money_saved_per_year,
+    Improvement.quality_change,
+    Improvement.theme_id,
+]
+
+
 @dataclass
 class ListedCard:
-    improvement: Improvement
+    improvement: ListedImprovement
     started_at: datetime | None
     completed_at: datetime | None
     cycle_days: float | None
@@ -546,34 +539,36 @@ class ListedCard:
 def improvement_list(scope: Scope, completed_only: bool = False) -> list[ListedCard]:
     """The cards behind the figures: those in progress now and those completed in the period."""
     in_progress = and_(Improvement.archived.is_(False), Improvement.stage.in_(IN_PROGRESS))
-    timeline = card_timeline(*_card_conditions(scope), or_(in_progress, and_(*_done_cards(scope))))
-    completed = and_(*_completed_in_period(scope, timeline))
-    started = func.coalesce(timeline.c.started_at, Improvement.created_at)
-    completed_at = case((completed, timeline.c.completed_at))
+    completed = and_(*_completed_in_period(scope))
     query = (
         select(
-            Improvement,
-            timeline.c.started_at,
-            completed_at.label("completed_at"),
-            case((completed, days_between(started, timeline.c.completed_at))),
-            case((completed, days_between(Improvement.created_at, timeline.c.completed_at))),
+            *LISTED_COLUMNS,
+            Team.id,
+            Team.name,
+            Theme,
+            Improvement.first_started_at,
+            case((completed, Improvement.completed_at)),
+            case((completed, days_between(_cycle_start(), Improvement.completed_at))),
+            case((completed, days_between(Improvement.created_at, Improvement.completed_at))),
         )
-        .outerjoin(timeline, timeline.c.improvement_id == Improvement.id)
+        .join(Team, Team.id == Improvement.team_id)
+        .join(Theme, Theme.id == Improvement.theme_id)
         .where(
             *_card_conditions(scope), completed if completed_only else or_(completed, in_progress)
         )
-        .options(joinedload(Improvement.team), joinedload(Improvement.theme))
         .order_by(Improvement.theme_id, Improvement.team_id, Improvement.id)
     )
+    width = len(LISTED_COLUMNS)
     return [
         ListedCard(
-            improvement,
-            _aware(started_at) if started_at else None,
-            _aware(completed_at) if completed_at else None,
+            ListedImprovement(*row[:width], ListedTeam(row[width], row[width + 1]), row[width + 2]),
+            row[width + 3],
+            _aware(completed_at) if completed_at is not None else None,
             round(cycle, 1) if cycle is not None else None,
             round(lead, 1) if lead is not None else None,
         )
-        for improvement, started_at, completed_at, cycle, lead in db.session.execute(query)
+        for row in db.session.execute(query)
+        for completed_at, cycle, lead in (row[width + 4 :],)
     ]
 
 
@@ -600,11 +595,13 @@ def team_figures(team: Team, scope: Scope) -> TeamFigures:
     def count_cards(*conditions):
         return select(func.count(Improvement.id)).where(on_board, *conditions).scalar_subquery()
 
-    timeline = card_timeline(*_done_cards(scope))
     completed = (
         select(func.count(Improvement.id))
-        .join(timeline, timeline.c.improvement_id == Improvement.id)
-        .where(*_completed_in_period(scope, timeline))
+        .where(
+            Improvement.team_id == team.id,
+            Improvement.completed_at >= scope.start_at,
+            Improvement.completed_at < scope.end_at,
+        )
         .scalar_subquery()
     )
     kaizens = (

@@ -26,6 +26,8 @@ def html_to_pdf(html: str) -> bytes:
     import weasyprint  # imported late: it loads Pango, which only PDF downloads need
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+    from lean.static import source_filename
+
     static_folder = Path(current_app.static_folder or "static").resolve()
     static_prefix = BASE_URL.rstrip("/") + current_app.static_url_path.rstrip("/") + "/"
 
@@ -34,6 +36,7 @@ def html_to_pdf(html: str) -> bytes:
             if not url.startswith(static_prefix):
                 raise ValueError(f"not fetched for a PDF: {url}")
             relative = urlsplit(url).path.removeprefix(urlsplit(static_prefix).path)
+            relative = source_filename(relative)  # pages link the content-hashed names
             file = (static_folder / relative).resolve()
             if not file.is_relative_to(static_folder) or not file.is_file():
                 raise ValueError(f"not fetched for a PDF: {url}")

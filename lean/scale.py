@@ -28,6 +28,7 @@ from lean.models import (
     Event,
     FocusArea,
     Improvement,
+    KaizenEntry,
     Membership,
     Organization,
     Team,
@@ -70,6 +71,11 @@ TITLES = [
     "Sähköinen ajanvaraus", "Materiaalitilausten keskitys", "Poissaolojen seuranta",
 ]  # fmt: skip
 
+KAIZEN_TITLES = [
+    "Lomakepohja jaettuun kansioon", "Tarratulostin lähemmäs", "Muistilista vastaanottoon",
+    "Yhteinen kalenteri", "Pikaohje seinälle", "Avainten säilytys", "Sähköpostipohja",
+]  # fmt: skip
+
 
 @dataclass
 class ScaleCard:
@@ -94,6 +100,7 @@ def seed_scale(
     people_per_team: int = 10,
     cards_per_team: int = 200,
     events_per_card: int = 10,
+    kaizens_per_team: int = 50,
     *,
     seed: int = 2026,
     echo: Callable[[str], None] = print,
@@ -171,8 +178,9 @@ def seed_scale(
                 coordinator = t == 1 and p == 2
                 admin = o == 1 and t == 1 and p == 3
                 email = f"o{o:02d}.t{t:02d}.p{p:02d}@{EMAIL_DOMAIN}"
-                if o == 1 and t == 1 and p <= 3:
-                    special_users.append((("supervisor", "coordinator", "admin")[p - 1], email))
+                if o == 1 and t == 1 and p <= 4:
+                    role = ("supervisor", "coordinator", "admin", "member")[p - 1]
+                    special_users.append((role, email))
                 user_rows.append(
                     {
                         "id": user_id,
@@ -269,11 +277,90 @@ def seed_scale(
     counts["events"] = written
 
     _advance_postgresql_sequences()
+    _seed_kaizens(rng, team_members, kaizens_per_team, themes, now, bulk)
+    _seed_network(rng, team_members, team_organization, counts, now)
     say("done. " + ", ".join(f"{count:,} {label}" for label, count in counts.items()))
     for role, email in special_users:
         echo(f"  {role}: {email}")
     echo(f"  every user's password: {SCALE_PASSWORD}")
     return counts
+
+
+def _seed_kaizens(rng, team_members, per_team, themes, now, bulk) -> None:
+    """Each team's kaizen log: small improvements done over the last two years."""
+    rows = []
+    for team_id, members in team_members.items():
+        for number in range(per_team):
+            done = now - timedelta(days=rng.uniform(0, 730))
+            rows.append(
+                {
+                    "team_id": team_id,
+                    "author_id": rng.choice(members),
+                    "done_on": done.date(),
+                    "title": f"{rng.choice(KAIZEN_TITLES)} {number + 1}",
+                    "before": "Tieto haettiin kolmesta paikasta.",
+                    "after": "Tieto löytyy yhdeltä sivulta.",
+                    "effect": "Säästää aikaa joka viikko.",
+                    "theme_id": rng.choice(themes),
+                    "hours_saved_per_month": Decimal(rng.randint(0, 8)) / 2 or None,
+                    "version": 1,
+                    "created_at": done,
+                    "updated_at": done,
+                }
+            )
+    bulk(KaizenEntry, rows, "kaizens")
+
+
+def _seed_network(rng, team_members, team_organization, counts, now) -> None:
+    """Practices shared in the network, with comments and adoptions, through the services.
+
+    Every second team publishes one of its finished cards; each practice gets comments from
+    other organizations, and every third is adopted by a team of another organization (a new
+    card in Plan, as adoption makes it).
+    """
+    from lean.network import services as network
+    from lean.network.snapshot import Shares
+
+    users = {user.id: user for user in db.session.scalars(select(User))}
+    teams = {team.id: team for team in db.session.scalars(select(Team))}
+    team_ids = sorted(team_members)
+    practices = comments = adoptions = 0
+    for index, team_id in enumerate(team_ids[::2]):
+        source = db.session.scalar(
+            select(Improvement)
+            .where(Improvement.team_id == team_id, Improvement.stage == "done")
+            .order_by(Improvement.completed_at.desc())
+            .limit(1)
+        )
+        if source is None:
+            continue
+        publisher = users[team_members[team_id][0]]
+        practice = network.publish_practice(
+            publisher,
+            source,
+            network.PracticeText(
+                title=source.title,
+                summary="Kokeilimme uutta tapaa ja tulokset kirjattiin.",
+                learnings="Pienet kokeilut ensin, sitten koko tiimi.",
+                theme=source.theme,
+                focus_area=source.focus_area,
+                shares=Shares(),
+            ),
+        )
+        practices += 1
+        others = [t for t in team_ids if team_organization[t] != team_organization[team_id]]
+        if not others:
+            continue
+        for _ in range(2):
+            commenter = users[rng.choice(team_members[rng.choice(others)])]
+            network.comment_on_practice(commenter, practice, "Miten mittasitte tuloksen?")
+            comments += 1
+        if index % 3 == 0:
+            adopting_team = teams[rng.choice(others)]
+            adopter = users[team_members[adopting_team.id][0]]
+            network.adopt_practice(adopter, practice, adopting_team)
+            adoptions += 1
+    counts.update(practices=practices, practice_comments=comments, adoptions=adoptions)
 
 
 def _event_stream(index: int, card: ScaleCard):
@@ -360,6 +447,10 @@ def _improvement_row(rng: random.Random, card: ScaleCard, today) -> dict:
     elif not active and rng.random() < 0.3:
         due_date = (updated + timedelta(days=rng.randint(-10, 20))).date()
     done = stage == "done"
+    started = next(
+        (moment for moment, step in zip(card.times, card.stages, strict=True) if step != "idea"),
+        None,
+    )
     return {
         "id": card.id,
         "team_id": card.team_id,
@@ -381,6 +472,10 @@ def _improvement_row(rng: random.Random, card: ScaleCard, today) -> dict:
         "money_saved_per_year": Decimal(rng.randint(0, 200) * 50) if done else None,
         "quality_change": "Palaute parani." if done else "",
         "archived": False,
+        # The stage times the moves would have kept: the last event entered the card's stage.
+        "stage_entered_at": updated,
+        "first_started_at": datetime.fromtimestamp(started, UTC) if started is not None else None,
+        "completed_at": updated if done else None,
         "version": 1,
         "created_by_id": card.owner,
         "created_at": created,

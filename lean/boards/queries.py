@@ -42,27 +42,8 @@ class Column:
         return self.count - len(self.cards)
 
 
-def stage_entered_at():
-    """When each card entered its current stage: its latest 'created' or 'moved' event."""
-    return (
-        select(func.max(Event.at))
-        .where(
-            Event.subject_type == "improvement",
-            Event.subject_id == Improvement.id,
-            Event.kind.in_(("created", "moved")),
-        )
-        .correlate(Improvement)
-        .scalar_subquery()
-    )
-
-
-def board_columns(team: Team, filters: BoardFilters, done_limit: int) -> list[Column]:
-    """The six columns of a board in one query: cards, their stage age and column counts.
-
-    Window functions count each column and rank Done by completion, so that only the
-    latest Done cards are loaded, however many the team has finished over the years.
-    """
-    entered = stage_entered_at()
+def _board_conditions(team: Team, filters: BoardFilters) -> list:
+    """The team's cards on the board, under its filters."""
     conditions = [Improvement.team_id == team.id, Improvement.archived.is_(False)]
     if filters.theme_id:
         conditions.append(Improvement.theme_id == filters.theme_id)
@@ -70,11 +51,21 @@ def board_columns(team: Team, filters: BoardFilters, done_limit: int) -> list[Co
         conditions.append(Improvement.owner_id == filters.owner_id)
     if filters.blocked_only:
         conditions.append(Improvement.blocked.is_(True))
+    return conditions
+
+
+def board_columns(team: Team, filters: BoardFilters, done_limit: int) -> list[Column]:
+    """The six columns of a board in one query: cards and column counts.
+
+    Window functions count each column and rank Done by completion, so that only the
+    latest Done cards are loaded, however many the team has finished over the years.
+    """
+    entered = Improvement.stage_entered_at
+    conditions = _board_conditions(team, filters)
     ranked = (
         select(
             Improvement.id,
             Improvement.stage,
-            entered.label("entered"),
             func.row_number()
             .over(partition_by=Improvement.stage, order_by=(entered.desc(), Improvement.id.desc()))
             .label("recency"),
@@ -83,9 +74,7 @@ def board_columns(team: Team, filters: BoardFilters, done_limit: int) -> list[Co
         .where(*conditions)
         .subquery()
     )
-    shown = select(Improvement, ranked.c.entered, ranked.c.column_count).join(
-        ranked, ranked.c.id == Improvement.id
-    )
+    shown = select(Improvement, ranked.c.column_count).join(ranked, ranked.c.id == Improvement.id)
     if not filters.all_done:
         shown = shown.where(or_(ranked.c.stage != Stage.DONE.value, ranked.c.recency <= done_limit))
     shown = shown.options(joinedload(Improvement.owner), joinedload(Improvement.theme)).order_by(
@@ -93,10 +82,10 @@ def board_columns(team: Team, filters: BoardFilters, done_limit: int) -> list[Co
     )
 
     columns = {stage: Column(stage) for stage in STAGES}
-    for improvement, entered_at, column_count in db.session.execute(shown):
+    for improvement, column_count in db.session.execute(shown):
         column = columns[Stage(improvement.stage)]
         column.count = column_count
-        column.cards.append(Card(improvement, entered_at or improvement.created_at))
+        column.cards.append(Card(improvement, improvement.stage_entered_at))
     done = columns[Stage.DONE]
     done.cards.sort(key=lambda card: card.entered_stage_at, reverse=True)
     return list(columns.values())
@@ -123,20 +112,13 @@ def organization_teams(user: User) -> list[Team]:
 
 
 def board_card(improvement: Improvement) -> Card:
-    """One card as the board shows it, for the answer to a move: one query."""
-    entered = db.session.scalar(select(stage_entered_at()).where(Improvement.id == improvement.id))
-    return Card(improvement, entered or improvement.created_at)
+    """One card as the board shows it, for the answer to a move."""
+    return Card(improvement, improvement.stage_entered_at or improvement.created_at)
 
 
 def column_counts(team: Team, filters: BoardFilters) -> list[Column]:
     """The six columns with their card counts only (no cards), under the board's filters."""
-    conditions = [Improvement.team_id == team.id, Improvement.archived.is_(False)]
-    if filters.theme_id:
-        conditions.append(Improvement.theme_id == filters.theme_id)
-    if filters.owner_id:
-        conditions.append(Improvement.owner_id == filters.owner_id)
-    if filters.blocked_only:
-        conditions.append(Improvement.blocked.is_(True))
+    conditions = _board_conditions(team, filters)
     counts = dict(
         db.session.execute(
             select(Improvement.stage, func.count()).where(*conditions).group_by(Improvement.stage)

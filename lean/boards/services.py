@@ -5,13 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from lean.conflicts import EditConflict
 from lean.events import jsonable, record_event
 from lean.extensions import db
-from lean.models import Improvement, Stage, Team, Theme, User
+from lean.models import Event, Improvement, Stage, Team, Theme, User
+from lean.models.base import utcnow
 
 # Fields a person edits on the card's form, in the order the form shows them.
 EDITABLE_FIELDS = (
@@ -77,20 +78,22 @@ def add_improvement(
 ) -> Improvement:
     """create_improvement without the commit, for services that change more in one transaction."""
     _lock_team(team)
+    moment = utcnow()
     improvement = Improvement(
         team=team,
         title=title.strip(),
         theme=theme,
-        stage=stage.value,
         problem=problem,
         owner=owner or actor,
         created_by=actor,
+        created_at=moment,
         position=_end_of_column(team.id, stage.value),
         **fields,
     )
+    improvement.enter_stage(stage, moment)
     db.session.add(improvement)
     db.session.flush()
-    record_event(actor, "created", improvement, stage=stage.value)
+    record_event(actor, "created", improvement, stage=stage.value).at = moment
     return improvement
 
 
@@ -101,8 +104,10 @@ def move_improvement(actor: User, improvement: Improvement, to_stage: Stage) -> 
         return False
     _lock_team(improvement.team)
     improvement.position = _end_of_column(improvement.team_id, to_stage.value)
-    improvement.stage = to_stage.value
-    record_event(actor, "moved", improvement, **{"from": from_stage, "to": to_stage.value})
+    moment = utcnow()
+    improvement.enter_stage(to_stage, moment)
+    event = record_event(actor, "moved", improvement, **{"from": from_stage, "to": to_stage.value})
+    event.at = moment  # the card's stage times and its history agree to the microsecond
     _commit_or_conflict(improvement)
     return True
 
@@ -148,8 +153,12 @@ def place_improvement(
         )
     improvement.position = index + 1
     if from_stage != to_stage.value:
-        improvement.stage = to_stage.value
-        record_event(actor, "moved", improvement, **{"from": from_stage, "to": to_stage.value})
+        moment = utcnow()
+        improvement.enter_stage(to_stage, moment)
+        event = record_event(
+            actor, "moved", improvement, **{"from": from_stage, "to": to_stage.value}
+        )
+        event.at = moment
     else:
         record_event(actor, "reordered", improvement, stage=to_stage.value, after=after_id)
     _commit_or_conflict(improvement)
@@ -238,3 +247,45 @@ def _commit_or_conflict(improvement: Improvement) -> None:
     except StaleDataError:
         db.session.rollback()
         raise EditConflict(db.session.get(Improvement, improvement.id)) from None
+
+
+def refresh_stage_times(*conditions) -> None:
+    """Recompute the stage times of the cards matching the conditions from their events.
+
+    For data whose events were written or rewritten outside the moves (back-dated demo and
+    test histories); the same rules as migration 0010 that filled the columns at first.
+    """
+    db.session.flush()
+    db.session.execute(
+        update(Improvement)
+        .where(*conditions)
+        .values(
+            stage_entered_at=func.coalesce(_event_time(func.max, None), Improvement.created_at),
+            first_started_at=_event_time(func.min, STARTED),
+            completed_at=case(
+                (
+                    Improvement.stage == Stage.DONE.value,
+                    _event_time(func.max, (Stage.DONE.value,)),
+                )
+            ),
+            updated_at=Improvement.updated_at,  # not an edit of the card
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire_all()
+
+
+STARTED = tuple(stage.value for stage in Stage if stage != Stage.IDEA)
+
+
+def _event_time(aggregate, stages):
+    """The first or last moment the card was created in or moved to one of the stages."""
+    condition = [
+        Event.subject_type == "improvement",
+        Event.subject_id == Improvement.id,
+        Event.kind.in_(("created", "moved")),
+    ]
+    if stages is not None:
+        entered = func.coalesce(Event.data["to"].as_string(), Event.data["stage"].as_string())
+        condition.append(entered.in_(stages))
+    return select(aggregate(Event.at)).where(*condition).correlate(Improvement).scalar_subquery()

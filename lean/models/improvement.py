@@ -41,7 +41,11 @@ STAGES = list(Stage)
 
 
 class Improvement(db.Model):
-    __table_args__ = (Index("ix_improvement_board", "team_id", "archived", "stage", "position"),)
+    __table_args__ = (
+        Index("ix_improvement_board", "team_id", "archived", "stage", "position"),
+        # The dashboard's completions of a period, per team.
+        Index("ix_improvement_completed", "team_id", "completed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
@@ -68,6 +72,16 @@ class Improvement(db.Model):
     origin_practice_id: Mapped[int | None] = mapped_column(
         ForeignKey("practice.id", use_alter=True, ondelete="SET NULL"), index=True
     )
+    # Stage times, kept by the services in the same transaction as the event of the move, so
+    # that the board and the figures read them instead of searching the events (which remain
+    # the history; lean.boards.services.refresh_stage_times recomputes these from them).
+    # When the card entered the stage it stands in now.
+    stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Its first entry into Plan or a later stage (cycle time starts there); None for an idea
+    # that has never left Idea.
+    first_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Its last arrival in Done while it stands in Done; None anywhere else.
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -81,6 +95,14 @@ class Improvement(db.Model):
     focus_area: Mapped[FocusArea | None] = relationship()
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    def enter_stage(self, stage: Stage, moment: datetime) -> None:
+        """Stand in a stage from this moment on, with the stage times that follow from it."""
+        self.stage = stage.value
+        self.stage_entered_at = moment
+        if stage != Stage.IDEA and self.first_started_at is None:
+            self.first_started_at = moment
+        self.completed_at = moment if stage == Stage.DONE else None
 
     @property
     def stage_enum(self) -> Stage:

@@ -30,7 +30,7 @@ class KaizenEntry(db.Model):
     theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id"))
     hours_saved_per_month: Mapped[Decimal | None] = mapped_column(Numeric(10, 1))
     # The board card this kaizen became when it turned out bigger than it looked.
-    promoted_to_id: Mapped[int | None] = mapped_column(ForeignKey("improvement.id"))
+    promoted_to_id: Mapped[int | None] = mapped_column(ForeignKey("improvement.id"), index=True)
     # Deleted entries stay recoverable for a while; see lean/kaizen/services.py.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)

@@ -10,7 +10,6 @@ from flask import current_app
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
-from lean.boards.queries import stage_entered_at
 from lean.extensions import db
 from lean.models import (
     Escalation,
@@ -90,7 +89,7 @@ def agenda(team: Team, since: Since, now: datetime, today: date) -> list[tuple[i
     One query: each card's reason is decided by a CASE in the database, so a board of
     thousands of cards costs the same single round trip as a board of five.
     """
-    entered = stage_entered_at()
+    entered = Improvement.stage_entered_at
     last_event = (
         select(func.max(Event.at))
         .where(Event.subject_type == "improvement", Event.subject_id == Improvement.id)
@@ -149,7 +148,7 @@ class AgendaCard:
 def agenda_cards(standup: Standup) -> list[AgendaCard]:
     """The stand-up's items with their cards, owners, themes and stage age, in one query."""
     rows = db.session.execute(
-        select(StandupItem, stage_entered_at().label("entered"))
+        select(StandupItem)
         .join(Improvement, Improvement.id == StandupItem.improvement_id)
         .where(StandupItem.standup_id == standup.id)
         .options(
@@ -158,9 +157,7 @@ def agenda_cards(standup: Standup) -> list[AgendaCard]:
         )
         .order_by(StandupItem.position, StandupItem.id)
     )
-    return [
-        AgendaCard(item, entered or item.improvement.created_at) for item, entered in rows.all()
-    ]
+    return [AgendaCard(item, item.improvement.stage_entered_at) for item in rows.scalars()]
 
 
 def agenda_item(standup_id: int, improvement_id: int) -> StandupItem | None:

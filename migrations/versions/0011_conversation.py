@@ -1,7 +1,7 @@
 """Card comments, follows and personal notifications; digests; card and A3 full-text search
 
 Revision ID: 0011_conversation
-Revises: 0009_attachment_description
+Revises: 0010_stage_columns
 Create Date: 2026-11-29 18:21:39.829681
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011_conversation'
-down_revision = '0009_attachment_description'
+down_revision = '0010_stage_columns'
 branch_labels = None
 depends_on = None
 

@@ -8,8 +8,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
+from lean.boards.services import refresh_stage_times
 from lean.extensions import db
-from lean.models import Event
+from lean.models import Event, Improvement
 from tests.browser.conftest import assert_accessible, assert_none, axe_violations, log_in
 from tests.conftest import (
     PASSWORD,
@@ -59,6 +60,7 @@ def standup_board(live_app, live_server) -> StandupBoard:
             .values(at=long_ago)
         )
         aged.created_at = long_ago
+        refresh_stage_times(Improvement.id == aged.id)
         db.session.commit()
         data = StandupBoard(team.id, supervisor.email, member.name, coordinator.email)
     return data

@@ -17,6 +17,7 @@ from lean.a3.queries import a3_for_sharing
 from lean.extensions import db
 from lean.models import A3Sheet
 from lean.pdf import BASE_URL
+from lean.static import source_filename
 from tests.conftest import make_improvement, make_user, theme
 from tests.functional.test_a3 import fill_sheet
 from tests.functional.test_query_counts import BELL_QUERIES, MAX_QUERIES
@@ -41,7 +42,7 @@ class StaticFiles(URLFetcher):
         self.static_folder = Path(static_folder)
 
     def fetch(self, url, headers=None):
-        path = urlsplit(url).path.removeprefix("/static/")
+        path = source_filename(urlsplit(url).path.removeprefix("/static/"))
         file = self.static_folder / path
         mime_type = mimetypes.guess_type(file.name)[0]
         return URLFetcherResponse(url, file.read_bytes(), {"Content-Type": mime_type})

@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from lean.models import Event, Improvement
+from lean.boards.services import move_improvement, refresh_stage_times
+from lean.models import Event, Improvement, Stage
 from tests.conftest import make_improvement, make_user, theme, today
 
 HTMX = {"HX-Request": "true"}
@@ -48,8 +49,15 @@ def test_days_in_stage_come_from_the_latest_move(world, login_as, db):
         )
     )
     move.at -= timedelta(days=6)
+    refresh_stage_times(Improvement.id == world.improvement.id)
     db.session.commit()
-    assert "6 days" in board_html(login_as("member"), world.team)
+    client = login_as("member")
+    assert "6 days" in board_html(client, world.team)
+
+    move_improvement(world.users["member"], world.improvement, Stage.PLAN)
+    html = board_html(client, world.team)
+    assert "6 days" not in html
+    assert "0 days" in html
 
 
 def test_done_column_shows_the_latest_ten_and_links_to_all(world, login_as, db):

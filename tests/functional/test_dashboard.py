@@ -324,7 +324,7 @@ def test_the_printable_report_has_a_page_per_theme(history, coordinator):
     html = coordinator.get(f"/dashboard/report?{TERM_ARGS}").get_data(as_text=True)
     assert html.count('class="report-theme"') == 2
     assert "Käsittelyaika 10 päivästä 3 päivään" in html
-    assert "dashboard-print.css" in html
+    assert "/static/css/dashboard-print." in html
     assert "Vieras valmis" not in html
 
     pdf = coordinator.get(f"/dashboard/report.pdf?{TERM_ARGS}")

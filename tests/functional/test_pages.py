@@ -105,7 +105,7 @@ def test_security_headers_on_every_response(client):
 def test_no_inline_script_or_style_in_pages(world, login_as):
     html = login_as("member").get(f"/teams/{world.team.id}/board").get_data(as_text=True)
     assert "<script>" not in html and "style=" not in html and "<style" not in html
-    assert 'src="/static/vendor/htmx-2.0.11/htmx.min.js"' in html
+    assert 'src="/static/vendor/htmx-2.0.11/htmx.min.' in html
 
 
 def test_htmx_from_a_cdn_is_pinned_and_allowed_by_the_policy(database):

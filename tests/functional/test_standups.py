@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from lean.boards.services import refresh_stage_times
 from lean.extensions import db
 from lean.models import Escalation, Event, Improvement, Standup, StandupAttendee, StandupItem
 from tests.conftest import make_improvement, make_team, make_user, today
@@ -22,6 +23,7 @@ def backdate_stage(improvement: Improvement, days: int) -> None:
         .values(at=moment)
     )
     improvement.created_at = moment
+    refresh_stage_times(Improvement.id == improvement.id)
     db.session.commit()
 
 

@@ -41,8 +41,12 @@ def seeded_card(team: Team, author, title: str, steps, theme_key: str = CL, **fi
         owner=author,
         created_by=author,
         created_at=created,
-        # As the services leave it: the row last changed with the card's last move.
+        # As the services leave it: the row last changed with the card's last move, and the
+        # stage times follow from the walk.
         updated_at=steps[-1][1],
+        stage_entered_at=steps[-1][1],
+        first_started_at=next((moment for stage, moment in steps if stage != Stage.IDEA), None),
+        completed_at=steps[-1][1] if steps[-1][0] == Stage.DONE else None,
         archived=archived,
         **fields,
     )
