@@ -15,7 +15,7 @@ def test_quick_add_puts_the_card_in_idea_without_reloading_the_page(page, board)
 
     quick_add = page.locator("#quick-add")
     title = quick_add.get_by_label("Title")
-    expect(title, "the quick add's “Title” label must name its input").to_be_editable(timeout=2_000)
+    expect(title, "the quick add's “Title” label must name its input").to_be_editable()
     title.fill("Palautelomake verkkoon")
     quick_add.get_by_label("Theme").select_option(label=board.theme_label)
     quick_add.get_by_role("button", name="Add to Idea").click()
