@@ -501,6 +501,8 @@ class ListedImprovement(NamedTuple):
     money_saved_per_year: Decimal | None
     quality_change: str
     theme_id: int
+    owner_id: int | None
+    blocked_reason: str
     team: ListedTeam
     theme: Theme
 
@@ -520,6 +522,8 @@ LISTED_COLUMNS = [
     Improvement.money_saved_per_year,
     Improvement.quality_change,
     Improvement.theme_id,
+    Improvement.owner_id,
+    Improvement.blocked_reason,
 ]
 
 

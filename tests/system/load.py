@@ -225,7 +225,7 @@ class SimulatedUser:
             "POST",
             f"/teams/{self.team_id}/kaizen",
             data={"title": title, "before": "Ennen", "after": "Jälkeen", "theme_id": self.theme_id},
-            files={"attachments": ("kuva.png", TINY_PNG, "image/png")},
+            files={"files-0-file": ("kuva.png", TINY_PNG, "image/png")},
         )
         if response is not None and response.status_code == 200:
             with self.ledger.lock:

@@ -303,7 +303,7 @@ def test_a_read_only_upload_folder_gives_a_clear_error_and_saves_no_entry(tmp_pa
         with_photo = user.http.post(
             f"{server.url}/teams/{facts['team']}/kaizen",
             data={"title": "Kuvan kanssa", "before": "a", "after": "b", "theme_id": facts["theme"]},
-            files={"attachments": ("kuva.png", TINY_PNG, "image/png")},
+            files={"files-0-file": ("kuva.png", TINY_PNG, "image/png")},
             headers={"X-CSRFToken": user.csrf},
             timeout=30,
         )
@@ -317,7 +317,7 @@ def test_a_read_only_upload_folder_gives_a_clear_error_and_saves_no_entry(tmp_pa
         server.stop()
         uploads.chmod(0o755)
     assert with_photo.status_code == 503
-    assert "files could not be stored" in with_photo.text
+    assert "could not be stored, so nothing was saved" in with_photo.text
     assert "Traceback" not in with_photo.text
     assert without_photo.status_code == 200  # entries without files still work
     titles = {row[0] for row in sqlite3.connect(path).execute("SELECT title FROM kaizen_entry")}
