@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from lean.extensions import db
 from lean.models import Event, Membership, Organization, Team, Theme, User
+from lean.models.user import shown_name
 
 AUDITED = ("organization", "team", "user", "theme")
 AUDIT_PAGE = 200
@@ -105,7 +106,12 @@ def audit_actors(organization_id: int | None) -> list[User]:
 def names_of_users(ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+    rows = db.session.execute(
+        select(User.id, User.stored_name, User.anonymised).where(User.id.in_(ids))
+    )
+    return {
+        user_id: shown_name(user_id, stored, anonymised) for user_id, stored, anonymised in rows
+    }
 
 
 def organization_named(name: str) -> Organization | None:

@@ -177,6 +177,7 @@ def anonymise_user(actor: User, user: User) -> None:
     # A language-neutral marker; User.name shows "Former user N" in the reader's language.
     user.stored_name = f"#{user.id}"
     user.anonymised = True
+    user.show_name_to_network = False
     user.email = f"anonymised-{user.id}@invalid"
     user.active = False
     user.language = None

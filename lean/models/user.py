@@ -21,6 +21,14 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def shown_name(user_id: int, stored_name: str, anonymised: bool) -> str:
+    """A person's name as pages show it: an anonymised user's placeholder in the reader's
+    language. For reads that select columns rather than User objects."""
+    if anonymised:
+        return gettext("Former user %(number)d", number=user_id)
+    return stored_name
+
+
 class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -52,9 +60,7 @@ class User(UserMixin, db.Model):
 
     @hybrid_property
     def name(self) -> str:
-        if self.anonymised:
-            return gettext("Former user %(number)d", number=self.id)
-        return self.stored_name
+        return shown_name(self.id, self.stored_name, self.anonymised)
 
     @name.inplace.setter
     def _name_setter(self, value: str) -> None:

@@ -325,6 +325,17 @@ def test_admin_anonymises_a_departed_user_and_their_work_stays(world, login_as, 
     )
 
 
+def test_the_audit_log_names_an_anonymised_actor_in_the_readers_language(world, login_as, db):
+    supervisor = world.users["supervisor"]
+    login_as("supervisor").post("/profile", data={"name": "Sanna Uusi", "language": "fi"})
+    assert login_as("admin").post(f"/admin/users/{supervisor.id}/anonymise").status_code == 303
+    html = login_as("admin").get("/admin/audit").get_data(as_text=True)
+    assert f"Former user {supervisor.id}" in html
+    assert f">#{supervisor.id}<" not in html
+    db.session.refresh(supervisor)
+    assert not supervisor.show_name_to_network  # nor does the network see a departed name
+
+
 def test_audit_log_lists_changes_and_filters_them(world, login_as, db):
     coordinator = login_as("coordinator")
     old_name = world.users["member"].name
