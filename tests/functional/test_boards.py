@@ -163,7 +163,7 @@ def test_move_forward_back_and_anywhere_records_each_move(world, login_as, db):
     assert 'data-stage="check"' in html and 'id="board"' not in html
     assert column_count(html, "check") == "1 card"
     assert column_count(html, "idea") == "0 cards"
-    assert html.count('hx-swap-oob="true"') == 6
+    assert html.count('data-hx-swap-oob="true"') == 6
     assert len(response.data) < 10_000
     moves = db.session.scalars(
         select(Event)
@@ -444,7 +444,7 @@ def test_reader_from_another_team_sees_the_board_without_write_controls(world, l
 
 def test_every_change_uses_csrf_in_htmx_through_the_body_header(world, login_as):
     html = board_html(login_as("member"), world.team)
-    assert 'hx-headers=\'{"X-CSRFToken": "' in html
+    assert 'data-hx-headers=\'{"X-CSRFToken": "' in html
 
 
 def test_a_drop_without_the_pages_csrf_token_is_refused(app, world, login_as, db):

@@ -38,7 +38,7 @@ def test_htmx_comment_returns_the_comments_and_the_history_out_of_band(world, lo
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert html.lstrip().startswith('<section id="comments"') and "Sovitaan huomenna" in html
-    assert 'id="card-history" hx-swap-oob="true"' in html
+    assert 'id="card-history" data-hx-swap-oob="true"' in html
     assert "<html" not in html
 
 
