@@ -115,7 +115,14 @@ def main_pages(client, role: str) -> list[str]:
         team = board.group(1)
         html = client.get(landing).get_data(as_text=True)
         card = re.search(r'<a href="(/improvements/\d+)">', html).group(1)
-        pages += [card, f"/teams/{team}/kaizen", f"/teams/{team}/standups", f"/teams/{team}/a3"]
+        pages += [
+            card,
+            f"{card}/edit",
+            f"/teams/{team}/kaizen",
+            f"/teams/{team}/standups",
+            f"/teams/{team}/a3",
+        ]
+    pages += ["/notifications", "/me"]
     if role == "supervisor":
         pages += ["/network"]
     if role == "coordinator":
@@ -135,7 +142,13 @@ def demo(live_app, live_server):
         pages = {}
         for role, email in ROLES.items():
             client = live_app.test_client()
-            client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+            login_page = client.get("/login").get_data(as_text=True)
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page)
+            response = client.post(
+                "/login",
+                data={"email": email, "password": DEMO_PASSWORD, "csrf_token": token.group(1)},
+            )
+            assert response.status_code == 303, f"{role} could not log in"
             pages[role] = main_pages(client, role)
     return pages
 
