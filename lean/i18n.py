@@ -73,12 +73,12 @@ def init_app(app) -> None:
     # escaped into it), without the three context look-ups Jinja adds to every call: the
     # templates are all HTML, always autoescaped. The catalog is ours, not user input.
     def template_gettext(string: str, **variables) -> Markup:
-        return Markup(domain.get_translations().ugettext(string)) % variables  # noqa: S704
+        return Markup(domain.get_translations().ugettext(string)) % variables  # noqa: S704  # nosec B704
 
     def template_ngettext(singular: str, plural: str, num: int, **variables) -> Markup:
         variables.setdefault("num", num)
         translated = domain.get_translations().ungettext(singular, plural, num)
-        return Markup(translated) % variables  # noqa: S704
+        return Markup(translated) % variables  # noqa: S704  # nosec B704
 
     app.jinja_env.globals.update(
         _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
