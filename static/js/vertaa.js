@@ -8,11 +8,11 @@
 
   // ---- live messages ------------------------------------------------------------------
 
-  function say(message) {
+  function say(message, category) {
     const region = document.getElementById("messages");
     if (!region) return;
     const line = document.createElement("p");
-    line.className = "message message-success";
+    line.className = "message message-" + (category || "success");
     line.textContent = message;
     region.replaceChildren(line);
   }
@@ -168,11 +168,11 @@
       const message = document.getElementById(
         (problem.getAttribute("aria-describedby") || "").split(" ").pop()
       );
-      if (message) say(message.textContent.trim());
+      if (message) say(message.textContent.trim(), "error");
       return;
     }
     if (!problem.hasAttribute("tabindex")) problem.setAttribute("tabindex", "-1");
     problem.focus();
-    say(problem.textContent.trim().replace(/\s+/g, " ").slice(0, 300));
+    say(problem.textContent.trim().replace(/\s+/g, " ").slice(0, 300), "error");
   });
 })();
