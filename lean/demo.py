@@ -25,6 +25,13 @@ from lean.network.demo import seed_network_demo
 from lean.standups.demo import seed_standups_demo
 
 DEMO_PASSWORD = "Vertaa-demo-2026"
+# One demo user per role, for the README, the screenshots and the browser tests.
+DEMO_LOGINS = {
+    "member": "maija.jasen@vertaa.example",
+    "supervisor": "sanna.esihenkilo@vertaa.example",
+    "coordinator": "kaisa.koordinaattori@vertaa.example",
+    "admin": "admin@vertaa.example",
+}
 
 ORGANIZATIONS = {
     "Järvilaakson koulutuskuntayhtymä": {

@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lean import create_app  # noqa: E402
+from lean.demo import DEMO_LOGINS as ROLES  # noqa: E402
+from lean.demo import DEMO_PASSWORD as PASSWORD  # noqa: E402
 
-PASSWORD = "Vertaa-demo-2026"  # noqa: S105 (the demo users' documented password)
 SIZES = {"laptop": (1366, 768), "phone": (390, 844), "wall": (1920, 1080)}
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -30,12 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ROLES = {
-    "member": "maija.jasen@vertaa.example",
-    "supervisor": "sanna.esihenkilo@vertaa.example",
-    "coordinator": "kaisa.koordinaattori@vertaa.example",
-    "admin": "admin@vertaa.example",
-}
 
 
 def main_pages(page, base: str, role: str) -> list[tuple[str, str]]:

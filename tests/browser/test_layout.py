@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from lean.demo import seed_demo
-from tests.browser.test_valid_html import DEMO_PASSWORD, ROLES
+from lean.demo import DEMO_LOGINS as ROLES
+from lean.demo import DEMO_PASSWORD, seed_demo
 
 WIDTHS = {320: 740, 390: 844, 1366: 768, 1920: 1080}
 

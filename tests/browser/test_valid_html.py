@@ -11,17 +11,11 @@ import re
 import subprocess
 from pathlib import Path
 
-from lean.demo import seed_demo
+from lean.demo import DEMO_LOGINS as ROLES
+from lean.demo import DEMO_PASSWORD, seed_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-DEMO_PASSWORD = "Vertaa-demo-2026"
-ROLES = {
-    "member": "maija.jasen@vertaa.example",
-    "supervisor": "sanna.esihenkilo@vertaa.example",
-    "coordinator": "kaisa.koordinaattori@vertaa.example",
-    "admin": "admin@vertaa.example",
-}
 
 
 def pages_of(client, role: str) -> dict[str, str]:
