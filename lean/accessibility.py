@@ -14,8 +14,8 @@ ASSESSED_ON = date(2026, 11, 29)
 
 # The authority that supervises accessibility in Finland and takes complaints. Since 1.1.2025
 # (Act 306/2019 as amended, HE 71/2024) it is Traficom, which took the task over from the
-# Regional State Administrative Agency for Southern Finland. Names and sites per language;
-# one place to change when the authority or its contacts change.
+# Regional State Administrative Agency for Southern Finland. Names and sites per language as
+# the authority writes them in its own statements; one place to change when they change.
 SUPERVISING_AUTHORITY = {
     "name": {
         "fi": "Liikenne- ja viestintävirasto Traficom",
@@ -23,9 +23,9 @@ SUPERVISING_AUTHORITY = {
         "en": "Finnish Transport and Communications Agency Traficom",
     },
     "unit": {
-        "fi": "Saavutettavuusvalvonta",
-        "sv": "Tillgänglighetstillsynen",
-        "en": "Digital accessibility supervision",
+        "fi": "Digitaalisen esteettömyyden ja saavutettavuuden valvontayksikkö",
+        "sv": "Enheten för tillsyn över digital tillgänglighet",
+        "en": "Digital Accessibility Supervision Unit",
     },
     "website": {
         "fi": "https://www.saavutettavuusvaatimukset.fi",
