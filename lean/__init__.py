@@ -5,13 +5,14 @@ from pathlib import Path
 from flask import Flask
 
 from lean import config
+from lean.urls import HostCheckingFlask
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error pages and CLI."""
-    app = Flask(
+    app = HostCheckingFlask(
         __name__,
         instance_path=str(ROOT / "instance"),
         instance_relative_config=True,

@@ -9,10 +9,11 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
-from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+
+from lean.auth.csrf import MaskedCSRFProtect
 
 # Stable constraint names, so that migrations can alter and drop them by name.
 NAMING_CONVENTION = {
@@ -42,7 +43,8 @@ def include_in_migrations(object_, name, type_, reflected, compare_to) -> bool:
 # SQLite alters tables by copying them ("batch" mode).
 migrate = Migrate(render_as_batch=True, include_object=include_in_migrations)
 login_manager = LoginManager()
-csrf = CSRFProtect()
+# Flask-WTF's CSRF protection, each token in a page masked afresh (BREACH; lean/auth/csrf.py).
+csrf = MaskedCSRFProtect()
 babel = Babel()
 talisman = Talisman()
 

@@ -362,6 +362,21 @@ def sees_names_of(viewer: User, organization_id: int) -> bool:
     return viewer.is_admin or viewer.organization_id == organization_id
 
 
+def name_shown_to(viewer: User, person: User) -> str:
+    """A person's name as the viewer may see it: in full within their organization (and to
+    admins); elsewhere with their organization if they show it to the network, else only
+    "A member of <organization>". For every place that names someone to another organization
+    without a context of its own (the inbox, "My work", the digest)."""
+    from lean.network.queries import display_name
+
+    return display_name(
+        person.name,
+        person.show_name_to_network,
+        person.organization.name,
+        same_organization=sees_names_of(viewer, person.organization_id),
+    )
+
+
 def can_list_organization_a3s(user: User) -> bool:
     return user.is_coordinator or user.is_admin
 
@@ -622,6 +637,12 @@ def notices_scope(user: User) -> int:
 def can_read_improvement(user: User, improvement: Improvement) -> bool:
     """Whether a person may read a card: who may be told about it or mentioned on it."""
     return user.active and can_read_team(user, improvement.team)
+
+
+def may_be_mentioned_on(user: User, improvement: Improvement) -> bool:
+    """Only people of the card's own organization are mentioned on it (the list offers no
+    one else); anyone else picked is treated as no one, so that a forged pick names nobody."""
+    return user.organization_id == improvement.team.organization_id
 
 
 def can_comment_on_improvement(user: User, improvement: Improvement) -> bool:

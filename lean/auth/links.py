@@ -14,7 +14,13 @@ from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from lean.auth.services import email_taken, end_all_sessions, normalize_email, serialize
+from lean.auth.services import (
+    counted_address,
+    email_taken,
+    end_all_sessions,
+    normalize_email,
+    serialize,
+)
 from lean.events import record_admin_event
 from lean.extensions import db
 from lean.models import (
@@ -200,6 +206,7 @@ def request_password_reset(email: str, address: str = "") -> tuple[OneTimeLink, 
     """
     config = current_app.config
     email = normalize_email(email)
+    address = counted_address(address)
     now = utcnow()
     since = now - config["PASSWORD_RESET_WINDOW"]
     # Counted one request at a time per key (see serialize), so parallel requests cannot

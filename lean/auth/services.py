@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,7 +14,7 @@ from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lean.extensions import db
-from lean.models import LoginFailure, User
+from lean.models import LoginFailure, PasswordResetRequest, User
 from lean.models.base import utcnow
 from lean.models.user import new_session_token
 
@@ -26,8 +27,30 @@ class LoginLocked(Exception):
     by_address: bool = False
 
 
+# An IPv6 client is counted by its /64: one subscriber or site gets a whole /64, so an
+# attacker could otherwise take a fresh address for every guess.
+IPV6_COUNTED_PREFIX = 64
+
+
 def normalize_email(email: str) -> str:
     return email.strip().lower()
+
+
+def counted_address(address: str) -> str:
+    """The key a network address is counted under by the per-address limits.
+
+    IPv4 addresses count one by one (an IPv4-mapped IPv6 address as its IPv4 address), IPv6
+    addresses by their /64 network, e.g. "2001:db8:1:2::/64". Anything else counts as it is.
+    """
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.version == 4:
+        return str(ip)
+    return str(ipaddress.ip_network(f"{ip}/{IPV6_COUNTED_PREFIX}", strict=False))
 
 
 def email_taken(email: str, except_user: User | None = None) -> bool:
@@ -48,7 +71,7 @@ def authenticate(email: str, password: str, address: str = "") -> User | None:
     is recorded. A correct password does not open a locked account.
     """
     email = normalize_email(email)
-    _reserve_attempt(email, address)
+    _reserve_attempt(email, counted_address(address))
     user = db.session.scalar(select(User).where(User.email == email))
     stored_hash = user.password_hash if user is not None else None
     may_log_in = user is not None and user.is_active
@@ -91,6 +114,27 @@ def _reserve_attempt(email: str, address: str) -> None:
         if recent > limit:  # this attempt is one of them
             db.session.rollback()
             raise LoginLocked(until=oldest + window, by_address=by_address)
+
+
+def prune_throttle_records() -> tuple[int, int]:
+    """Remove failed logins and reset requests older than the window they are counted over.
+
+    Such rows can no longer count against anyone (every count looks only inside its window,
+    and a lock ends with its oldest counted row), but without this the tables grow for ever.
+    Run daily by `flask prune`. Returns how many failed logins and reset requests went.
+    """
+    config = current_app.config
+    now = utcnow()
+    login_failures = db.session.execute(
+        delete(LoginFailure).where(LoginFailure.at <= now - config["LOGIN_FAILURE_WINDOW"])
+    ).rowcount
+    reset_requests = db.session.execute(
+        delete(PasswordResetRequest).where(
+            PasswordResetRequest.at <= now - config["PASSWORD_RESET_WINDOW"]
+        )
+    ).rowcount
+    db.session.commit()
+    return login_failures, reset_requests
 
 
 def serialize(*keys: str) -> None:

@@ -111,7 +111,7 @@ def pending_digests(now: datetime) -> list[Digest]:
         select(Notification)
         .join(User, User.id == Notification.user_id)
         .where(Notification.user_id.in_(by_user), Notification.id > User.digest_cursor)
-        .options(joinedload(Notification.actor))
+        .options(joinedload(Notification.actor).joinedload(User.organization))
         .order_by(Notification.id)
     )
     for row in rows:

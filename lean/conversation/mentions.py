@@ -46,12 +46,17 @@ def resolve(improvement: Improvement, body: str, picked_ids: list[int]) -> list[
     """The people a comment mentions: those picked from the list, and every '@Full Name' of
     the card's organization typed in the text (the way to mention without JavaScript).
 
-    Raises MentionRefused when a picked person may not read the card.
+    Raises MentionRefused when a picked person of the organization may not read the card;
+    anyone picked from outside it is left out unnamed, as an unknown id is.
     """
     team: Team = improvement.team
-    picked = (
-        list(db.session.scalars(select(User).where(User.id.in_(picked_ids)))) if picked_ids else []
-    )
+    picked = [
+        user
+        for user in (
+            db.session.scalars(select(User).where(User.id.in_(picked_ids))) if picked_ids else []
+        )
+        if policy.may_be_mentioned_on(user, improvement)
+    ]
     refused = [user.name for user in picked if not policy.can_read_improvement(user, improvement)]
     if refused:
         raise MentionRefused(refused)

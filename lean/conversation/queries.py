@@ -59,7 +59,7 @@ def inbox(user: User) -> list[Notification]:
         db.session.scalars(
             select(Notification)
             .where(Notification.user_id == user.id)
-            .options(joinedload(Notification.actor))
+            .options(joinedload(Notification.actor).joinedload(User.organization))
             .order_by(Notification.id.desc())
             .limit(INBOX_PAGE)
         )
@@ -122,7 +122,7 @@ def my_work(user: User) -> MyWork:
             Event.subject_type == "improvement",
             ~answered,
         )
-        .options(joinedload(Notification.actor))
+        .options(joinedload(Notification.actor).joinedload(User.organization))
         .order_by(Notification.id.desc())
         .limit(MY_WORK_LIMIT)
     )

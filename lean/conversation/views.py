@@ -191,6 +191,8 @@ def init_app(app) -> None:
 
     notifications.init_app(app)
     app.register_blueprint(conversation_blueprint)
+    # Names in the inbox, "My work" and the digest, as their reader may see them.
+    app.jinja_env.globals["name_shown_to"] = policy.name_shown_to
 
     @app.cli.command("notify-due")
     def notify_due_command():

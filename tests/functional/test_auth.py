@@ -78,6 +78,49 @@ def test_many_failures_from_one_address_stop_logins_from_it_to_any_account(app, 
     assert elsewhere.status_code == 303
 
 
+def test_ipv6_failures_are_counted_per_64_so_rotating_addresses_does_not_help(app, client, world):
+    """One subscriber gets a whole /64: a fresh address for every guess must not reset the count."""
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 3
+    for number in range(3):
+        rotating = {"REMOTE_ADDR": f"2001:db8:1:2::{number + 1:x}"}
+        guessed = client.post(
+            "/login",
+            data={"email": f"guess{number}@example.fi", "password": "arvaus-1"},
+            environ_base=rotating,
+        )
+        assert guessed.status_code == 422
+    same_network = client.post(
+        "/login",
+        data={"email": "supervisor@example.fi", "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "2001:db8:1:2:ffff:ffff:ffff:fffe"},
+    )
+    assert same_network.status_code == 429
+    assert "Too many failed logins from your network" in same_network.get_data(as_text=True)
+    # The neighbouring /64 is someone else.
+    neighbour = client.post(
+        "/login",
+        data={"email": "supervisor@example.fi", "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "2001:db8:1:3::1"},
+    )
+    assert neighbour.status_code == 303
+
+
+def test_an_ipv4_mapped_address_counts_as_its_ipv4_address(app, client, world):
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 2
+    for address in ("198.51.100.7", "::ffff:198.51.100.7"):
+        client.post(
+            "/login",
+            data={"email": "nobody@example.fi", "password": "arvaus-1"},
+            environ_base={"REMOTE_ADDR": address},
+        )
+    refused = client.post(
+        "/login",
+        data={"email": "supervisor@example.fi", "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
+    assert refused.status_code == 429
+
+
 def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(database, world):
     app = make_app(database, PROXY_COUNT=1, LOGIN_MAX_FAILURES_PER_ADDRESS=2)
     client = app.test_client()
@@ -282,3 +325,42 @@ def test_a_login_checks_one_password_hash_whether_or_not_the_account_exists(
         scrypt_runs = 0
         assert post_login(client, email, "vaara-salasana").status_code == 422
         assert scrypt_runs == 1, email
+
+
+# ---- throttling records are pruned once they can no longer count -------------------------
+
+
+def test_prune_removes_throttle_records_only_once_outside_their_windows(app, client, world, db):
+    from lean.models import PasswordResetRequest
+    from lean.models.base import utcnow
+
+    now = utcnow()
+    for minutes_ago in (16, 90, 60 * 24 * 40):  # long past the 15-minute window
+        db.session.add(
+            LoginFailure(email="member@example.fi", at=now - timedelta(minutes=minutes_ago))
+        )
+    db.session.add(PasswordResetRequest(email="member@example.fi", at=now - timedelta(hours=2)))
+    db.session.add(PasswordResetRequest(email="member@example.fi", at=now - timedelta(minutes=30)))
+    db.session.commit()
+    for _ in range(5):  # recent failures lock the account
+        post_login(client, "member@example.fi", "arvaus-numero-1")
+    assert post_login(client, "member@example.fi").status_code == 429
+
+    result = app.test_cli_runner().invoke(args=["prune"])
+
+    assert result.exit_code == 0, result.output
+    assert "3 failed logins and 1 reset requests removed" in result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(LoginFailure.id))) == 5  # the recent failures
+    [kept] = db.session.scalars(select(PasswordResetRequest)).all()
+    assert kept.at > now - timedelta(hours=1)
+    # The lock still holds: only what no longer counted was removed.
+    assert post_login(client, "member@example.fi").status_code == 429
+
+
+def test_the_daily_jobs_prune_the_throttle_records():
+    from pathlib import Path
+
+    unit = (Path(__file__).parents[2] / "deploy" / "vertaa-daily.service").read_text()
+    commands = [line for line in unit.splitlines() if line.startswith("ExecStart=")]
+    assert any(line.endswith("/flask prune") for line in commands), commands

@@ -613,3 +613,23 @@ def network_values(world, values: dict, endpoint: str) -> dict:
         "network.comment": {"body": "Kokeilimme samaa."},
         "network.adopt": {"team_id": str(world.foreign_team.id)},
     }.get(endpoint, {})
+
+
+# ---- what the conversation routes reveal across organizations ----------------------------
+
+
+def test_picking_a_person_of_another_organization_neither_names_nor_tells_them(world, login):
+    """A forged pick of any user id must not turn the comment form into a name directory."""
+    from lean.models import CardComment, Notification
+
+    foreign = world.users["foreign_member"]
+    response = login(world.users["member"]).post(
+        f"/improvements/{world.improvement.id}/comments",
+        data={"body": "Katsokaa tätä", "mention": str(foreign.id)},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert foreign.name not in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.query(CardComment).filter_by(body="Katsokaa tätä").count() == 1
+    assert db.session.query(Notification).filter_by(user_id=foreign.id).count() == 0

@@ -511,6 +511,21 @@ def test_reset_requests_are_throttled_per_network_address(app, world, inbox):
     assert [m["To"] for m in inbox.messages] == ["member@example.fi", "supervisor@example.fi"]
 
 
+def test_reset_requests_from_ipv6_are_throttled_per_64(app, world, inbox):
+    app.config["PASSWORD_RESET_MAX_PER_ADDRESS"] = 2
+    for number, email in enumerate(
+        ["nobody@example.fi", "member@example.fi", "supervisor@example.fi"]
+    ):
+        rotating = app.test_client()
+        rotating.environ_base["REMOTE_ADDR"] = f"2001:db8:7:7::{number + 1}"
+        request_reset(rotating, email)
+    assert [m["To"] for m in inbox.messages] == ["member@example.fi"]
+    neighbour = app.test_client()
+    neighbour.environ_base["REMOTE_ADDR"] = "2001:db8:7:8::1"
+    request_reset(neighbour, "supervisor@example.fi")
+    assert [m["To"] for m in inbox.messages] == ["member@example.fi", "supervisor@example.fi"]
+
+
 def test_reset_throttle_ends_with_its_window(app, world, inbox):
     app.config["PASSWORD_RESET_MAX_PER_ACCOUNT"] = 1
     client = app.test_client()
