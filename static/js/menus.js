@@ -16,8 +16,6 @@
     if (event.key !== "Escape") return;
     const menu = document.querySelector(MENUS + "[open]");
     if (!menu) return;
-    // A select inside the menu closes its own list on Escape first.
-    if (event.target.matches("select") && event.defaultPrevented) return;
     menu.open = false;
     menu.querySelector("summary").focus();
   });
