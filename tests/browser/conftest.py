@@ -170,6 +170,14 @@ def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
     expect(page).to_have_url(re.compile(r"/teams/\d+/board$"))
 
 
+def open_account_menu(page: Page) -> None:
+    """Open the top bar's account menu (name, profile, language, log out) if it is closed."""
+    menu = page.locator("#user-menu")
+    if not menu.evaluate("menu => menu.open"):
+        menu.locator("summary").click()
+    expect(menu).to_have_attribute("open", "")
+
+
 def column(page: Page, stage: str):
     """A board column by its visible heading ("Idea", "Plan", …)."""
     return page.get_by_role("region", name=re.compile(rf"^{re.escape(stage)}\s"))

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_none, axe_violations, log_in
+from tests.browser.conftest import assert_none, axe_violations, log_in, open_account_menu
 from tests.conftest import make_kaizen, make_organization, make_team, make_user, theme
 
 pytestmark = pytest.mark.browser
@@ -102,6 +102,7 @@ def test_invitation_from_link_to_board_and_the_pages_on_the_way(page, new_contex
     invitee.get_by_label("Password", exact=True).fill("kolme-karhua-metsassa")
     invitee.get_by_label("Password again").fill("kolme-karhua-metsassa")
     invitee.get_by_role("button", name="Create my account").click()
+    open_account_menu(invitee)
     expect(invitee.get_by_role("button", name="Log out")).to_be_visible()
     assert_none(found)
 

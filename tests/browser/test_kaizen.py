@@ -104,6 +104,11 @@ def quick_entry(page: Page) -> Locator:
     return page.locator("#kaizen-entry")
 
 
+def open_attachments(page: Page) -> None:
+    """The file slots are folded under one disclosure in the entry form."""
+    quick_entry(page).get_by_text("Add photos or documents").click()
+
+
 def entries_heading(page: Page) -> Locator:
     return page.locator("#entries-title")
 
@@ -222,6 +227,7 @@ def test_the_log_kaizen_button_also_submits_with_space(page, kaizen_log):
 def test_a_photo_and_a_pdf_show_as_a_thumbnail_and_a_link(page, kaizen_log):
     open_log(page, kaizen_log)
     fill_entry(page, kaizen_log)
+    open_attachments(page)
     quick_entry(page).get_by_label("File 1", exact=True).set_input_files(
         {"name": "tulostin.png", "mimeType": "image/png", "buffer": png_bytes()}
     )
@@ -263,6 +269,7 @@ def test_a_refused_file_is_named_and_the_typed_text_is_kept(page, kaizen_log):
     open_log(page, kaizen_log)
     page.evaluate("window.vertaaMarker = 'still the same page'")
     fill_entry(page, kaizen_log)
+    open_attachments(page)
     form = quick_entry(page)
     form.get_by_label("File 1", exact=True).set_input_files(
         {"name": "ohjelma.pdf", "mimeType": "application/pdf", "buffer": NOT_A_PDF}
@@ -272,6 +279,8 @@ def test_a_refused_file_is_named_and_the_typed_text_is_kept(page, kaizen_log):
     alert = form.get_by_role("alert")
     expect(alert).to_be_visible()
     expect(alert).to_contain_text("“ohjelma.pdf” is not a JPG, PNG, WebP or PDF file.")
+    # The file slots come back open, to pick another file at once.
+    expect(form.get_by_label("File 1", exact=True)).to_be_visible()
     expect(form.get_by_label("Title")).to_have_value(NEW_TITLE)
     expect(form.get_by_label("Before")).to_have_value(NEW_BEFORE)
     expect(form.get_by_label("After")).to_have_value(NEW_AFTER)
@@ -351,6 +360,7 @@ def test_without_javascript_logging_a_kaizen_is_a_plain_form(page_without_javasc
     page = page_without_javascript
     open_log(page, kaizen_log)
     fill_entry(page, kaizen_log)
+    open_attachments(page)
     quick_entry(page).get_by_label("File 1", exact=True).set_input_files(
         {"name": "tulostin.png", "mimeType": "image/png", "buffer": png_bytes()}
     )
@@ -372,6 +382,7 @@ def test_without_javascript_a_refused_file_keeps_the_typed_text(
     page = page_without_javascript
     open_log(page, kaizen_log)
     fill_entry(page, kaizen_log)
+    open_attachments(page)
     form = quick_entry(page)
     form.get_by_label("File 1", exact=True).set_input_files(
         {"name": "ohjelma.pdf", "mimeType": "application/pdf", "buffer": NOT_A_PDF}
@@ -381,6 +392,7 @@ def test_without_javascript_a_refused_file_keeps_the_typed_text(
     expect(form.get_by_role("alert")).to_contain_text(
         "“ohjelma.pdf” is not a JPG, PNG, WebP or PDF file."
     )
+    expect(form.get_by_label("File 1", exact=True)).to_be_visible()
     expect(form.get_by_label("Title")).to_have_value(NEW_TITLE)
     expect(form.get_by_label("Before")).to_have_value(NEW_BEFORE)
     expect(form.get_by_label("After")).to_have_value(NEW_AFTER)

@@ -7,7 +7,7 @@ import pytest
 from babel.messages.pofile import read_po
 from playwright.sync_api import expect
 
-from tests.browser.conftest import column, log_in
+from tests.browser.conftest import column, log_in, open_account_menu
 
 pytestmark = pytest.mark.browser
 
@@ -25,6 +25,7 @@ def translated(language: str, msgid: str) -> str:
 
 
 def switch_language(page, option: str) -> None:
+    open_account_menu(page)
     switch = page.locator("form.language-switch")
     switch.get_by_role("combobox").select_option(label=option)
     switch.get_by_role("button").click()
@@ -34,6 +35,7 @@ def test_the_language_selector_changes_the_page_language(page, board):
     log_in(page, board.member.email)
     html = page.locator("html")
     expect(html).to_have_attribute("lang", "en")
+    open_account_menu(page)
     expect(page.get_by_role("button", name="Log out")).to_have_text("Log out")
 
     for option, language in [("suomi", "fi"), ("svenska", "sv")]:
@@ -43,6 +45,7 @@ def test_the_language_selector_changes_the_page_language(page, board):
         expect(page).to_have_url(re.compile(rf"/teams/{board.team_id}/board"))
         log_out = translated(language, "Log out")
         assert log_out != "Log out"
+        open_account_menu(page)
         expect(page.get_by_role("button", name=log_out)).to_have_text(log_out)
         expect(column(page, translated(language, "Plan"))).to_be_visible()
         expect(page.get_by_label(translated(language, "Language"))).to_have_value(language)
@@ -54,5 +57,6 @@ def test_the_language_selector_changes_the_page_language(page, board):
     switch_language(page, "English")
 
     expect(html).to_have_attribute("lang", "en")
+    open_account_menu(page)
     expect(page.get_by_role("button", name="Log out")).to_have_text("Log out")
     expect(column(page, "Plan")).to_be_visible()

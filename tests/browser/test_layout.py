@@ -187,3 +187,73 @@ def test_every_main_page_fits_and_reads_at_this_width(browser, live_server, demo
     assert found == {}, "\n".join(
         f"{page}: {problem}" for page, problems in found.items() for problem in problems
     )
+
+
+# The top bar's rows: the visible controls and words in it, grouped by the line they sit on.
+TOP_BAR = """
+() => {
+  const bar = document.querySelector(".site-header");
+  const boxes = [...bar.querySelectorAll("a, button, input, select, summary, label, span, svg")]
+    .filter((el) => el.checkVisibility({ visibilityProperty: true }))
+    .map((el) => el.getBoundingClientRect())
+    .filter((r) => r.width > 1 && r.height > 1)
+    .sort((a, b) => a.top - b.top);
+  let rows = 0;
+  let bottom = -Infinity;
+  for (const r of boxes) {
+    if (r.top >= bottom - 1) rows += 1;
+    bottom = Math.max(bottom, r.bottom);
+  }
+  return { rows, height: Math.round(bar.getBoundingClientRect().height) };
+}
+"""
+
+
+def log_in_as(page, email: str) -> None:
+    page.goto("/login")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(re.compile(r"^(?!.*/login)"))
+
+
+@pytest.mark.parametrize("width", [390, 1366, 1920])
+def test_the_top_bar_is_one_row_on_a_laptop_and_a_wall_and_two_on_a_phone(
+    browser, live_server, demo, width
+):
+    context = browser.new_context(
+        base_url=live_server, locale="fi-FI", viewport={"width": width, "height": WIDTHS[width]}
+    )
+    context.set_default_timeout(30_000)
+    found = {}
+    try:
+        page = context.new_page()
+        for role, email in ROLES.items():
+            context.clear_cookies()
+            log_in_as(page, email)
+            bar = page.evaluate(TOP_BAR)
+            # One control row is at most 64 px; a phone gets the search box on a second row.
+            rows, height = (2, 2 * 56) if width == 390 else (1, 64)
+            if bar["rows"] > rows or bar["height"] > height:
+                found[role] = bar
+    finally:
+        context.close()
+    assert found == {}, f"the top bar at {width} px: {found}"
+
+
+def test_on_a_phone_the_kaizen_entry_comes_before_the_filters(browser, live_server, demo):
+    context = browser.new_context(
+        base_url=live_server, locale="fi-FI", viewport={"width": 390, "height": 844}
+    )
+    context.set_default_timeout(30_000)
+    try:
+        page = context.new_page()
+        log_in_as(page, ROLES["member"])
+        page.goto(next(path for path in demo["member"] if path.endswith("/kaizen")))
+        entry = page.locator("#kaizen-entry").bounding_box()
+        filters = page.locator("form.filters").bounding_box()
+        assert entry["y"] < filters["y"], (entry, filters)
+        # The file slots stay folded away until someone asks for them.
+        assert page.get_by_label("Tiedosto 1", exact=True).is_hidden()
+    finally:
+        context.close()
