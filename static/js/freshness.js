@@ -1,10 +1,57 @@
 // An open board (or stand-up) asks every 20 seconds whether its team changed: a conditional
 // request with the page's ETag. A 304 costs nothing; a changed page redraws its part in place,
 // unless the person is typing or has a form or dialog open, in which case it waits.
+// A part marked data-freshness-keeps-forms (the stand-up) redraws even then: the forms being
+// typed in are carried over whole into the new part, with their text, focus and caret.
 (function () {
   "use strict";
 
+  function typedIn(form) {
+    var fields = form.querySelectorAll("input:not([type]), input[type=text], input[type=date], textarea");
+    for (var i = 0; i < fields.length; i++) {
+      if (fields[i].value !== fields[i].defaultValue) return true;
+    }
+    var options = form.querySelectorAll("option");
+    for (var j = 0; j < options.length; j++) {
+      if (options[j].selected !== options[j].defaultSelected) return true;
+    }
+    return false;
+  }
+
+  // The forms of the shown part that hold the focus or something typed, by their id.
+  function formsInUse(target) {
+    var kept = {};
+    var forms = target.querySelectorAll("form[id]");
+    for (var i = 0; i < forms.length; i++) {
+      if (forms[i].contains(document.activeElement) || typedIn(forms[i])) kept[forms[i].id] = forms[i];
+    }
+    return kept;
+  }
+
+  // Put the person's own forms back in place of their fresh copies. A form keeps its hidden
+  // fields too, so a decision typed over a changed one is still refused as a conflict.
+  function carryOver(kept, focused, focusedId, caret) {
+    Object.keys(kept).forEach(function (id) {
+      var fresh = document.getElementById(id);
+      if (fresh) fresh.replaceWith(kept[id]);
+    });
+    if (focused && !focused.isConnected) focused = focusedId && document.getElementById(focusedId);
+    if (focused && document.activeElement !== focused) {
+      focused.focus({ preventScroll: true });
+      if (caret && typeof focused.setSelectionRange === "function") {
+        try {
+          focused.setSelectionRange(caret[0], caret[1], caret[2]);
+        } catch (error) {
+          // Not a text field (a date, a select): there is no caret to put back.
+        }
+      }
+    }
+  }
+
   function busy(target) {
+    if (target && target.hasAttribute("data-freshness-keeps-forms")) {
+      return Boolean(document.querySelector("dialog[open], .htmx-request"));
+    }
     var active = document.activeElement;
     if (active && active.matches("input:not([type=button]):not([type=submit]):not([type=checkbox]):not([type=radio]), textarea, select, [contenteditable]")) {
       return true;
@@ -47,10 +94,19 @@
           var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(selector);
           if (!fresh) return;
           html = fresh.outerHTML;
-          var focusedId = document.activeElement && document.activeElement.id;
+          var focused = document.activeElement;
+          var focusedId = focused && focused.id;
+          var keepsForms = target.hasAttribute("data-freshness-keeps-forms");
+          var kept = keepsForms ? formsInUse(target) : {};
+          var caret = null;
+          if (keepsForms && focused && typeof focused.selectionStart === "number") {
+            caret = [focused.selectionStart, focused.selectionEnd, focused.selectionDirection];
+          }
           htmx.swap(target, html, { swapStyle: "outerHTML" });
           if (next) etag = next;
-          if (focusedId) {
+          if (keepsForms) {
+            carryOver(kept, focused, focusedId, caret);
+          } else if (focusedId) {
             var again = document.getElementById(focusedId);
             if (again && document.activeElement !== again) again.focus({ preventScroll: true });
           }
