@@ -97,4 +97,13 @@ def test_an_open_standup_redraws_after_another_session_edits_the_card_keeping_ty
     # The note typed across the redraw is saved on the card as usual.
     wall.get_by_role("button", name="Add note").click()
     expect(wall.locator("#messages")).to_contain_text("Note added.")
+
+    # A focused button with nothing typed is redrawn with the fresh choices, focus kept.
+    forward = wall.get_by_role("button", name="Move on to Plan")
+    forward.focus()
+    colleague.goto(f"/improvements/{board.card_id}/move")
+    colleague.get_by_role("button", name="Plan", exact=True).click()
+    expect(wall.locator("#current-stage")).to_have_text("Plan", timeout=SLOW)
+    expect(wall.get_by_role("button", name="Move on to Do")).to_be_focused()
+    expect(wall.get_by_role("button", name="Move on to Plan")).to_have_count(0)
     assert_accessible(wall)
