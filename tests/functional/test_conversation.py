@@ -1,6 +1,7 @@
 """Card comments with mentions, follows and the personal inbox, policy-exact."""
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from lean.boards import services as boards
 from lean.conversation import services as conversation
@@ -283,3 +284,37 @@ def test_a_practice_publisher_hears_of_comments_and_adoptions(world):
     comment_on_practice(coordinator, practice, "Näin")  # their own: no notification
     path = f"/network/practices/{practice.id}"
     assert inbox_of(coordinator) == [("practice_commented", path), ("practice_adopted", path)]
+
+
+@pytest.mark.parametrize("mentioned", [False, True])
+def test_telling_followers_takes_the_same_statements_for_1_and_20(world, query_counter, mentioned):
+    """Delivering a comment asks the policy for every follower without a query per person."""
+
+    def statements_for(followers: int) -> tuple[int, int]:
+        card = make_improvement(world.other_team, world.users["supervisor"])
+        people = [
+            make_user(world.organization, {world.other_team: "member"}) for _ in range(followers)
+        ]
+        # Some followers of another organization too: the policy must still leave them out.
+        people.append(world.users["foreign_member"])
+        for person in people:
+            db.session.add(CardFollow(user_id=person.id, improvement_id=card.id))
+        db.session.commit()
+        mentions = [world.users["coordinator"]] if mentioned else []
+        db.session.expire_all()  # as in a new request: nothing of the card loaded yet
+        card = db.session.get(type(card), card.id)
+        author = db.session.get(type(world.users["member"]), world.users["member"].id)
+        with query_counter() as counter:
+            conversation.comment_on_card(author, card, "Kaikille", mentions)
+        told = db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.path.like(f"/improvements/{card.id}#%")
+            )
+        )
+        return counter.value, told
+
+    one, told_one = statements_for(1)
+    twenty, told_twenty = statements_for(20)
+    extra = 1 if mentioned else 0
+    assert (told_one, told_twenty) == (1 + 1 + extra, 20 + 1 + extra)  # followers and the owner
+    assert one == twenty
