@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from lean import extensions, policy
 from lean.extensions import db
-from lean.models import A3Sheet, Improvement, KaizenEntry, Practice, Team
+from lean.models import A3Sheet, Improvement, KaizenEntry, Practice
 
 SEARCH_WORDS = 8
 
@@ -108,46 +108,36 @@ class Found:
 
 
 def find_everything(user, query: str) -> Found | None:
-    """Cards, kaizens, A3 sheets and practices the user may read that match every word: four
-    statements, or none for a search without words."""
+    """Cards, kaizens, A3 sheets and practices the user may read (the policy's conditions)
+    that match every word: four statements, or none for a search without words."""
     words = search_words(query)
     if not words:
         return None
-    organization_id = policy.search_organization(user)
-
-    def readable(query_, team_column):
-        if organization_id is None:
-            return query_
-        teams = select(Team.id).where(Team.organization_id == organization_id)
-        return query_.where(team_column.in_(teams))
-
-    cards = readable(
+    cards = (
         select(Improvement)
         .where(matching(IMPROVEMENT, Improvement.id, words))
-        .options(joinedload(Improvement.team)),
-        Improvement.team_id,
-    ).order_by(Improvement.updated_at.desc(), Improvement.id.desc())
-    kaizens = readable(
+        .where(policy.readable_teams(user, Improvement.team_id))
+        .options(joinedload(Improvement.team))
+        .order_by(Improvement.updated_at.desc(), Improvement.id.desc())
+    )
+    kaizens = (
         select(KaizenEntry)
         .where(matching(KAIZEN, KaizenEntry.id, words), KaizenEntry.deleted_at.is_(None))
-        .options(joinedload(KaizenEntry.team)),
-        KaizenEntry.team_id,
-    ).order_by(KaizenEntry.done_on.desc(), KaizenEntry.id.desc())
+        .where(policy.readable_teams(user, KaizenEntry.team_id))
+        .options(joinedload(KaizenEntry.team))
+        .order_by(KaizenEntry.done_on.desc(), KaizenEntry.id.desc())
+    )
     sheets = (
         select(A3Sheet, Improvement)
         .join(Improvement, Improvement.id == A3Sheet.improvement_id)
-        .where(matching(A3_SHEET, A3Sheet.id, words))
+        .where(matching(A3_SHEET, A3Sheet.id, words), policy.readable_a3_sheets(user))
         .order_by(A3Sheet.revised_at.desc(), A3Sheet.id.desc())
     )
-    if organization_id is not None:
-        teams = select(Team.id).where(Team.organization_id == organization_id)
-        sheets = sheets.where(or_(Improvement.team_id.in_(teams), A3Sheet.coach_id == user.id))
-    practices = select(Practice).where(matching(PRACTICE, Practice.id, words))
-    if not user.is_admin:
-        practices = practices.where(
-            or_(Practice.withdrawn_at.is_(None), Practice.organization_id == user.organization_id)
-        )
-    practices = practices.order_by(Practice.published_at.desc(), Practice.id.desc())
+    practices = (
+        select(Practice)
+        .where(matching(PRACTICE, Practice.id, words), policy.readable_practices(user))
+        .order_by(Practice.published_at.desc(), Practice.id.desc())
+    )
     return Found(
         cards=list(db.session.scalars(cards.limit(RESULTS_PER_KIND)).unique()),
         kaizens=list(db.session.scalars(kaizens.limit(RESULTS_PER_KIND)).unique()),
