@@ -3,7 +3,7 @@
 Every word of a search must start a word of the document (prefix search). SQLite searches an
 FTS5 table kept by triggers, PostgreSQL a GIN index on to_tsvector('simple', document); both
 keep diacritics (ä is not a), so plain words give the same results on either. The migrations
-create the tables, triggers and indexes from the documents defined here.
+create the tables, triggers and indexes of the documents declared in lean/search_indexes.py.
 """
 
 from __future__ import annotations
@@ -14,59 +14,14 @@ from dataclasses import dataclass
 from sqlalchemy import select, text
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
-from lean import extensions, policy
+from lean import policy
 from lean.extensions import db
 from lean.models import A3Sheet, Improvement, KaizenEntry, Practice
 
+# The kaizen log and the practice library search their own index through matching() too.
+from lean.search_indexes import A3_SHEET, IMPROVEMENT, KAIZEN, PRACTICE, SearchIndex
+
 SEARCH_WORDS = 8
-
-
-@dataclass(frozen=True)
-class SearchIndex:
-    """What one kind of row is found by: its FTS5 table (SQLite) and its document (SQL)."""
-
-    table: str  # the searched table, e.g. "kaizen_entry"
-    fts_table: str  # the SQLite FTS5 table, with the row's id as its rowid
-    columns: tuple[str, ...]  # the document: these text columns, joined by spaces
-
-    def document(self, prefix: str | None = None) -> str:
-        """The document as SQL; prefix "new" gives the trigger's form."""
-        owner = prefix or self.table
-        return " || ' ' || ".join(f"{owner}.{column}" for column in self.columns)
-
-    @property
-    def pg_index(self) -> str:
-        return f"ix_{self.table}_search"
-
-    def schema_names(self) -> set[str]:
-        """Tables and indexes the models do not describe: autogenerate leaves them alone."""
-        shadow = ("data", "idx", "content", "docsize", "config")
-        return {self.fts_table, self.pg_index, *(f"{self.fts_table}_{part}" for part in shadow)}
-
-
-KAIZEN = SearchIndex("kaizen_entry", "kaizen_search", ("title", "before", "after", "effect"))
-PRACTICE = SearchIndex("practice", "practice_search", ("search_document",))
-IMPROVEMENT = SearchIndex(
-    "improvement",
-    "improvement_search",
-    ("title", "problem", "expected_effect", "what_was_tried", "measured_result", "standard"),
-)
-A3_SHEET = SearchIndex(
-    "a3_sheet",
-    "a3_search",
-    (
-        "title",
-        "background",
-        "current_condition",
-        "target_condition",
-        "effect_note",
-        "standard",
-        "learned",
-        "applies_elsewhere",
-    ),
-)
-# The card and A3 searches came with the top bar's search box.
-extensions.SEARCH_SCHEMA.update(IMPROVEMENT.schema_names() | A3_SHEET.schema_names())
 
 
 def search_words(query: str) -> list[str]:
