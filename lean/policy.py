@@ -37,7 +37,7 @@ def can_read_team(user: User, team: Team) -> bool:
 def _team_rule(user: User, organization_id):
     """Who reads a team's things, written once over a value or a column (see readable_teams):
     `|` is a boolean or on values and SQL's OR on columns."""
-    return (organization_id == user.organization_id) | user.is_admin
+    return (organization_id == user.organization_id) | bool(user.is_admin)
 
 
 def can_write_team(user: User, team: Team) -> bool:
@@ -517,7 +517,7 @@ def can_read_practice(user: User, practice: Practice) -> bool:
 
 def _practice_rule(user: User, published, organization_id):
     """Who reads a practice, written once over values or columns (see readable_practices)."""
-    return published | (organization_id == user.organization_id) | user.is_admin
+    return published | (organization_id == user.organization_id) | bool(user.is_admin)
 
 
 def practice_for_read(user: User, practice_id: int) -> Practice:
