@@ -54,8 +54,10 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () { reveal(document); });
-  document.addEventListener("htmx:afterSettle", function (event) {
-    reveal(document);
+  document.addEventListener("htmx:afterSettle", function () { reveal(document); });
+  // Right after a list's swap, in the same task, so that the input never points at an option
+  // that is gone (a later answer to an earlier keystroke replaces the list).
+  document.addEventListener("htmx:afterSwap", function (event) {
     var list = event.target;
     if (!list || !list.matches || !list.matches("[data-mention-options]")) return;
     var input = parts(list.closest("[data-mention-picker]")).input;
@@ -66,6 +68,7 @@
     var items = options(list);
     list.hidden = list.children.length === 0;
     input.setAttribute("aria-expanded", list.hidden ? "false" : "true");
+    input.removeAttribute("aria-activedescendant");
     if (items.length) activate(input, list, 0);
   });
 

@@ -117,6 +117,7 @@ def test_mention_someone_while_editing_a_comment(page, board, live_app):
     option = editor.get_by_role("option", name=board.colleague.name)
     expect(option).to_be_visible(timeout=SLOW)
     expect(picker).to_have_attribute("aria-expanded", "true")
+    expect(picker).to_have_attribute("aria-activedescendant", re.compile(r"-options-0$"))
     assert_accessible(page)  # two pickers on the page, each with ids of its own
     picker.press("Enter")
     expect(body).to_have_value(f"Ensimmäinen versio, katso @{board.colleague.name} ")
