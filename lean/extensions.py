@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 from lean.auth.csrf import MaskedCSRFProtect
+from lean.search_indexes import SEARCH_SCHEMA
 
 # Stable constraint names, so that migrations can alter and drop them by name.
 NAMING_CONVENTION = {
@@ -30,14 +31,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-# Full-text search structures that the migrations create by hand, per database; the models
-# do not describe them, so autogenerate must neither drop nor re-create them.
-SEARCH_SCHEMA = {"kaizen_search", "ix_kaizen_entry_search", "practice_search", "ix_practice_search"}
-SEARCH_TABLE_PREFIXES = ("kaizen_search_", "practice_search_")
 
 
 def include_in_migrations(object_, name, type_, reflected, compare_to) -> bool:
-    return not (name and (name in SEARCH_SCHEMA or name.startswith(SEARCH_TABLE_PREFIXES)))
+    """Autogenerate neither drops nor re-creates the full-text search structures, which the
+    migrations create by hand per database (lean/search_indexes.py declares them)."""
+    return not (name and name in SEARCH_SCHEMA)
 
 
 # SQLite alters tables by copying them ("batch" mode).

@@ -7,7 +7,7 @@ object answers 404 (its existence is not revealed), a reader who may not write g
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import joinedload
 
 from lean.extensions import db
@@ -31,7 +31,13 @@ from lean.models import (
 
 def can_read_team(user: User, team: Team) -> bool:
     """Every member of an organization reads all its boards; an admin reads any."""
-    return user.is_admin or team.organization_id == user.organization_id
+    return bool(_team_rule(user, team.organization_id))
+
+
+def _team_rule(user: User, organization_id):
+    """Who reads a team's things, written once over a value or a column (see readable_teams):
+    `|` is a boolean or on values and SQL's OR on columns."""
+    return (organization_id == user.organization_id) | bool(user.is_admin)
 
 
 def can_write_team(user: User, team: Team) -> bool:
@@ -335,7 +341,12 @@ def escalation_for_answer(user: User, escalation_id: int):
 
 
 def can_read_a3(user: User, sheet: A3Sheet) -> bool:
-    return can_read_team(user, sheet.improvement.team) or _is_coach(user, sheet)
+    return bool(_a3_rule(user, can_read_team(user, sheet.improvement.team), sheet.coach_id))
+
+
+def _a3_rule(user: User, reads_the_team, coach_id):
+    """The card's team's readers and the sheet's coach (see readable_a3_sheets)."""
+    return reads_the_team | (coach_id == user.id)
 
 
 def can_write_a3(user: User, sheet: A3Sheet) -> bool:
@@ -516,15 +527,18 @@ def kaizen_for_publishing(user: User, kaizen_id: int) -> KaizenEntry:
 
 
 def can_read_practice(user: User, practice: Practice) -> bool:
-    return (
-        practice.is_published or user.is_admin or practice.organization_id == user.organization_id
-    )
+    return bool(_practice_rule(user, practice.is_published, practice.organization_id))
+
+
+def _practice_rule(user: User, published, organization_id):
+    """Who reads a practice, written once over values or columns (see readable_practices)."""
+    return published | (organization_id == user.organization_id) | bool(user.is_admin)
 
 
 def practice_for_read(user: User, practice_id: int) -> Practice:
     practice = db.session.scalar(
         select(Practice)
-        .where(Practice.id == practice_id)
+        .where(Practice.id == practice_id, readable_practices(user))
         .options(
             joinedload(Practice.organization),
             joinedload(Practice.theme),
@@ -532,7 +546,7 @@ def practice_for_read(user: User, practice_id: int) -> Practice:
             joinedload(Practice.published_by),
         )
     )
-    if practice is None or not can_read_practice(user, practice):
+    if practice is None:
         abort(404)
     return practice
 
@@ -675,7 +689,22 @@ def notification_for_owner(user: User, notification_id: int) -> Notification:
     return notification
 
 
-def search_organization(user: User) -> int | None:
-    """Whose boards, kaizens and A3 sheets a search may show: the user's organization, or
-    None for an admin, who reads every organization's (a coach also finds the sheets they coach)."""
-    return None if user.is_admin else user.organization_id
+# ---- the same questions of many rows at once: conditions for a query -------------------
+# Lists and searches filter in SQL by the very rules the questions above answer for one
+# object; each rule is written once and read both ways.
+
+
+def readable_teams(user: User, team_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """can_read_team as a condition on a row's team column (a card's, a kaizen's)."""
+    return team_id.in_(select(Team.id).where(_team_rule(user, Team.organization_id)))
+
+
+def readable_a3_sheets(user: User) -> ColumnElement[bool]:
+    """can_read_a3 as a condition on A3Sheet joined with its Improvement: the card's team's
+    readers and the sheet's coach, who may come from another organization."""
+    return _a3_rule(user, readable_teams(user, Improvement.team_id), A3Sheet.coach_id)
+
+
+def readable_practices(user: User) -> ColumnElement[bool]:
+    """can_read_practice as a condition on Practice: the practice page's and the search's."""
+    return _practice_rule(user, Practice.withdrawn_at.is_(None), Practice.organization_id)

@@ -3,7 +3,7 @@
 Every word of a search must start a word of the document (prefix search). SQLite searches an
 FTS5 table kept by triggers, PostgreSQL a GIN index on to_tsvector('simple', document); both
 keep diacritics (ä is not a), so plain words give the same results on either. The migrations
-create the tables, triggers and indexes from the documents defined here.
+create the tables, triggers and indexes of the documents declared in lean/search_indexes.py.
 """
 
 from __future__ import annotations
@@ -11,62 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
-from lean import extensions, policy
+from lean import policy
 from lean.extensions import db
-from lean.models import A3Sheet, Improvement, KaizenEntry, Practice, Team
+from lean.models import A3Sheet, Improvement, KaizenEntry, Practice
+
+# The kaizen log and the practice library search their own index through matching() too.
+from lean.search_indexes import A3_SHEET, IMPROVEMENT, KAIZEN, PRACTICE, SearchIndex
 
 SEARCH_WORDS = 8
-
-
-@dataclass(frozen=True)
-class SearchIndex:
-    """What one kind of row is found by: its FTS5 table (SQLite) and its document (SQL)."""
-
-    table: str  # the searched table, e.g. "kaizen_entry"
-    fts_table: str  # the SQLite FTS5 table, with the row's id as its rowid
-    columns: tuple[str, ...]  # the document: these text columns, joined by spaces
-
-    def document(self, prefix: str | None = None) -> str:
-        """The document as SQL; prefix "new" gives the trigger's form."""
-        owner = prefix or self.table
-        return " || ' ' || ".join(f"{owner}.{column}" for column in self.columns)
-
-    @property
-    def pg_index(self) -> str:
-        return f"ix_{self.table}_search"
-
-    def schema_names(self) -> set[str]:
-        """Tables and indexes the models do not describe: autogenerate leaves them alone."""
-        shadow = ("data", "idx", "content", "docsize", "config")
-        return {self.fts_table, self.pg_index, *(f"{self.fts_table}_{part}" for part in shadow)}
-
-
-KAIZEN = SearchIndex("kaizen_entry", "kaizen_search", ("title", "before", "after", "effect"))
-PRACTICE = SearchIndex("practice", "practice_search", ("search_document",))
-IMPROVEMENT = SearchIndex(
-    "improvement",
-    "improvement_search",
-    ("title", "problem", "expected_effect", "what_was_tried", "measured_result", "standard"),
-)
-A3_SHEET = SearchIndex(
-    "a3_sheet",
-    "a3_search",
-    (
-        "title",
-        "background",
-        "current_condition",
-        "target_condition",
-        "effect_note",
-        "standard",
-        "learned",
-        "applies_elsewhere",
-    ),
-)
-# The card and A3 searches came with the top bar's search box.
-extensions.SEARCH_SCHEMA.update(IMPROVEMENT.schema_names() | A3_SHEET.schema_names())
 
 
 def search_words(query: str) -> list[str]:
@@ -108,46 +63,36 @@ class Found:
 
 
 def find_everything(user, query: str) -> Found | None:
-    """Cards, kaizens, A3 sheets and practices the user may read that match every word: four
-    statements, or none for a search without words."""
+    """Cards, kaizens, A3 sheets and practices the user may read (the policy's conditions)
+    that match every word: four statements, or none for a search without words."""
     words = search_words(query)
     if not words:
         return None
-    organization_id = policy.search_organization(user)
-
-    def readable(query_, team_column):
-        if organization_id is None:
-            return query_
-        teams = select(Team.id).where(Team.organization_id == organization_id)
-        return query_.where(team_column.in_(teams))
-
-    cards = readable(
+    cards = (
         select(Improvement)
         .where(matching(IMPROVEMENT, Improvement.id, words))
-        .options(joinedload(Improvement.team)),
-        Improvement.team_id,
-    ).order_by(Improvement.updated_at.desc(), Improvement.id.desc())
-    kaizens = readable(
+        .where(policy.readable_teams(user, Improvement.team_id))
+        .options(joinedload(Improvement.team))
+        .order_by(Improvement.updated_at.desc(), Improvement.id.desc())
+    )
+    kaizens = (
         select(KaizenEntry)
         .where(matching(KAIZEN, KaizenEntry.id, words), KaizenEntry.deleted_at.is_(None))
-        .options(joinedload(KaizenEntry.team)),
-        KaizenEntry.team_id,
-    ).order_by(KaizenEntry.done_on.desc(), KaizenEntry.id.desc())
+        .where(policy.readable_teams(user, KaizenEntry.team_id))
+        .options(joinedload(KaizenEntry.team))
+        .order_by(KaizenEntry.done_on.desc(), KaizenEntry.id.desc())
+    )
     sheets = (
         select(A3Sheet, Improvement)
         .join(Improvement, Improvement.id == A3Sheet.improvement_id)
-        .where(matching(A3_SHEET, A3Sheet.id, words))
+        .where(matching(A3_SHEET, A3Sheet.id, words), policy.readable_a3_sheets(user))
         .order_by(A3Sheet.revised_at.desc(), A3Sheet.id.desc())
     )
-    if organization_id is not None:
-        teams = select(Team.id).where(Team.organization_id == organization_id)
-        sheets = sheets.where(or_(Improvement.team_id.in_(teams), A3Sheet.coach_id == user.id))
-    practices = select(Practice).where(matching(PRACTICE, Practice.id, words))
-    if not user.is_admin:
-        practices = practices.where(
-            or_(Practice.withdrawn_at.is_(None), Practice.organization_id == user.organization_id)
-        )
-    practices = practices.order_by(Practice.published_at.desc(), Practice.id.desc())
+    practices = (
+        select(Practice)
+        .where(matching(PRACTICE, Practice.id, words), policy.readable_practices(user))
+        .order_by(Practice.published_at.desc(), Practice.id.desc())
+    )
     return Found(
         cards=list(db.session.scalars(cards.limit(RESULTS_PER_KIND)).unique()),
         kaizens=list(db.session.scalars(kaizens.limit(RESULTS_PER_KIND)).unique()),

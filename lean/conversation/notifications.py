@@ -7,7 +7,7 @@ one notification (the most specific reason wins).
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from lean import policy
@@ -50,21 +50,25 @@ def _tell(
             reasons.setdefault(user_id, reason)
     if not reasons:
         return
+    # One statement reads the people and one writes their notifications, however many they
+    # are; may_read asks the policy of objects already loaded, never the database per person.
     users = session.scalars(select(User).where(User.id.in_(reasons)))
-    for user in users:
-        if user.active and may_read(user):
-            session.add(
-                Notification(
-                    user_id=user.id,
-                    key=f"event:{event.id}",
-                    event_id=event.id,
-                    reason=reasons[user.id],
-                    actor_id=event.actor_id,
-                    title=title[:200],
-                    path=path,
-                    created_at=event.at,
-                )
-            )
+    rows = [
+        {
+            "user_id": user.id,
+            "key": f"event:{event.id}",
+            "event_id": event.id,
+            "reason": reasons[user.id],
+            "actor_id": event.actor_id,
+            "title": title[:200],
+            "path": path,
+            "created_at": event.at,
+        }
+        for user in users
+        if user.active and may_read(user)
+    ]
+    if rows:
+        session.execute(insert(Notification), rows)
 
 
 def _card(session: Session, event: CommittedEvent) -> Improvement | None:

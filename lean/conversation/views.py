@@ -5,10 +5,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lean import policy
+from lean import freshness, policy
 from lean.boards.queries import improvement_history
 from lean.conversation import digests, mentions, queries, services
 from lean.conversation.forms import CommentForm
+from lean.i18n import current_language
 from lean.labels import field_label, stage_label
 from lean.web import is_htmx, today
 
@@ -154,6 +155,21 @@ def inbox():
     return render_template("conversation/inbox.html", items=queries.inbox(current_user))
 
 
+@conversation_blueprint.get("/notifications/bell")
+def bell():
+    """The bell alone, for an open page's check: 304 while its count is what the page shows."""
+    unread = queries.unread_count(current_user)
+    tag = bell_etag(unread)
+    return freshness.not_modified(tag) or freshness.tagged(
+        render_template("conversation/_bell.html", unread=unread, bell_only=True), tag
+    )
+
+
+def bell_etag(unread: int) -> str:
+    """The bell shows only the count, in the person's language: that is all its tag covers."""
+    return f"bell-{current_user.id}-{unread}-{current_language()}"
+
+
 @conversation_blueprint.post("/notifications/<int:notification_id>/read")
 def mark_read(notification_id: int):
     """Mark one notification read."""
@@ -213,5 +229,6 @@ def init_app(app) -> None:
 
         return {
             "unread_notifications": unread_notifications,
+            "bell_etag": bell_etag,
             "card_conversation": card_conversation,
         }

@@ -1,5 +1,7 @@
-// The mention picker on a card's comment form: an ARIA combobox whose list htmx fills as the
-// person types. Choosing someone writes "@Name" into the comment and remembers their id.
+// The mention picker of a card's comment forms (the new comment and the one being edited): an
+// ARIA combobox whose list htmx fills as the person types. Choosing someone writes "@Name" into
+// that form's comment and remembers their id. And the bell in the top bar, which keeps its
+// unread count fresh on an open page.
 (function () {
   "use strict";
 
@@ -11,6 +13,13 @@
 
   function options(list) {
     return Array.prototype.slice.call(list.querySelectorAll('[role="option"]:not([aria-disabled])'));
+  }
+
+  function parts(picker) {
+    return {
+      input: picker.querySelector("[data-mention-search]"),
+      list: picker.querySelector("[data-mention-options]"),
+    };
   }
 
   function close(input, list) {
@@ -30,10 +39,8 @@
   }
 
   function choose(picker, option) {
-    var form = picker.closest("form");
-    var body = form.querySelector("textarea");
-    var input = picker.querySelector('[role="combobox"]');
-    var list = picker.querySelector('[role="listbox"]');
+    var body = picker.closest("form").querySelector("textarea");
+    var picked = parts(picker);
     var text = body.value;
     body.value = text + (text && !/\s$/.test(text) ? " " : "") + "@" + option.dataset.name + " ";
     var hidden = document.createElement("input");
@@ -41,28 +48,35 @@
     hidden.name = "mention";
     hidden.value = option.dataset.userId;
     picker.querySelector("[data-mention-picked]").appendChild(hidden);
-    input.value = "";
-    close(input, list);
+    picked.input.value = "";
+    close(picked.input, picked.list);
     body.focus();
   }
 
   document.addEventListener("DOMContentLoaded", function () { reveal(document); });
-  document.addEventListener("htmx:afterSettle", function (event) {
-    reveal(document);
+  document.addEventListener("htmx:afterSettle", function () { reveal(document); });
+  // Right after a list's swap, in the same task, so that the input never points at an option
+  // that is gone (a later answer to an earlier keystroke replaces the list).
+  document.addEventListener("htmx:afterSwap", function (event) {
     var list = event.target;
-    if (list && list.id === "mention-options") {
-      var input = document.getElementById("mention-search");
-      var items = options(list);
-      list.hidden = list.children.length === 0;
-      input.setAttribute("aria-expanded", list.hidden ? "false" : "true");
-      if (items.length) activate(input, list, 0);
-    }
+    if (!list || !list.matches || !list.matches("[data-mention-options]")) return;
+    var input = parts(list.closest("[data-mention-picker]")).input;
+    // Each list names its options after itself, so that two pickers never share an id.
+    list.querySelectorAll('[role="option"]').forEach(function (item, i) {
+      item.id = list.id + "-" + i;
+    });
+    var items = options(list);
+    list.hidden = list.children.length === 0;
+    input.setAttribute("aria-expanded", list.hidden ? "false" : "true");
+    input.removeAttribute("aria-activedescendant");
+    if (items.length) activate(input, list, 0);
   });
 
   document.addEventListener("keydown", function (event) {
     var input = event.target;
-    if (!input || input.id !== "mention-search") return;
-    var list = document.getElementById("mention-options");
+    if (!input || !input.matches || !input.matches("[data-mention-search]")) return;
+    var picker = input.closest("[data-mention-picker]");
+    var list = parts(picker).list;
     var items = options(list);
     var current = items.findIndex(function (item) { return item.getAttribute("aria-selected") === "true"; });
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
@@ -72,16 +86,68 @@
     } else if (event.key === "Enter") {
       // Enter picks the highlighted person instead of sending the comment.
       event.preventDefault();
-      if (!list.hidden && current >= 0) choose(input.closest("[data-mention-picker]"), items[current]);
+      if (!list.hidden && current >= 0) choose(picker, items[current]);
     } else if (event.key === "Escape") {
       close(input, list);
     }
   });
 
   document.addEventListener("click", function (event) {
-    var option = event.target.closest && event.target.closest('#mention-options [role="option"]');
+    var option = event.target.closest && event.target.closest('[data-mention-options] [role="option"]');
     if (option && !option.hasAttribute("aria-disabled")) {
       choose(option.closest("[data-mention-picker]"), option);
     }
   });
+
+  // ---- the bell ----------------------------------------------------------------------------
+  // Every so often the bell asks whether its count changed: a conditional request that costs a
+  // 304 while it did not. A new count is drawn into the same link (focus stays on it), and a
+  // count that grew is announced politely, once, by the live region beside it.
+
+  function watchTheBell() {
+    var bell = document.getElementById("bell");
+    if (!bell || !bell.dataset.bellUrl || !window.fetch) return;
+    var seconds = parseInt(bell.dataset.bellSeconds, 10) || 45;
+    var etag = bell.dataset.bellEtag;
+    var asking = false;
+
+    function ask() {
+      if (asking || document.hidden) return;
+      asking = true;
+      fetch(bell.dataset.bellUrl, {
+        headers: { "HX-Request": "true", "If-None-Match": etag },
+        cache: "no-store",
+        credentials: "same-origin",
+      }).then(function (response) {
+        if (response.status !== 200) return null;
+        return response.text().then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("bell");
+          if (!fresh) return;
+          var before = parseInt(bell.dataset.unread, 10) || 0;
+          var after = parseInt(fresh.dataset.unread, 10) || 0;
+          bell.innerHTML = fresh.innerHTML;
+          bell.className = fresh.className;
+          bell.dataset.unread = fresh.dataset.unread;
+          bell.dataset.bellEtag = etag = fresh.dataset.bellEtag;
+          var news = document.getElementById("bell-news");
+          if (news && after > before) news.textContent = fresh.dataset.announcement;
+        });
+      }).catch(function () {
+        // Offline for a moment: the next tick asks again.
+      }).then(function () {
+        asking = false;
+      });
+    }
+
+    window.setInterval(ask, seconds * 1000);
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden) ask();
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", watchTheBell);
+  } else {
+    watchTheBell();
+  }
 })();

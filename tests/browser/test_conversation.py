@@ -4,7 +4,10 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from lean.extensions import db
+from lean.models import Notification, User
 from tests.browser.conftest import assert_accessible, log_in
 
 pytestmark = pytest.mark.browser
@@ -93,3 +96,74 @@ def test_the_top_bar_search_finds_the_card(page, board):
     assert_accessible(page)
     results.get_by_role("link", name=board.card_title).click()
     expect(page).to_have_url(re.compile(rf"/improvements/{board.card_id}$"))
+
+
+def test_mention_someone_while_editing_a_comment(page, board, live_app):
+    log_in(page, board.member.email)
+    page.goto(f"/improvements/{board.card_id}")
+    comments = page.locator("#comments")
+    comments.get_by_label("Comment", exact=True).fill("Ensimmäinen versio")
+    comments.get_by_role("button", name="Add comment").click()
+    expect(comments.locator(".comment")).to_have_count(1, timeout=SLOW)
+
+    comments.get_by_role("link", name="Edit your comment").click()
+    editor = page.locator(".comment-edit-form")
+    body = editor.get_by_label("Comment", exact=True)
+    expect(body).to_be_focused(timeout=SLOW)
+    body.press("End")
+    body.type(", katso")
+    picker = editor.get_by_role("combobox", name="Mention a person")
+    picker.fill("Kal")
+    option = editor.get_by_role("option", name=board.colleague.name)
+    expect(option).to_be_visible(timeout=SLOW)
+    expect(picker).to_have_attribute("aria-expanded", "true")
+    expect(picker).to_have_attribute("aria-activedescendant", re.compile(r"-options-0$"))
+    assert_accessible(page)  # two pickers on the page, each with ids of its own
+    picker.press("Enter")
+    expect(body).to_have_value(f"Ensimmäinen versio, katso @{board.colleague.name} ")
+    expect(body).to_be_focused()
+    editor.get_by_role("button", name="Save the comment").click()
+    expect(page.locator("#comments .comment .prose")).to_have_text(
+        f"Ensimmäinen versio, katso @{board.colleague.name}", timeout=SLOW
+    )
+
+    # The colleague, mentioned only by the edit, hears of it.
+    with live_app.app_context():
+        colleague = db.session.query(User).filter_by(email=board.colleague.email).one()
+        reasons = db.session.scalars(
+            select(Notification.reason).where(Notification.user_id == colleague.id)
+        ).all()
+        db.session.remove()
+    assert reasons == ["mentioned"]
+
+
+def test_an_open_pages_bell_counts_a_new_mention_without_a_reload(new_context, board, live_app):
+    live_app.config["BELL_POLL_SECONDS"] = 1  # a page asks every 45 s
+    page = new_context().new_page()
+    log_in(page, board.colleague.email)
+    bell = page.locator("#bell")
+    expect(bell).to_contain_text("0 unread")
+    page.evaluate("window.vertaaMarker = 'still the same page'")
+
+    # Someone mentions the colleague in a session of their own.
+    other = new_context().new_page()
+    log_in(other, board.member.email)
+    other.goto(f"/improvements/{board.card_id}")
+    comments = other.locator("#comments")
+    comments.get_by_label("Comment", exact=True).fill(f"@{board.colleague.name} katso tätä")
+    comments.get_by_role("button", name="Add comment").click()
+    expect(comments.locator(".comment")).to_have_count(1, timeout=SLOW)
+
+    expect(bell).to_contain_text("1 unread", timeout=SLOW)
+    expect(bell).to_have_class(re.compile(r"\bhas-unread\b"))
+    expect(page.locator("#bell-news")).to_have_text("You have 1 unread notification.")
+    assert page.evaluate("window.vertaaMarker") == "still the same page"
+    assert_accessible(page)
+    # Nothing new after that: the bell's next check is answered 304 and the count stays.
+    with page.expect_response(
+        lambda r: "/notifications/bell" in r.url and r.status == 304, timeout=SLOW
+    ):
+        pass
+    expect(bell).to_contain_text("1 unread")
+    bell.click()
+    expect(page).to_have_url(re.compile(r"/notifications$"))

@@ -391,6 +391,7 @@ EXPECTED = {
     },
     ("conversation.follow", "POST"): {"anonymous": LOGIN, "foreign_member": 404, "*": 303},
     ("conversation.inbox", "GET"): {"anonymous": LOGIN, "*": 200},
+    ("conversation.bell", "GET"): {"anonymous": LOGIN, "*": 200},
     ("conversation.my_work", "GET"): {"anonymous": LOGIN, "*": 200},
     ("search.results", "GET"): {"anonymous": LOGIN, "*": 200},
     ("conversation.mark_read", "POST"): {

@@ -1,11 +1,12 @@
 """Card comments with mentions, follows and the personal inbox, policy-exact."""
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from lean.boards import services as boards
 from lean.conversation import services as conversation
 from lean.extensions import db
-from lean.models import CardFollow, Notification, Stage
+from lean.models import CardComment, CardFollow, Notification, Stage
 from tests.conftest import make_improvement, make_team, make_user
 
 
@@ -287,3 +288,134 @@ def test_a_practice_publisher_hears_of_comments_and_adoptions(world):
     comment_on_practice(coordinator, practice, "Näin")  # their own: no notification
     path = f"/network/practices/{practice.id}"
     assert inbox_of(coordinator) == [("practice_commented", path), ("practice_adopted", path)]
+
+
+@pytest.mark.parametrize("mentioned", [False, True])
+def test_telling_followers_takes_the_same_statements_for_1_and_20(world, query_counter, mentioned):
+    """Delivering a comment asks the policy for every follower without a query per person."""
+
+    def statements_for(followers: int) -> tuple[int, int]:
+        card = make_improvement(world.other_team, world.users["supervisor"])
+        people = [
+            make_user(world.organization, {world.other_team: "member"}) for _ in range(followers)
+        ]
+        # Some followers of another organization too: the policy must still leave them out.
+        people.append(world.users["foreign_member"])
+        for person in people:
+            db.session.add(CardFollow(user_id=person.id, improvement_id=card.id))
+        db.session.commit()
+        mentions = [world.users["coordinator"]] if mentioned else []
+        db.session.expire_all()  # as in a new request: nothing of the card loaded yet
+        card = db.session.get(type(card), card.id)
+        author = db.session.get(type(world.users["member"]), world.users["member"].id)
+        with query_counter() as counter:
+            conversation.comment_on_card(author, card, "Kaikille", mentions)
+        told = db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.path.like(f"/improvements/{card.id}#%")
+            )
+        )
+        return counter.value, told
+
+    one, told_one = statements_for(1)
+    twenty, told_twenty = statements_for(20)
+    extra = 1 if mentioned else 0
+    assert (told_one, told_twenty) == (1 + 1 + extra, 20 + 1 + extra)  # followers and the owner
+    assert one == twenty
+
+
+def test_the_edit_form_offers_the_mention_picker(world, login_as):
+    comment = conversation.comment_on_card(world.users["member"], world.improvement, "Vanha", [])
+    html = (
+        login_as("member")
+        .get(f"/comments/{comment.id}/edit", headers={"HX-Request": "true"})
+        .get_data(as_text=True)
+    )
+    editor = html.split(f'id="comment-{comment.id}"')[1].split("</form>")[0]
+    assert 'role="combobox"' in editor and "Mention a person" in editor
+    assert f'/improvements/{world.improvement.id}/mentions"' in editor
+    # The new comment's picker is on the page too: the two share no id.
+    ids = [part.split('"')[0] for part in html.split(' id="')[1:]]
+    assert len(ids) == len(set(ids))
+
+
+def test_an_edit_tells_only_the_people_it_newly_mentions_and_only_once(world, login_as):
+    supervisor, coordinator = world.users["supervisor"], world.users["coordinator"]
+    author = login_as("member")
+    author.post(
+        f"/improvements/{world.improvement.id}/comments",
+        data={"body": f"@{supervisor.name} katso", "mention": str(supervisor.id)},
+    )
+    comment_id = db.session.scalar(select(func.max(CardComment.id)))
+    edit = f"/comments/{comment_id}/edit"
+    both = f"@{supervisor.name} ja @{coordinator.name} katsokaa"
+    response = author.post(edit, data={"body": both, "mention": str(coordinator.id)})
+    assert response.status_code == 303
+    path = f"/improvements/{world.improvement.id}#comment-{comment_id}"
+    assert inbox_of(supervisor) == [("mentioned", path)]  # told when the comment was made
+    assert inbox_of(coordinator) == [("mentioned", path)]  # told of the edit that named them
+    # Edited again, still naming both: nobody hears of it twice.
+    assert author.post(edit, data={"body": both + "!"}).status_code == 303
+    assert inbox_of(supervisor) == [("mentioned", path)]
+    assert inbox_of(coordinator) == [("mentioned", path)]
+
+
+def test_an_edit_mentioning_someone_who_cannot_read_the_card_is_refused(world, login_as):
+    comment = conversation.comment_on_card(world.users["member"], world.improvement, "Vanha", [])
+    foreign = world.users["foreign_member"]
+    body = f"Vanha, ja @{foreign.name}"
+    response = login_as("member").post(
+        f"/comments/{comment.id}/edit",
+        data={"body": body, "mention": str(foreign.id)},
+        headers={"HX-Request": "true"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f"{foreign.name} cannot read this card" in html
+    assert "Vanha, ja @" in html and 'role="combobox"' in html.split("</form>")[1]
+    db.session.expire_all()
+    assert db.session.get(CardComment, comment.id).body == "Vanha"
+    assert inbox_of(foreign) == []
+
+
+def test_the_bell_answers_304_until_its_count_changes(world, login_as, query_counter):
+    client = login_as("member")
+    html = client.get(f"/teams/{world.team.id}/board").get_data(as_text=True)
+    tag = html.split("data-bell-etag='")[1].split("'")[0]
+    assert 'data-unread="0"' in html and 'id="bell-news"' in html
+    client.get("/notifications/bell", headers={"HX-Request": "true", "If-None-Match": tag})
+    with query_counter() as unchanged:
+        response = client.get(
+            "/notifications/bell", headers={"HX-Request": "true", "If-None-Match": tag}
+        )
+    assert response.status_code == 304 and response.get_data() == b""
+    # The user and their memberships, and the count: nothing is rendered.
+    assert unchanged.value <= 3
+
+    conversation.comment_on_card(world.users["supervisor"], world.improvement, "Katso", [])
+    response = client.get(
+        "/notifications/bell", headers={"HX-Request": "true", "If-None-Match": tag}
+    )
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="bell"' in fragment and "1 unread" in fragment and 'data-unread="1"' in fragment
+    assert "You have 1 unread notification." in fragment
+    assert "<html" not in fragment and 'id="bell-news"' not in fragment
+    new_tag = response.headers["ETag"]
+    assert new_tag != tag and f"data-bell-etag='{new_tag}'" in fragment
+    again = client.get(
+        "/notifications/bell", headers={"HX-Request": "true", "If-None-Match": new_tag}
+    )
+    assert again.status_code == 304
+
+
+def test_the_bell_is_the_persons_own_and_speaks_their_language(world, login_as):
+    conversation.comment_on_card(world.users["supervisor"], world.improvement, "Katso", [])
+    member = world.users["member"]
+    member.language = "fi"
+    db.session.commit()
+    mine = login_as("member").get("/notifications/bell", headers={"HX-Request": "true"})
+    theirs = login_as("coordinator").get("/notifications/bell", headers={"HX-Request": "true"})
+    assert "1 lukematon" in mine.get_data(as_text=True)
+    assert "0 unread" in theirs.get_data(as_text=True)
+    assert mine.headers["ETag"] != theirs.headers["ETag"]
