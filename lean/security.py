@@ -5,7 +5,7 @@ from secrets import compare_digest
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from lean.extensions import db, login_manager, talisman
 from lean.models import Membership, User
@@ -52,13 +52,18 @@ def load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.scalar(
-        select(User)
-        .where(User.id == int(user_id))
-        .options(
-            joinedload(User.organization),
-            selectinload(User.memberships).joinedload(Membership.team),
+    # One statement: a person has a few memberships, joined in rather than asked for apart.
+    user = (
+        db.session.execute(
+            select(User)
+            .where(User.id == int(user_id))
+            .options(
+                joinedload(User.organization),
+                joinedload(User.memberships).joinedload(Membership.team),
+            )
         )
+        .unique()
+        .scalar_one_or_none()
     )
     if user is None or not user.is_active or not compare_digest(user.session_token, token):
         return None
