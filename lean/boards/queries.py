@@ -122,8 +122,8 @@ def board_columns(
     today = now.date()
     columns = {stage.value: Column(stage) for stage in STAGES}
     for row in db.session.execute(shown):
-        (id_, title, stage, theme_id, name_fi, name_sv, name_en) = row[:7]
-        (owner_id, owner_stored, owner_anonymised, blocked, reason, due, entered_at, count) = row[7:]
+        id_, title, stage, theme_id, name_fi, name_sv, name_en = row[:7]
+        owner_id, owner_stored, owner_anonymised, blocked, reason, due, since, count = row[7:]
         names = {"fi": name_fi, "sv": name_sv, "en": name_en}
         column = columns[stage]
         column.count = count
@@ -140,8 +140,8 @@ def board_columns(
                 blocked=blocked,
                 blocked_reason=reason,
                 due_date=due,
-                entered_stage_at=entered_at,
-                days=max(0, (now - entered_at).days) if entered_at else 0,
+                entered_stage_at=since,
+                days=max(0, (now - since).days) if since else 0,
                 overdue=due is not None and due < today and stage != Stage.DONE.value,
             )
         )
