@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from lean.extensions import db
 from lean.models import STAGES, Event, Improvement, Stage, Team, Theme, User
@@ -68,17 +69,19 @@ def _board_conditions(team: Team, filters: BoardFilters) -> list:
     return conditions
 
 
-def board_columns(
-    team: Team, filters: BoardFilters, done_limit: int, language: str
-) -> list[Column]:
-    """The six columns of a board in one query: cards and column counts.
-
-    Window functions count each column and rank Done by completion, so that only the
-    latest Done cards are loaded, however many the team has finished over the years. The
-    cards are rows of the columns they show; theme names come in the page's `language`.
-    """
+@cache
+def _board_statement(theme: bool, owner: bool, blocked: bool, all_done: bool) -> Select:
+    """The board's query for one combination of filters, built once per worker: building it
+    (a ranked subquery, three joins) cost more than running it. The team, the filters' values
+    and the Done limit are bound at each run."""
+    conditions = [Improvement.team_id == bindparam("team_id"), Improvement.archived.is_(False)]
+    if theme:
+        conditions.append(Improvement.theme_id == bindparam("theme_id"))
+    if owner:
+        conditions.append(Improvement.owner_id == bindparam("owner_id"))
+    if blocked:
+        conditions.append(Improvement.blocked.is_(True))
     entered = Improvement.stage_entered_at
-    conditions = _board_conditions(team, filters)
     ranked = (
         select(
             Improvement.id,
@@ -91,7 +94,6 @@ def board_columns(
         .where(*conditions)
         .subquery()
     )
-    owner = aliased(User)
     shown = (
         select(
             Improvement.id,
@@ -101,9 +103,9 @@ def board_columns(
             Theme.name_fi,
             Theme.name_sv,
             Theme.name_en,
-            owner.id,
-            owner.stored_name,
-            owner.anonymised,
+            User.id,
+            User.stored_name,
+            User.anonymised,
             Improvement.blocked,
             Improvement.blocked_reason,
             Improvement.due_date,
@@ -112,16 +114,36 @@ def board_columns(
         )
         .join(ranked, ranked.c.id == Improvement.id)
         .join(Theme, Theme.id == Improvement.theme_id)
-        .outerjoin(owner, owner.id == Improvement.owner_id)
+        .outerjoin(User, User.id == Improvement.owner_id)
         .order_by(Improvement.position, Improvement.id)
     )
-    if not filters.all_done:
-        shown = shown.where(or_(ranked.c.stage != Stage.DONE.value, ranked.c.recency <= done_limit))
+    if not all_done:
+        limit = bindparam("done_limit")
+        shown = shown.where(or_(ranked.c.stage != Stage.DONE.value, ranked.c.recency <= limit))
+    return shown
 
+
+def board_columns(
+    team: Team, filters: BoardFilters, done_limit: int, language: str
+) -> list[Column]:
+    """The six columns of a board in one query: cards and column counts.
+
+    Window functions count each column and rank Done by completion, so that only the
+    latest Done cards are loaded, however many the team has finished over the years. The
+    cards are rows of the columns they show; theme names come in the page's `language`.
+    """
+    statement = _board_statement(
+        bool(filters.theme_id), bool(filters.owner_id), filters.blocked_only, filters.all_done
+    )
+    values = {"team_id": team.id, "done_limit": done_limit}
+    if filters.theme_id:
+        values["theme_id"] = filters.theme_id
+    if filters.owner_id:
+        values["owner_id"] = filters.owner_id
     now = datetime.now(UTC)
     today = now.date()
     columns = {stage.value: Column(stage) for stage in STAGES}
-    for row in db.session.execute(shown):
+    for row in db.session.execute(statement, values):
         id_, title, stage, theme_id, name_fi, name_sv, name_en = row[:7]
         owner_id, owner_stored, owner_anonymised, blocked, reason, due, since, count = row[7:]
         names = {"fi": name_fi, "sv": name_sv, "en": name_en}
