@@ -90,7 +90,8 @@ def main() -> None:
     if not arguments.no_profile:
         profiler.disable()
     elapsed = (time.process_time() - started) * 1000 / arguments.requests
-    print(f"{arguments.page}: {elapsed:.2f} ms CPU per request (with profiler overhead)")
+    overhead = "" if arguments.no_profile else " (with the profiler's overhead)"
+    print(f"{arguments.page}: {elapsed:.2f} ms CPU per request{overhead}")
     if not arguments.no_profile:
         pstats.Stats(profiler).sort_stats(arguments.sort).print_stats(arguments.lines)
 
