@@ -9,8 +9,13 @@ gettext call (the locale, its identifier, a cache keyed by it), which a board of
 does some 2,000 times. RequestDomain keeps the request's catalog where Flask-Babel itself
 forgets it when the language changes within a request (force_locale, refresh), so each
 `_()` in a template or in Python costs one catalog dict lookup.
+
+WTForms' own messages ("This field is required.") come from its catalog, which Flask-WTF
+reads from disk and parses on every request that builds a form; here each worker reads it
+once per language.
 """
 
+from babel import support
 from flask import current_app, g, request, session
 from flask_babel import Domain, get_locale
 from flask_login import current_user
@@ -36,6 +41,40 @@ class RequestDomain(Domain):
         if cached is None:
             cached = state.babel_translations = super().get_translations()
         return cached
+
+
+class WTFormsCatalog:
+    """WTForms' catalog in the request's language, loaded once per worker and language.
+
+    Flask-WTF looks for it in `request.wtforms_translations` before loading it from disk.
+    """
+
+    loaded: dict[str, support.Translations] = {}
+
+    def _catalog(self) -> support.Translations:
+        locale = get_locale()
+        key = str(locale)
+        catalog = self.loaded.get(key)
+        if catalog is None:
+            from wtforms.i18n import messages_path
+
+            catalog = self.loaded[key] = support.Translations.load(
+                messages_path(), [locale], domain="wtforms"
+            )
+        return catalog
+
+    def ugettext(self, string: str) -> str:
+        return self._catalog().ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return self._catalog().ungettext(singular, plural, n)
+
+
+WTFORMS_CATALOG = WTFormsCatalog()
+
+
+def _use_loaded_wtforms_catalog() -> None:
+    request.wtforms_translations = WTFORMS_CATALOG
 
 
 def select_language() -> str:
@@ -84,3 +123,4 @@ def init_app(app) -> None:
         _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
     )
     app.jinja_env.globals.update(current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES)
+    app.before_request(_use_loaded_wtforms_catalog)

@@ -27,10 +27,22 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, and_, case, func, literal, literal_column, or_, select
+from sqlalchemy import (
+    Float,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -591,9 +603,12 @@ class TeamFigures:
     rhythm_kept: bool | None
 
 
-def team_figures(team: Team, scope: Scope) -> TeamFigures:
-    """A team's key figures in one query (the board page may add only one)."""
-    on_board = and_(Improvement.team_id == team.id, Improvement.archived.is_(False))
+@cache
+def _team_figures_statement() -> Select:
+    """The key figures' query, built once per worker (building it cost more than running it);
+    the team and the period are bound at each run."""
+    team_id = bindparam("team_id")
+    on_board = and_(Improvement.team_id == team_id, Improvement.archived.is_(False))
     not_done = Improvement.stage.in_(NOT_DONE)
 
     def count_cards(*conditions):
@@ -602,38 +617,51 @@ def team_figures(team: Team, scope: Scope) -> TeamFigures:
     completed = (
         select(func.count(Improvement.id))
         .where(
-            Improvement.team_id == team.id,
-            Improvement.completed_at >= scope.start_at,
-            Improvement.completed_at < scope.end_at,
+            Improvement.team_id == team_id,
+            Improvement.completed_at >= bindparam("start_at"),
+            Improvement.completed_at < bindparam("end_at"),
         )
         .scalar_subquery()
     )
     kaizens = (
         select(func.count(KaizenEntry.id))
         .where(
-            KaizenEntry.team_id == team.id,
+            KaizenEntry.team_id == team_id,
             KaizenEntry.deleted_at.is_(None),
-            KaizenEntry.done_on >= scope.start,
-            KaizenEntry.done_on <= scope.end,
+            KaizenEntry.done_on >= bindparam("start"),
+            KaizenEntry.done_on <= bindparam("end"),
         )
         .scalar_subquery()
     )
     escalations = (
         select(func.count(Escalation.id))
-        .where(Escalation.team_id == team.id, Escalation.answered_at.is_(None))
+        .where(Escalation.team_id == team_id, Escalation.answered_at.is_(None))
         .scalar_subquery()
     )
-    last_standup = select(func.max(Standup.started_at)).where(Standup.team_id == team.id)
+    last_standup = select(func.max(Standup.started_at)).where(Standup.team_id == team_id)
+    return select(
+        count_cards(Improvement.stage.in_(IN_PROGRESS)),
+        count_cards(not_done, Improvement.blocked.is_(True)),
+        count_cards(not_done, Improvement.due_date < bindparam("today")),
+        completed,
+        kaizens,
+        escalations,
+        last_standup.scalar_subquery(),
+    )
+
+
+def team_figures(team: Team, scope: Scope) -> TeamFigures:
+    """A team's key figures in one query (the board page may add only one)."""
     row = db.session.execute(
-        select(
-            count_cards(Improvement.stage.in_(IN_PROGRESS)),
-            count_cards(not_done, Improvement.blocked.is_(True)),
-            count_cards(not_done, Improvement.due_date < scope.today),
-            completed,
-            kaizens,
-            escalations,
-            last_standup.scalar_subquery(),
-        )
+        _team_figures_statement(),
+        {
+            "team_id": team.id,
+            "start_at": scope.start_at,
+            "end_at": scope.end_at,
+            "start": scope.start,
+            "end": scope.end,
+            "today": scope.today,
+        },
     ).one()
     last = _aware(row[6]) if row[6] else None
     return TeamFigures(

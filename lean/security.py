@@ -4,8 +4,8 @@ from secrets import compare_digest
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from lean.extensions import db, login_manager, talisman
 from lean.models import Membership, User
@@ -46,20 +46,25 @@ def init_app(app: Flask) -> None:
     )
 
 
+# Every request loads its user: one statement (a person has a few memberships, joined in),
+# built once rather than per request.
+_USER_WITH_TEAMS = (
+    select(User)
+    .where(User.id == bindparam("user_id"))
+    .options(
+        joinedload(User.organization),
+        joinedload(User.memberships).joinedload(Membership.team),
+    )
+)
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """The user whose id and current session token the cookie carries."""
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.scalar(
-        select(User)
-        .where(User.id == int(user_id))
-        .options(
-            joinedload(User.organization),
-            selectinload(User.memberships).joinedload(Membership.team),
-        )
-    )
+    user = db.session.execute(_USER_WITH_TEAMS, {"user_id": int(user_id)}).unique().scalar()
     if user is None or not user.is_active or not compare_digest(user.session_token, token):
         return None
     return user

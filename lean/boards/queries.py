@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
+from functools import cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from lean.extensions import db
-from lean.models import STAGES, Event, Improvement, Stage, Team, User
+from lean.models import STAGES, Event, Improvement, Stage, Team, Theme, User
+from lean.models.user import shown_name
 
 
 @dataclass
@@ -24,10 +26,23 @@ class BoardFilters:
         return bool(self.theme_id or self.owner_id or self.blocked_only)
 
 
-@dataclass
+@dataclass(slots=True)
 class Card:
-    improvement: Improvement
-    entered_stage_at: datetime
+    """What a board card shows, read as a row rather than as an Improvement with its owner and
+    theme: building ~200 ORM objects cost more than rendering them."""
+
+    id: int
+    title: str
+    stage: str
+    theme_id: int
+    theme_name: str
+    owner_name: str | None
+    blocked: bool
+    blocked_reason: str
+    due_date: date | None
+    entered_stage_at: datetime | None
+    days: int  # in its stage
+    overdue: bool
 
 
 @dataclass
@@ -54,14 +69,19 @@ def _board_conditions(team: Team, filters: BoardFilters) -> list:
     return conditions
 
 
-def board_columns(team: Team, filters: BoardFilters, done_limit: int) -> list[Column]:
-    """The six columns of a board in one query: cards and column counts.
-
-    Window functions count each column and rank Done by completion, so that only the
-    latest Done cards are loaded, however many the team has finished over the years.
-    """
+@cache
+def _board_statement(theme: bool, owner: bool, blocked: bool, all_done: bool) -> Select:
+    """The board's query for one combination of filters, built once per worker: building it
+    (a ranked subquery, three joins) cost more than running it. The team, the filters' values
+    and the Done limit are bound at each run."""
+    conditions = [Improvement.team_id == bindparam("team_id"), Improvement.archived.is_(False)]
+    if theme:
+        conditions.append(Improvement.theme_id == bindparam("theme_id"))
+    if owner:
+        conditions.append(Improvement.owner_id == bindparam("owner_id"))
+    if blocked:
+        conditions.append(Improvement.blocked.is_(True))
     entered = Improvement.stage_entered_at
-    conditions = _board_conditions(team, filters)
     ranked = (
         select(
             Improvement.id,
@@ -74,21 +94,91 @@ def board_columns(team: Team, filters: BoardFilters, done_limit: int) -> list[Co
         .where(*conditions)
         .subquery()
     )
-    shown = select(Improvement, ranked.c.column_count).join(ranked, ranked.c.id == Improvement.id)
-    if not filters.all_done:
-        shown = shown.where(or_(ranked.c.stage != Stage.DONE.value, ranked.c.recency <= done_limit))
-    shown = shown.options(joinedload(Improvement.owner), joinedload(Improvement.theme)).order_by(
-        Improvement.position, Improvement.id
+    shown = (
+        select(
+            Improvement.id,
+            Improvement.title,
+            Improvement.stage,
+            Improvement.theme_id,
+            Theme.name_fi,
+            Theme.name_sv,
+            Theme.name_en,
+            User.id,
+            User.stored_name,
+            User.anonymised,
+            Improvement.blocked,
+            Improvement.blocked_reason,
+            Improvement.due_date,
+            entered,
+            ranked.c.column_count,
+        )
+        .join(ranked, ranked.c.id == Improvement.id)
+        .join(Theme, Theme.id == Improvement.theme_id)
+        .outerjoin(User, User.id == Improvement.owner_id)
+        .order_by(Improvement.position, Improvement.id)
     )
+    if not all_done:
+        limit = bindparam("done_limit")
+        shown = shown.where(or_(ranked.c.stage != Stage.DONE.value, ranked.c.recency <= limit))
+    return shown
 
-    columns = {stage: Column(stage) for stage in STAGES}
-    for improvement, column_count in db.session.execute(shown):
-        column = columns[Stage(improvement.stage)]
-        column.count = column_count
-        column.cards.append(Card(improvement, improvement.stage_entered_at))
-    done = columns[Stage.DONE]
+
+def board_columns(
+    team: Team, filters: BoardFilters, done_limit: int, language: str
+) -> list[Column]:
+    """The six columns of a board in one query: cards and column counts.
+
+    Window functions count each column and rank Done by completion, so that only the
+    latest Done cards are loaded, however many the team has finished over the years. The
+    cards are rows of the columns they show; theme names come in the page's `language`.
+    """
+    statement = _board_statement(
+        bool(filters.theme_id), bool(filters.owner_id), filters.blocked_only, filters.all_done
+    )
+    values = {"team_id": team.id, "done_limit": done_limit}
+    if filters.theme_id:
+        values["theme_id"] = filters.theme_id
+    if filters.owner_id:
+        values["owner_id"] = filters.owner_id
+    now = datetime.now(UTC)
+    today = now.date()
+    columns = {stage.value: Column(stage) for stage in STAGES}
+    for row in db.session.execute(statement, values):
+        id_, title, stage, theme_id, name_fi, name_sv, name_en = row[:7]
+        owner_id, owner_stored, owner_anonymised, blocked, reason, due, since, count = row[7:]
+        names = {"fi": name_fi, "sv": name_sv, "en": name_en}
+        column = columns[stage]
+        column.count = count
+        column.cards.append(
+            Card(
+                id=id_,
+                title=title,
+                stage=stage,
+                theme_id=theme_id,
+                theme_name=names.get(language) or name_en,
+                owner_name=None
+                if owner_id is None
+                else shown_name(owner_id, owner_stored, owner_anonymised),
+                blocked=blocked,
+                blocked_reason=reason,
+                due_date=due,
+                entered_stage_at=since,
+                days=max(0, (now - since).days) if since else 0,
+                overdue=due is not None and due < today and stage != Stage.DONE.value,
+            )
+        )
+    done = columns[Stage.DONE.value]
     done.cards.sort(key=lambda card: card.entered_stage_at, reverse=True)
     return list(columns.values())
+
+
+def board_themes() -> list[Theme]:
+    """The active themes for the board's filter and quick add: names only, no focus areas."""
+    return list(
+        db.session.scalars(
+            select(Theme).where(Theme.retired.is_(False)).order_by(Theme.position, Theme.id)
+        )
+    )
 
 
 def improvement_history(improvement: Improvement) -> list[Event]:
@@ -111,9 +201,24 @@ def organization_teams(user: User) -> list[Team]:
     return list(db.session.scalars(query))
 
 
-def board_card(improvement: Improvement) -> Card:
+def board_card(improvement: Improvement, language: str) -> Card:
     """One card as the board shows it, for the answer to a move."""
-    return Card(improvement, improvement.stage_entered_at or improvement.created_at)
+    entered = improvement.stage_entered_at or improvement.created_at
+    now = datetime.now(UTC)
+    return Card(
+        id=improvement.id,
+        title=improvement.title,
+        stage=improvement.stage,
+        theme_id=improvement.theme_id,
+        theme_name=improvement.theme.name_in(language),
+        owner_name=improvement.owner.name if improvement.owner else None,
+        blocked=improvement.blocked,
+        blocked_reason=improvement.blocked_reason,
+        due_date=improvement.due_date,
+        entered_stage_at=entered,
+        days=max(0, (now - entered).days),
+        overdue=improvement.is_overdue(now.date()),
+    )
 
 
 def column_counts(team: Team, filters: BoardFilters) -> list[Column]:

@@ -23,6 +23,7 @@ from lean.boards import queries, services
 from lean.boards.forms import BoardFilterForm, ImprovementForm, MoveForm, QuickAddForm
 from lean.conflicts import EditConflict
 from lean.extensions import db
+from lean.i18n import current_language
 from lean.kaizen import queries as kaizen_queries
 from lean.labels import display_value, field_label, stage_label
 from lean.lookups import active_themes, team_members
@@ -72,7 +73,7 @@ def _filters_from(args: MultiDict, themes, members) -> tuple[BoardFilterForm, qu
 
 
 def _render_board(team, quick_add=None, status=200, focus_quick_add=False):
-    themes = active_themes()
+    themes = queries.board_themes()
     members = team_members(team.id)
     filter_form, filters = _filters_from(request.args, themes, members)
     return render_page_or_partial(
@@ -80,7 +81,9 @@ def _render_board(team, quick_add=None, status=200, focus_quick_add=False):
         "boards/_board.html",
         status=status,
         team=team,
-        columns=queries.board_columns(team, filters, current_app.config["DONE_COLUMN_LIMIT"]),
+        columns=queries.board_columns(
+            team, filters, current_app.config["DONE_COLUMN_LIMIT"], current_language()
+        ),
         filters=filters,
         filter_form=filter_form,
         filter_args=_filter_args(request.args),
@@ -134,7 +137,7 @@ def _render_moved_card(improvement):
     filters = _counted_filters(request.args)
     return render_template(
         "boards/_moved.html",
-        item=queries.board_card(improvement),
+        item=queries.board_card(improvement, current_language()),
         columns=queries.column_counts(team, filters),
         card_words=_card_words(),
         urls=_card_urls(),
@@ -162,7 +165,7 @@ def show(team_id: int):
 def quick_add(team_id: int):
     """Add a card to the Idea column from the board's quick add."""
     team = policy.team_for_write(current_user, team_id)
-    themes = active_themes()
+    themes = queries.board_themes()
     form = QuickAddForm(themes)
     if not form.validate():
         return _render_board(team, quick_add=form, status=422, focus_quick_add=True)

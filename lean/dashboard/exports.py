@@ -11,6 +11,7 @@ from lean.extensions import db
 from lean.labels import stage_label
 from lean.metrics import IN_PROGRESS, ListedCard, TeamRow
 from lean.models import User
+from lean.models.user import shown_name
 from lean.urls import external_url
 from lean.web import name_in_language
 
@@ -73,35 +74,46 @@ def improvement_headers() -> list[str]:
 def owners_of(cards: list[ListedCard]) -> dict[int, str]:
     """The owners' names of all the cards, in one query (always one: a fixed count per export)."""
     ids = {card.improvement.owner_id for card in cards if card.improvement.owner_id}
-    return {user.id: user.name for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    rows = db.session.execute(
+        select(User.id, User.stored_name, User.anonymised).where(User.id.in_(ids))
+    )
+    return {user_id: shown_name(user_id, name, anonymised) for user_id, name, anonymised in rows}
 
 
 def improvement_rows(cards: list[ListedCard], zone: ZoneInfo, owners: dict[int, str]) -> list[list]:
+    """One row per card. An export has ~1,700 of them: what is the same on every row (the
+    words, the link's prefix, the theme names) is worked out once, not once per row."""
+
     def local_day(moment):
         return moment.astimezone(zone).date() if moment else None
 
-    def link(improvement_id: int) -> str:
-        return external_url("boards.detail", improvement_id=improvement_id)
-
+    yes = _("Yes")
+    # The card's address without its id: external_url binds the URL map anew on each call.
+    link = external_url("boards.detail", improvement_id=0).removesuffix("0")
+    themes: dict[int, str] = {}
+    for card in cards:
+        if card.improvement.theme_id not in themes:
+            themes[card.improvement.theme_id] = name_in_language(card.improvement.theme)
     return [
         [
-            card.improvement.id,
-            card.improvement.team.name,
-            card.improvement.title,
-            name_in_language(card.improvement.theme),
-            stage_label(card.improvement.stage),
-            _("Yes") if card.improvement.archived else "",
-            _("Yes") if card.improvement.blocked else "",
-            card.improvement.blocked_reason if card.improvement.blocked else "",
-            owners.get(card.improvement.owner_id, ""),
-            card.improvement.due_date,
-            local_day(card.improvement.created_at),
+            improvement.id,
+            improvement.team.name,
+            improvement.title,
+            themes[improvement.theme_id],
+            stage_label(improvement.stage),
+            yes if improvement.archived else "",
+            yes if improvement.blocked else "",
+            improvement.blocked_reason if improvement.blocked else "",
+            owners.get(improvement.owner_id, ""),
+            improvement.due_date,
+            local_day(improvement.created_at),
             local_day(card.started_at),
             local_day(card.completed_at),
             card.cycle_days,
             card.lead_days,
-            card.improvement.hours_saved_per_month,
-            link(card.improvement.id),
+            improvement.hours_saved_per_month,
+            f"{link}{improvement.id}",
         ]
         for card in cards
+        for improvement in (card.improvement,)
     ]

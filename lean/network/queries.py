@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from lean import search
@@ -398,10 +399,10 @@ class Notices:
     unread: int
 
 
-def notices_for_organization(
-    organization_id: int, *, unread_only: bool, limit: int, offset: int = 0
-) -> Notices:
-    """The organization's notices, newest first, with the number of unread ones: one query."""
+@cache
+def _notices_statement(unread_only: bool) -> Select:
+    """The notices' query, built once per worker (building it cost more than running it,
+    and the board runs it on every request); the organization and the page are bound."""
     actor_organization = aliased(Organization)
     unread = func.count().filter(Notice.read_at.is_(None)).over()
     query = (
@@ -420,14 +421,23 @@ def notices_for_organization(
         .join(Practice, Practice.id == Notice.practice_id)
         .join(User, User.id == Notice.actor_id)
         .join(actor_organization, actor_organization.id == Notice.actor_organization_id)
-        .where(Notice.organization_id == organization_id)
+        .where(Notice.organization_id == bindparam("organization_id"))
         .order_by(Notice.created_at.desc(), Notice.id.desc())
-        .limit(limit)
-        .offset(offset)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
     )
     if unread_only:
         query = query.where(Notice.read_at.is_(None))
-    rows = db.session.execute(query).all()
+    return query
+
+
+def notices_for_organization(
+    organization_id: int, *, unread_only: bool, limit: int, offset: int = 0
+) -> Notices:
+    """The organization's notices, newest first, with the number of unread ones: one query."""
+    query = _notices_statement(unread_only)
+    values = {"organization_id": organization_id, "limit": limit, "offset": offset}
+    rows = db.session.execute(query, values).all()
     items = [
         NoticeView(
             id=row[0],

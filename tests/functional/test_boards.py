@@ -40,6 +40,39 @@ def test_board_shows_cards_with_owner_theme_age_due_and_block(world, login_as, d
     assert "Vieras kortti" not in html
 
 
+def test_board_cards_speak_the_readers_language(world, login_as, db):
+    """The cards are read as rows: the theme's name and an anonymised owner's placeholder
+    still come in the reader's language."""
+    from lean.admin.services import anonymise_user
+
+    leaver = make_user(world.organization, {world.team: "member"}, name="Lähtijä")
+    card = make_improvement(world.team, leaver, title="Jäävä kortti")
+    anonymise_user(world.users["admin"], leaver)
+    change_leadership = theme()
+    reader = world.users["member"]
+    for language, former in (("fi", "Entinen käyttäjä"), ("sv", "Tidigare användare")):
+        reader.language = language
+        db.session.commit()
+        html = board_html(login_as("member"), world.team)
+        assert "Jäävä kortti" in html
+        assert change_leadership.name_in(language) in html
+        assert f"{former} {leaver.id}" in html and "Lähtijä" not in html
+    assert card.owner_id == leaver.id
+
+
+def test_form_messages_of_wtforms_come_in_each_readers_language(world, login_as, db):
+    """WTForms' own messages are read from its catalog once per worker and language."""
+    reader = world.users["member"]
+    for language, required in (("fi", "Pakollinen."), ("sv", "Det här fältet är obligatoriskt.")):
+        reader.language = language
+        db.session.commit()
+        response = login_as("member").post(
+            f"/teams/{world.team.id}/improvements", data={"title": "", "theme_id": "1"}
+        )
+        assert response.status_code == 422
+        assert required in response.get_data(as_text=True)
+
+
 def test_days_in_stage_come_from_the_latest_move(world, login_as, db):
     move = db.session.scalar(
         select(Event).where(

@@ -7,16 +7,17 @@ from tests.conftest import make_improvement
 
 # The top bar's bell (the unread notification count): one statement on every page.
 BELL_QUERIES = 1
-# The card page: the user and memberships, the card with its team and people, its history,
-# its kaizens, and one each for the A3 summary, the stand-up escalations and the origin practice;
-# then the bell, and its comments and whether the reader follows it.
-CARD_QUERIES_BEFORE_COMMENTS = 8
+# The card page: the user with their memberships (one statement), the card with its team and
+# people, its history, its kaizens, and one each for the A3 summary, the stand-up escalations
+# and the origin practice; then the bell, and its comments and whether the reader follows it.
+CARD_QUERIES_BEFORE_COMMENTS = 7
 MAX_QUERIES = CARD_QUERIES_BEFORE_COMMENTS + BELL_QUERIES + 2
-# The board: the card page's first eight plus its stand-up line, the bell, and the team's
+# The board: the card page's first seven plus its stand-up line, the bell, and the team's
 # newest event id (the tag of its freshness check).
 BOARD_QUERIES = CARD_QUERIES_BEFORE_COMMENTS + 1 + BELL_QUERIES + 1
-# An open board's check while nothing changed: the user, the team, the newest event id.
-NOT_MODIFIED_QUERIES = 4
+# An open board's check while nothing changed: the user with their teams, the team (when not
+# one of theirs), the newest event id.
+NOT_MODIFIED_QUERIES = 3
 
 
 def fill_board(team, author, count):
