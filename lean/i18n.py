@@ -17,7 +17,7 @@ once per language.
 
 from babel import support
 from flask import current_app, g, request, session
-from flask_babel import Domain, get_locale
+from flask_babel import Domain, format_date, get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -100,6 +100,18 @@ def select_locale() -> str:
 
 def current_language() -> str:
     return get_locale().language
+
+
+# Babel's "medium" date is 29.11.2026 in fi_FI and 29 Nov 2026 in en_FI, but "29 nov. 2026"
+# in sv_FI, where Finland-Swedish text writes 29.11.2026: its "short" form.
+DATE_STYLE = {"sv": "short"}
+
+
+def format_day(value, style: str | None = None) -> str:
+    """A date as the page's language writes it in Finland; "" for none."""
+    if not value:
+        return ""
+    return format_date(value, style or DATE_STYLE.get(current_language(), "medium"))
 
 
 def init_app(app) -> None:

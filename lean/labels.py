@@ -1,9 +1,9 @@
 """Names of stages and of a card's fields as people read them; every area uses them."""
 
 from flask import g
-from flask_babel import format_date
 from flask_babel import gettext as _
 
+from lean.i18n import format_day
 from lean.models import Stage
 
 
@@ -40,5 +40,5 @@ def display_value(name: str, value, form) -> str:
         labels = {choice.value: choice.label for choice in field.choices}
         return str(labels.get(value, value))
     if hasattr(value, "isoformat"):
-        return format_date(value)
+        return format_day(value)
     return str(value)

@@ -15,12 +15,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_currency, format_date, format_datetime, format_decimal
+from flask_babel import format_currency, format_datetime, format_decimal
 from sqlalchemy import select, text
 from wtforms import SelectChoice
 
 from lean.extensions import db
-from lean.i18n import current_language
+from lean.i18n import current_language, format_day
 from lean.models import STAGES, Theme
 
 site_blueprint = Blueprint("site", __name__)
@@ -121,8 +121,8 @@ def init_app(app: Flask) -> None:
         without=lambda mapping, key: {k: v for k, v in mapping.items() if k != key},
         number=lambda value: format_decimal(value),
         currency=lambda value: format_currency(value, "EUR"),
-        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
-        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+        date=format_day,
+        datetime=lambda value, fmt="short": format_datetime(value, fmt) if value else "",
         iso=machine_time,
     )
 
