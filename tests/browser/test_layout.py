@@ -225,6 +225,11 @@ LAYOUT = """
     const rows = new Set(steps.map((s) => Math.round(s.top)));
     if (rows.size !== 2) problems.push(`PDCA in ${rows.size} rows, not two`);
   }
+  // The card's edit form: short fields in pairs on a laptop, not one long column.
+  const grid = document.querySelector(".card-edit-form .form-grid");
+  if (grid && wide && getComputedStyle(grid).display !== "grid") {
+    problems.push("the card's edit form is one long column");
+  }
   // Dashboard charts: axis labels level, at least 13 px.
   for (const text of document.querySelectorAll("svg.chart text")) {
     const size = parseFloat(getComputedStyle(text).fontSize);
