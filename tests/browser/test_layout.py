@@ -225,6 +225,12 @@ LAYOUT = """
     const rows = new Set(steps.map((s) => Math.round(s.top)));
     if (rows.size !== 2) problems.push(`PDCA in ${rows.size} rows, not two`);
   }
+  // Prose in a readable column, not lines across a whole laptop or wall.
+  const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+  for (const el of document.querySelectorAll(".statement, .escalation-queue")) {
+    const measure = el.getBoundingClientRect().width / rem;
+    if (measure > 61) problems.push(`${el.className} is ${Math.round(measure)}rem wide`);
+  }
   // The card's edit form: short fields in pairs on a laptop, not one long column.
   const grid = document.querySelector(".card-edit-form .form-grid");
   if (grid && wide && getComputedStyle(grid).display !== "grid") {
