@@ -3,7 +3,7 @@
 No chart library: each chart is a list of bars with their numbers, and the template draws them
 with a title, a legend in words and a data table. The dashboard and the network dashboard use
 the same two shapes, so both read alike: labels at least 13 px, whole team names, axis labels
-turned when they would not fit side by side.
+level (on one line or two) when the columns can be made wide enough, turned only when not.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ COLUMN_PLOT_HEIGHT = 160
 PLOT_TOP = 18  # room above the tallest column for its number
 SCALE_WIDTH = 36  # left of the columns, for the scale's numbers
 MAX_LABEL_WIDTH = 220  # longer row names wrap onto a second line
+MAX_GROUP_WIDTH = 110  # a column group widens up to this to keep its name level
+MAX_PLOT_WIDTH = 560  # ...as long as the columns together fit a dashboard panel on a laptop
 
 
 def text_width(text: str) -> float:
@@ -110,27 +112,37 @@ def stacked_rows(rows: list[tuple[str, list[tuple[str, str, int]]]]) -> Chart:
 
 
 def grouped_columns(
-    groups: list[tuple[str, list[tuple[str, str, int]]]], *, min_group_width: float = 44
+    groups: list[tuple[str, list[tuple[str, str, int]]]],
+    *,
+    min_group_width: float = 44,
+    max_plot_width: float = MAX_PLOT_WIDTH,
 ) -> Chart:
     """Vertical bars side by side in groups: [(group name, [(css class, series name, value)])].
 
-    When the group names would not fit side by side, they are drawn turned by 45 degrees and
-    the chart grows downwards to make room for them.
+    Group names stay level: the groups widen to fit each name on one line ("marras 2026") or,
+    failing that, on two ("31–60" over "päivää"). Only when that would make the chart too wide
+    are they drawn turned by 45 degrees, the chart growing downwards to make room for them.
     """
     maximum = max((value for _n, parts in groups for _c, _l, value in parts), default=0)
     scale = COLUMN_PLOT_HEIGHT / maximum if maximum else 0
     per_group = max((len(parts) for _n, parts in groups), default=1) or 1
     bar_width = 22.0 if per_group > 1 else 30.0
-    group_width = max(per_group * bar_width + 14, min_group_width)
-    widest = max((text_width(name) for name, _parts in groups), default=0)
-    turned = widest > group_width - 6
+    names = [name for name, _parts in groups]
+    narrowest = max(per_group * bar_width + 14, min_group_width)
+    group_width, lines = _level_labels(names, narrowest, max_plot_width)
+    turned = lines is None
+    widest = max((text_width(name) for name in names), default=0)
     # A label turned by 45 degrees takes its length times sin(45°) downwards.
-    axis_room = (widest * math.sin(math.pi / 4) + LINE_PX) if turned else LINE_PX + 8
+    if turned:
+        axis_room = widest * math.sin(math.pi / 4) + LINE_PX
+    else:
+        axis_room = LINE_PX * max(len(label) for label in lines) + 8
     baseline = PLOT_TOP + COLUMN_PLOT_HEIGHT
     drawn = []
     for index, (name, parts) in enumerate(groups):
         x0 = SCALE_WIDTH + index * group_width + (group_width - per_group * bar_width) / 2
         row = Row(name, x0 + (per_group * bar_width) / 2, sum(v for _c, _l, v in parts))
+        row.lines = [name] if turned else lines[index]
         for number, (css_class, label, value) in enumerate(parts):
             height = value * scale
             row.segments.append(
@@ -169,3 +181,22 @@ def grouped_columns(
                 segment.x += left_room
         chart.label_width = left_room
     return chart
+
+
+def _level_labels(
+    names: list[str], narrowest: float, max_plot_width: float
+) -> tuple[float, list[list[str]] | None]:
+    """The group width that keeps every name level, and each name's lines; no lines when even
+    two lines per name would make the columns wider than max_plot_width."""
+    if not names:
+        return narrowest, []
+    one_line = max(narrowest, max(text_width(name) for name in names) + 10)
+    if one_line <= MAX_GROUP_WIDTH and one_line * len(names) <= max_plot_width:
+        return one_line, [[name] for name in names]
+    words = [word for name in names for word in name.split()]
+    two_lines = max(narrowest, max(text_width(word) for word in words) + 10)
+    wrapped = [wrap(name, two_lines - 10) for name in names]
+    fits = all(text_width(line) <= two_lines - 10 for lines in wrapped for line in lines)
+    if fits and two_lines <= MAX_GROUP_WIDTH and two_lines * len(names) <= max_plot_width:
+        return two_lines, wrapped
+    return narrowest, None

@@ -393,7 +393,9 @@ def spread_chart(months: list[queries.MonthPoint]) -> charts.Chart:
                 [("chart-bar", _("Adoptions so far"), point.total_adoptions)],
             )
             for point in months
-        ]
+        ],
+        # The network's chart has the page's width to itself.
+        max_plot_width=1000,
     )
 
 

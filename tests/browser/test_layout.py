@@ -257,3 +257,133 @@ def test_on_a_phone_the_kaizen_entry_comes_before_the_filters(browser, live_serv
         assert page.get_by_label("Tiedosto 1", exact=True).is_hidden()
     finally:
         context.close()
+
+
+# ---- The pages beyond the board: card page, dashboard, report, network, My work, admin,
+# ---- login and error pages. Each check names what a person would see go wrong.
+
+# Each role's further pages, from its main pages' links (found in the browser).
+MORE_PAGES = {
+    "member": ["/network", "/profile", "/no-such-page", "/accessibility"],
+    "coordinator": ["/dashboard/report", "/network/notices", "/a3"],
+    "admin": ["/admin/themes", "/admin/audit"],
+}
+
+# How the page is laid out, measured: the problems that come back when a rule goes missing.
+LAYOUT = """
+(width) => {
+  const problems = [];
+  const box = (selector) => document.querySelector(selector)?.getBoundingClientRect();
+  const wide = width >= 1366;
+  // A box that scrolls sideways on a laptop hides columns (the team table, My work's cards).
+  if (wide) {
+    for (const el of document.querySelectorAll(".table-scroll, .chart-figure")) {
+      if (el.scrollWidth > el.clientWidth + 1) {
+        const sizes = `${el.scrollWidth} > ${el.clientWidth}`;
+        problems.push(`scrolls inside on a laptop: ${el.className} ${sizes}`);
+      }
+    }
+  }
+  // The card page: facts beside the text on a laptop, and Plan/Do above Check/Act.
+  const side = box(".improvement-side");
+  const main = box(".improvement-main");
+  if (side && main && wide && side.left < main.right) {
+    problems.push("the card's facts are not beside its text");
+  }
+  const steps = [...document.querySelectorAll(".pdca-step")].map((s) => s.getBoundingClientRect());
+  if (steps.length === 4 && width >= 1366) {
+    const rows = new Set(steps.map((s) => Math.round(s.top)));
+    if (rows.size !== 2) problems.push(`PDCA in ${rows.size} rows, not two`);
+  }
+  // Prose in a readable column, not lines across a whole laptop or wall.
+  const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+  for (const el of document.querySelectorAll(".statement, .escalation-queue")) {
+    const measure = el.getBoundingClientRect().width / rem;
+    if (measure > 61) problems.push(`${el.className} is ${Math.round(measure)}rem wide`);
+  }
+  // The card's edit form: short fields in pairs on a laptop, not one long column.
+  const grid = document.querySelector(".card-edit-form .form-grid");
+  if (grid && wide && getComputedStyle(grid).display !== "grid") {
+    problems.push("the card's edit form is one long column");
+  }
+  // Dashboard charts: axis labels level, at least 13 px.
+  for (const text of document.querySelectorAll("svg.chart text")) {
+    const size = parseFloat(getComputedStyle(text).fontSize);
+    if (size < 13) problems.push(`chart text ${size}px: ${text.textContent}`);
+  }
+  if (document.querySelector(".dashboard-figures") && wide
+      && document.querySelector("svg.chart text[transform]")) {
+    problems.push("dashboard chart labels are turned on a laptop");
+  }
+  // The practice library: a grid of cards, two or more across on a laptop.
+  const practices = [...document.querySelectorAll(".practice-item")];
+  if (practices.length > 1 && wide) {
+    const tops = practices.map((p) => Math.round(p.getBoundingClientRect().top));
+    if (tops[0] !== tops[1]) problems.push("the practice library is one card per row");
+  }
+  // My work's lists keep their own height beside the tall table.
+  const panels = [...document.querySelectorAll(".my-work > .work-panel")].slice(1, 3);
+  if (panels.length === 2 && wide) {
+    const gap = panels[1].getBoundingClientRect().top - panels[0].getBoundingClientRect().bottom;
+    if (gap > 24) problems.push(`My work's lists stand ${Math.round(gap)} px apart`);
+  }
+  return problems;
+}
+"""
+
+
+@pytest.mark.parametrize("width", [320, 390, 1366, 1920])
+def test_the_other_pages_fit_and_read_at_this_width(browser, live_server, demo, width):
+    context = browser.new_context(
+        base_url=live_server, locale="fi-FI", viewport={"width": width, "height": WIDTHS[width]}
+    )
+    context.set_default_timeout(30_000)
+    found = {}
+    try:
+        page = context.new_page()
+        for role in ("member", "coordinator", "admin"):
+            context.clear_cookies()
+            if role == "member":
+                found.update(_check(page, width, "anonymous", ["/password-reset", "/login"]))
+            page.goto("/login")
+            page.locator("input[name=email]").fill(ROLES[role])
+            page.locator("input[name=password]").fill(DEMO_PASSWORD)
+            page.locator("main button[type=submit]").click()
+            page.wait_for_url(re.compile(r"^(?!.*/login)"))
+            paths = [*demo[role], *MORE_PAGES[role]]
+            if role == "member":
+                page.goto("/network")
+                paths.append(page.locator(".practice-item h2 a").first.get_attribute("href"))
+            if role == "coordinator":
+                page.goto("/a3")
+                sheet = page.locator("main a[href^='/improvements/'][href$='/a3']").first
+                sheet = sheet.get_attribute("href")
+                page.goto(sheet)
+                paths += [sheet, page.locator("main a[href$='/print']").get_attribute("href")]
+            if role == "admin":
+                page.goto("/admin/organizations")
+                organization = page.locator("main a[href*='/admin/organizations/']").first
+                paths.append(organization.get_attribute("href"))
+            found.update(_check(page, width, role, paths))
+        # Swedish words are as long as Finnish ones: the member's pages once more in Swedish.
+        page.goto("/accessibility")
+        page.select_option("#language-choice", "sv")
+        page.locator("form.language-switch button[type=submit]").click()
+        page.wait_for_load_state()
+        assert page.locator("html").get_attribute("lang") == "sv"
+        found.update(_check(page, width, "member sv", [*demo["member"], "/network"]))
+    finally:
+        context.close()
+    assert found == {}, "\n".join(
+        f"{page}: {problem}" for page, problems in found.items() for problem in problems
+    )
+
+
+def _check(page, width: int, who: str, paths: list[str]) -> dict[str, list[str]]:
+    found = {}
+    for path in paths:
+        page.goto(path)
+        problems = page.evaluate(PROBLEMS) + page.evaluate(LAYOUT, width)
+        if problems:
+            found[f"{who} {path}"] = sorted(set(problems))
+    return found

@@ -38,6 +38,8 @@ def pages_of(client, role: str) -> dict[str, str]:
         }
     if role == "coordinator":
         pages |= {"dashboard": "/dashboard", "escalations": "/escalations", "teams": "/teams"}
+        pages |= {"report": "/dashboard/report", "notices": "/network/notices"}
+        pages |= {"profile": "/profile"}
     if role == "admin":
         pages |= {"admin": "/admin/organizations", "themes": "/admin/themes"}
     pages |= {
