@@ -165,6 +165,9 @@ def log_in(page, base: str, email: str) -> None:
 def switch_language(page, base: str, language: str) -> None:
     """The header's language switch, as a person would use it."""
     page.goto(base + "/accessibility")
+    menu = page.locator("#user-menu")  # logged in, the switch is in the account menu
+    if menu.count() and not menu.evaluate("menu => menu.open"):
+        menu.locator("summary").click()
     page.select_option("#language-choice", language)
     page.locator("form.language-switch button[type=submit]").click()
     page.wait_for_load_state()

@@ -15,6 +15,7 @@ import pytest
 
 from lean.demo import DEMO_LOGINS as ROLES
 from lean.demo import DEMO_PASSWORD, seed_demo
+from tests.browser.conftest import open_account_menu
 
 WIDTHS = {320: 740, 390: 844, 1366: 768, 1920: 1080}
 
@@ -367,6 +368,7 @@ def test_the_other_pages_fit_and_read_at_this_width(browser, live_server, demo, 
             found.update(_check(page, width, role, paths))
         # Swedish words are as long as Finnish ones: the member's pages once more in Swedish.
         page.goto("/accessibility")
+        open_account_menu(page)
         page.select_option("#language-choice", "sv")
         page.locator("form.language-switch button[type=submit]").click()
         page.wait_for_load_state()
