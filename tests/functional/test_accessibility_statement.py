@@ -12,7 +12,7 @@ FOOTER_LINK = '<footer class="site-footer">\n    <a href="/accessibility">'
     [
         ("fi", "Saavutettavuusseloste", "29.11.2026", "Mikä ei vielä täytä vaatimuksia",
          "Ota yhteyttä organisaatiosi Vertaa-koordinaattoriin."),
-        ("sv", "Tillgänglighetsutlåtande", "29 nov. 2026", "Vad som ännu inte uppfyller kraven",
+        ("sv", "Tillgänglighetsutlåtande", "29.11.2026", "Vad som ännu inte uppfyller kraven",
          "Kontakta din organisations Vertaa-koordinator."),
         ("en", "Accessibility statement", "29 Nov 2026", "What does not conform yet",
          "Contact your organization's Vertaa coordinator."),

@@ -354,7 +354,7 @@ def test_numbers_and_dates_follow_the_language(history, login):
     html = login(history.coordinator).get(f"/dashboard?{TERM_ARGS}").get_data(as_text=True)
     assert figure(html, "Sparade timmar per månad") == "12,5"
     assert figure(html, "Median för ledtid (skapad → Klar)") == "31,5 dagar"
-    assert "1 aug. 2026" in html
+    assert "1.8.2026" in html
 
 
 # ---- the team's key figures on its board ----------------------------------------------------
