@@ -3,7 +3,7 @@
     LEAN_BENCH_DATABASE_URL=sqlite:///$PWD/instance/bench/full.sqlite \
         python -m bench.profile board20 --requests 200 [--sort tottime] [--lines 40]
 
-Pages: board20 (the 20-card team's board), board (200 cards, Done folded), board-all,
+Pages: board20 (the 20-card team's board), board (200 cards, Done folded), board-all, kaizen,
 check (the board's unchanged 304), profile (a small logged-in page), csv (the dashboard's
 export), dashboard. The data must have been prepared by `python -m bench.run` once.
 """
@@ -66,6 +66,7 @@ def main() -> None:
         "board-all": lambda: member.get(f"/teams/{team}/board?done=all"),
         "check": None,
         "profile": lambda: member.get("/profile"),
+        "kaizen": lambda: member.get(f"/teams/{team}/kaizen"),
         "csv": lambda: logged_in(app, coordinator).get("/dashboard/improvements.csv"),
         "dashboard": lambda: logged_in(app, coordinator).get("/dashboard"),
     }
