@@ -154,22 +154,34 @@ def demo(live_app, live_server):
     return pages
 
 
-@pytest.mark.parametrize("width", list(WIDTHS))
-def test_every_main_page_fits_and_reads_at_this_width(browser, live_server, demo, width):
+def context_at(browser, live_server, width: int, height: int | None = None):
+    """A Finnish browser context of this viewport, with time for a loaded machine."""
     context = browser.new_context(
-        base_url=live_server, locale="fi-FI", viewport={"width": width, "height": WIDTHS[width]}
+        base_url=live_server,
+        locale="fi-FI",
+        viewport={"width": width, "height": height or WIDTHS[width]},
     )
     context.set_default_timeout(30_000)
+    return context
+
+
+def log_in_as(page, email: str) -> None:
+    page.goto("/login")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(re.compile(r"^(?!.*/login)"))
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_every_main_page_fits_and_reads_at_this_width(browser, live_server, demo, width):
+    context = context_at(browser, live_server, width)
     found = {}
     try:
         page = context.new_page()
         for role, email in ROLES.items():
             context.clear_cookies()
-            page.goto("/login")
-            page.locator("input[name=email]").fill(email)
-            page.locator("input[name=password]").fill(DEMO_PASSWORD)
-            page.locator("main button[type=submit]").click()
-            page.wait_for_url(re.compile(r"^(?!.*/login)"))
+            log_in_as(page, email)
             for path in demo[role]:
                 page.goto(path)
                 problems = page.evaluate(PROBLEMS)
@@ -210,22 +222,11 @@ TOP_BAR = """
 """
 
 
-def log_in_as(page, email: str) -> None:
-    page.goto("/login")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(re.compile(r"^(?!.*/login)"))
-
-
 @pytest.mark.parametrize("width", [390, 1366, 1920])
 def test_the_top_bar_is_one_row_on_a_laptop_and_a_wall_and_two_on_a_phone(
     browser, live_server, demo, width
 ):
-    context = browser.new_context(
-        base_url=live_server, locale="fi-FI", viewport={"width": width, "height": WIDTHS[width]}
-    )
-    context.set_default_timeout(30_000)
+    context = context_at(browser, live_server, width)
     found = {}
     try:
         page = context.new_page()
@@ -243,10 +244,7 @@ def test_the_top_bar_is_one_row_on_a_laptop_and_a_wall_and_two_on_a_phone(
 
 
 def test_on_a_phone_the_kaizen_entry_comes_before_the_filters(browser, live_server, demo):
-    context = browser.new_context(
-        base_url=live_server, locale="fi-FI", viewport={"width": 390, "height": 844}
-    )
-    context.set_default_timeout(30_000)
+    context = context_at(browser, live_server, 390)
     try:
         page = context.new_page()
         log_in_as(page, ROLES["member"])
@@ -335,10 +333,7 @@ LAYOUT = """
 
 @pytest.mark.parametrize("width", [320, 390, 1366, 1920])
 def test_the_other_pages_fit_and_read_at_this_width(browser, live_server, demo, width):
-    context = browser.new_context(
-        base_url=live_server, locale="fi-FI", viewport={"width": width, "height": WIDTHS[width]}
-    )
-    context.set_default_timeout(30_000)
+    context = context_at(browser, live_server, width)
     found = {}
     try:
         page = context.new_page()
