@@ -124,7 +124,12 @@ def init_app(app) -> None:
     # escaped into it), without the three context look-ups Jinja adds to every call: the
     # templates are all HTML, always autoescaped. The catalog is ours, not user input.
     def template_gettext(string: str, **variables) -> Markup:
-        return Markup(domain.get_translations().ugettext(string)) % variables  # noqa: S704  # nosec B704
+        translated = Markup(domain.get_translations().ugettext(string))  # noqa: S704  # nosec B704
+        # Most strings have no variables and no "%%": formatting them only copies them (a
+        # page of 50 kaizens has some 500).
+        if not variables and "%" not in translated:
+            return translated
+        return translated % variables
 
     def template_ngettext(singular: str, plural: str, num: int, **variables) -> Markup:
         variables.setdefault("num", num)
