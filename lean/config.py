@@ -56,7 +56,7 @@ class Defaults:
     MAX_FORM_PARTS = 1000
     MAX_FORM_MEMORY_SIZE = 500_000
     UPLOAD_FOLDER = None  # instance/uploads when left empty
-    KAIZEN_PAGE_SIZE = 50
+    KAIZEN_PAGE_SIZE = 25
     KAIZEN_RECOVERY_DAYS = 30
     # Outgoing e-mail for invitations and password resets; without a server the links are
     # shown to be copied by hand, and the self-service password reset is off.

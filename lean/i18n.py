@@ -126,7 +126,7 @@ def init_app(app) -> None:
     def template_gettext(string: str, **variables) -> Markup:
         translated = Markup(domain.get_translations().ugettext(string))  # noqa: S704  # nosec B704
         # Most strings have no variables and no "%%": formatting them only copies them (a
-        # page of 50 kaizens has some 500).
+        # kaizen log page has some 250).
         if not variables and "%" not in translated:
             return translated
         return translated % variables

@@ -223,8 +223,8 @@ def test_filters_by_theme_author_and_dates(world, login_as):
     assert titles(date_to="2026-02-01") == ["Vanha"]
 
 
-def test_log_pages_by_fifty(world, login_as):
-    for number in range(55):
+def test_log_pages_by_twenty_five(world, login_as):
+    for number in range(30):
         make_kaizen(
             world.team,
             world.users["member"],
@@ -234,7 +234,7 @@ def test_log_pages_by_fifty(world, login_as):
     client = login_as("member")
     first = client.get(f"/teams/{world.team.id}/kaizen").get_data(as_text=True)
     assert (
-        first.count('class="kaizen ') == 50 and ">Nro 54</h3>" in first and "Page 1 of 2" in first
+        first.count('class="kaizen ') == 25 and ">Nro 29</h3>" in first and "Page 1 of 2" in first
     )
     second = client.get(f"/teams/{world.team.id}/kaizen?page=2").get_data(as_text=True)
     assert second.count('class="kaizen ') == 5 and ">Nro 00</h3>" in second
