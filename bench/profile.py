@@ -18,8 +18,7 @@ import time
 
 from sqlalchemy import select
 
-from bench.run import SECRET, SMALL_TEAM, logged_in
-from lean import create_app
+from bench.run import SMALL_TEAM, bench_app, logged_in
 from lean.extensions import db
 from lean.models import Membership, Team, TeamRole, User
 
@@ -33,16 +32,7 @@ def main() -> None:
     parser.add_argument("--no-profile", action="store_true", help="only time the requests")
     arguments = parser.parse_args()
     url = os.environ["LEAN_BENCH_DATABASE_URL"]
-    app = create_app(
-        {
-            "ENV": "development",
-            "SQLALCHEMY_DATABASE_URI": url,
-            "DATABASE_URL": url,
-            "SECRET_KEY": SECRET,
-            "WTF_CSRF_ENABLED": False,
-            "COMPRESS_RESPONSES": False,
-        }
-    )
+    app = bench_app(url)
     with app.app_context():
         small = db.session.scalar(select(Team).where(Team.name == SMALL_TEAM))
         supervisor = db.session.scalar(

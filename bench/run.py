@@ -538,14 +538,10 @@ def server_run(url: str, s: dict, arguments: argparse.Namespace) -> None:
 # ---- the run ---------------------------------------------------------------------------------
 
 
-def main() -> None:
-    arguments = parse_arguments()
-    url = os.environ.get("LEAN_BENCH_DATABASE_URL")
-    folder = None
-    if not url:
-        folder = Path(tempfile.mkdtemp(prefix="vertaa-bench-"))
-        url = f"sqlite:///{folder / 'bench.sqlite'}"
-    app = create_app(
+def bench_app(url: str):
+    """The app as the benchmark measures it: forms without CSRF tokens to fetch, answers
+    uncompressed (their sizes are the pages' own)."""
+    return create_app(
         {
             "ENV": "development",
             "SQLALCHEMY_DATABASE_URI": url,
@@ -555,6 +551,16 @@ def main() -> None:
             "COMPRESS_RESPONSES": False,
         }
     )
+
+
+def main() -> None:
+    arguments = parse_arguments()
+    url = os.environ.get("LEAN_BENCH_DATABASE_URL")
+    folder = None
+    if not url:
+        folder = Path(tempfile.mkdtemp(prefix="vertaa-bench-"))
+        url = f"sqlite:///{folder / 'bench.sqlite'}"
+    app = bench_app(url)
     try:
         run(app, url, arguments)
     finally:

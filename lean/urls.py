@@ -9,6 +9,7 @@ and requests for a host outside TRUSTED_HOSTS are refused with 400 before any vi
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import Flask, Request, current_app, has_request_context, request
@@ -23,6 +24,8 @@ DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 
+# Every request compares its Host with each trusted entry: the few spellings seen are kept.
+@lru_cache(maxsize=256)
 def _host_name(host: str) -> str:
     """The name part of a host (`name`, `name:port`, `[v6]`, `[v6]:port` or a bare IPv6
     address), lower case; an IP address in its one canonical spelling, IPv6 in brackets."""
