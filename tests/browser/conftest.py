@@ -18,7 +18,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from lean.extensions import db as _db
 from tests.conftest import (
@@ -72,10 +72,44 @@ def live_app(database) -> Flask:
     return make_app(database, WTF_CSRF_ENABLED=True)
 
 
+_RESPONSE_KEY = "tests.live_server.response"
+
+
+class _ClosingRequestHandler(WSGIRequestHandler):
+    """Closes the answer of a request whose browser hung up half-way.
+
+    Werkzeug's development server skips closing the answer when the dropped socket resets while
+    it drains it, so a static file stays open until the garbage collector finds it, and its
+    ResourceWarning then fails whichever test is running. (Production runs gunicorn.)
+    """
+
+    def connection_dropped(self, error, environ=None) -> None:
+        response = (environ or {}).get(_RESPONSE_KEY)
+        if hasattr(response, "close"):
+            response.close()
+
+
+def _remembering_response(app: Flask):
+    """The app as a WSGI callable that leaves its answer in the environ for the handler."""
+
+    def serve(environ, start_response):
+        response = app(environ, start_response)
+        environ[_RESPONSE_KEY] = response
+        return response
+
+    return serve
+
+
 @pytest.fixture
 def live_server(live_app) -> Iterator[str]:
     """The app served on a free local port; yields its base URL, then empties the tables."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server(
+        "127.0.0.1",
+        0,
+        _remembering_response(live_app),
+        threaded=True,
+        request_handler=_ClosingRequestHandler,
+    )
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="live-server", daemon=True
     )
