@@ -1,11 +1,13 @@
-"""Pages that stay fresh: a conditional request answered from the team's latest event id.
+"""Pages that stay fresh: a conditional request answered from the team's latest event ids.
 
 An open board (or stand-up) asks every 20 seconds with If-None-Match; while nothing happened
 to the team the answer is a 304 without rendering, after a fixed few statements (the user,
-the team, the newest event id). The tag also covers who asks, in which language and with
-which filters, so a tag is never reused for a page that differs. Only the htmx requests of the
-open page are conditional: a full page carries its tag in the page, not in a header, so the
-browser's own cache never shows a page with stale flash messages or CSRF tokens.
+the team, the newest event ids). Besides the team's own events, the tag follows the changes
+outside any team that the page shows: a person of the organization renamed, a theme renamed.
+The tag also covers who asks, in which language and with which filters, so a tag is never
+reused for a page that differs. Only the htmx requests of the open page are conditional: a
+full page carries its tag in the page, not in a header, so the browser's own cache never
+shows a page with stale flash messages or CSRF tokens.
 """
 
 from __future__ import annotations
@@ -15,17 +17,18 @@ import hashlib
 from flask import Response, make_response, request
 from flask_login import current_user
 
-from lean.events import latest_event_id
+from lean.events import team_view_version
 from lean.i18n import current_language
+from lean.models import Team
 
 POLL_SECONDS = 20
 
 
-def team_etag(team_id: int) -> str:
-    latest = latest_event_id(team_id=team_id)
+def team_etag(team: Team) -> str:
+    version = team_view_version(team.id, team.organization_id)
     view = f"{request.path}?{request.query_string.decode()}|{current_user.id}|{current_language()}"
     digest = hashlib.sha256(view.encode()).hexdigest()[:16]
-    return f"team-{team_id}-{latest}-{digest}"
+    return f"team-{team.id}-{version}-{digest}"
 
 
 def not_modified(etag: str) -> Response | None:

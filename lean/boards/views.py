@@ -155,7 +155,7 @@ def show(team_id: int):
     """A team's PDCA board."""
     team = policy.team_for_read(current_user, team_id)
     # The open board asks again with htmx and its tag: unchanged costs a 304, no rendering.
-    g.freshness_etag = etag = freshness.team_etag(team.id)
+    g.freshness_etag = etag = freshness.team_etag(team)
     if not is_htmx():
         return _render_board(team)
     return freshness.not_modified(etag) or freshness.tagged(_render_board(team), etag)

@@ -17,6 +17,9 @@ class Event(db.Model):
     __table_args__ = (
         Index("ix_event_subject", "subject_type", "subject_id", "at"),
         Index("ix_event_team_at", "team_id", "at"),
+        # An open board's check finds the newest change outside any team (a renamed person,
+        # a renamed theme) by seeking team_id NULL and its organization.
+        Index("ix_event_team_organization", "team_id", "organization_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

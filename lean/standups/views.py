@@ -108,7 +108,7 @@ def current(team_id: int):
     """The team's stand-up in progress, or the page to start one."""
     team = policy.team_for_read(current_user, team_id)
     # The open stand-up asks again with htmx and its tag: unchanged costs a 304.
-    g.freshness_etag = etag = freshness.team_etag(team.id)
+    g.freshness_etag = etag = freshness.team_etag(team)
     if is_htmx() and (unchanged := freshness.not_modified(etag)) is not None:
         return unchanged
     standup = queries.open_standup(team.id)

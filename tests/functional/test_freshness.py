@@ -2,9 +2,10 @@
 
 import re
 
+from lean.admin.services import save_theme, update_profile
 from lean.boards import services
 from lean.models import Stage
-from tests.conftest import make_improvement
+from tests.conftest import make_improvement, theme
 from tests.functional.test_query_counts import NOT_MODIFIED_QUERIES, fill_board
 
 HTMX = {"HX-Request": "true"}
@@ -47,6 +48,31 @@ def test_the_tag_differs_per_person_language_and_filters(world, login_as):
     # Another team's change leaves this board's tag as it was.
     make_improvement(world.other_team)
     assert member.get(url, headers={**HTMX, "If-None-Match": tag}).status_code == 304
+
+
+def test_a_renamed_owner_or_theme_redraws_the_board_and_another_organization_does_not(
+    world, login_as
+):
+    client = login_as("member")
+    url = f"/teams/{world.team.id}/board"
+    tag = page_tag(client.get(url).get_data(as_text=True))
+    foreigner = world.users["foreign_member"]
+    update_profile(foreigner, name="Vieras Uusinimi", language=foreigner.language)
+    assert client.get(url, headers={**HTMX, "If-None-Match": tag}).status_code == 304
+
+    # The card's owner renames themselves on their profile: an event of no team.
+    owner = world.users["member"]
+    update_profile(owner, name="Maija Uusinimi", language=owner.language)
+    renamed = client.get(url, headers={**HTMX, "If-None-Match": tag})
+    assert renamed.status_code == 200 and "Maija Uusinimi" in renamed.get_data(as_text=True)
+    tag = renamed.headers["ETag"]
+
+    # A theme renamed by an administrator: an event of no organization.
+    card_theme = theme()
+    save_theme(world.users["admin"], card_theme, name_en="Leading change, renamed")
+    retitled = client.get(url, headers={**HTMX, "If-None-Match": tag})
+    assert retitled.status_code == 200
+    assert "Leading change, renamed" in retitled.get_data(as_text=True)
 
 
 def test_a_full_page_request_is_never_answered_304(world, login_as):
