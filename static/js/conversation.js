@@ -106,42 +106,24 @@
 
   function watchTheBell() {
     var bell = document.getElementById("bell");
-    if (!bell || !bell.dataset.bellUrl || !window.fetch) return;
-    var seconds = parseInt(bell.dataset.bellSeconds, 10) || 45;
-    var etag = bell.dataset.bellEtag;
-    var asking = false;
-
-    function ask() {
-      if (asking || document.hidden) return;
-      asking = true;
-      fetch(bell.dataset.bellUrl, {
-        headers: { "HX-Request": "true", "If-None-Match": etag },
-        cache: "no-store",
-        credentials: "same-origin",
-      }).then(function (response) {
-        if (response.status !== 200) return null;
-        return response.text().then(function (html) {
-          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("bell");
-          if (!fresh) return;
-          var before = parseInt(bell.dataset.unread, 10) || 0;
-          var after = parseInt(fresh.dataset.unread, 10) || 0;
-          bell.innerHTML = fresh.innerHTML;
-          bell.className = fresh.className;
-          bell.dataset.unread = fresh.dataset.unread;
-          bell.dataset.bellEtag = etag = fresh.dataset.bellEtag;
-          var news = document.getElementById("bell-news");
-          if (news && after > before) news.textContent = fresh.dataset.announcement;
-        });
-      }).catch(function () {
-        // Offline for a moment: the next tick asks again.
-      }).then(function () {
-        asking = false;
-      });
-    }
-
-    window.setInterval(ask, seconds * 1000);
-    document.addEventListener("visibilitychange", function () {
-      if (!document.hidden) ask();
+    if (!bell || !bell.dataset.bellUrl || !window.Vertaa) return;
+    window.Vertaa.pollWhileVisible({
+      url: bell.dataset.bellUrl,
+      etag: bell.dataset.bellEtag,
+      seconds: parseInt(bell.dataset.bellSeconds, 10) || 45,
+      fresh: function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("bell");
+        if (!fresh) return null;
+        var before = parseInt(bell.dataset.unread, 10) || 0;
+        var after = parseInt(fresh.dataset.unread, 10) || 0;
+        bell.innerHTML = fresh.innerHTML;
+        bell.className = fresh.className;
+        bell.dataset.unread = fresh.dataset.unread;
+        bell.dataset.bellEtag = fresh.dataset.bellEtag;
+        var news = document.getElementById("bell-news");
+        if (news && after > before) news.textContent = fresh.dataset.announcement;
+        return fresh.dataset.bellEtag;
+      },
     });
   }
 

@@ -93,57 +93,38 @@
 
   function start() {
     var marker = document.getElementById("page-freshness");
-    if (!marker || !window.fetch) return;
-    var url = marker.dataset.freshnessUrl;
+    if (!marker || !window.Vertaa) return;
     var selector = marker.dataset.freshnessTarget;
-    var etag = marker.dataset.etag;
-    var seconds = parseInt(marker.dataset.interval, 10) || 20;
-    var checking = false;
-
-    function check() {
-      var target = document.querySelector(selector);
-      if (checking || document.hidden || !target || busy(target)) return;
-      checking = true;
-      fetch(url, {
-        headers: { "HX-Request": "true", "If-None-Match": etag },
-        cache: "no-store",
-        credentials: "same-origin",
-      }).then(function (response) {
-        if (response.status !== 200) return null;
-        var next = response.headers.get("ETag");
-        return response.text().then(function (html) {
-          target = document.querySelector(selector);
-          if (!target || busy(target)) return;  // try again next time, with the old tag
-          // A page without a partial of its own answers whole: take the part that is shown.
-          var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(selector);
-          if (!fresh) return;
-          html = fresh.outerHTML;
-          var focused = document.activeElement;
-          var focusedId = focused && focused.id;
-          var keepsForms = target.hasAttribute("data-freshness-keeps-forms");
-          var kept = keepsForms ? typedForms(target) : {};
-          var place = keepsForms ? focusPlace(focused) : null;
-          htmx.swap(target, html, { swapStyle: "outerHTML" });
-          if (next) etag = next;
-          if (keepsForms) {
-            carryOver(kept, place);
-          } else if (focusedId) {
-            var again = document.getElementById(focusedId);
-            if (again && document.activeElement !== again) again.focus({ preventScroll: true });
-          }
-        });
-      }).catch(function () {
-        // Offline for a moment: the next tick asks again.
-      }).then(function () {
-        checking = false;
-      });
-    }
-
     // The person's own changes redraw the page too; its tag then is stale, which only costs
-    // one extra redraw. A quicker first check picks up changes made while the page loaded.
-    window.setInterval(check, seconds * 1000);
-    document.addEventListener("visibilitychange", function () {
-      if (!document.hidden) check();
+    // one extra redraw.
+    window.Vertaa.pollWhileVisible({
+      url: marker.dataset.freshnessUrl,
+      etag: marker.dataset.etag,
+      seconds: parseInt(marker.dataset.interval, 10) || 20,
+      ready: function () {
+        var target = document.querySelector(selector);
+        return Boolean(target) && !busy(target);
+      },
+      fresh: function (html, response) {
+        var target = document.querySelector(selector);
+        if (!target || busy(target)) return null;  // try again next time, with the old tag
+        // A page without a partial of its own answers whole: take the part that is shown.
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(selector);
+        if (!fresh) return null;
+        var focused = document.activeElement;
+        var focusedId = focused && focused.id;
+        var keepsForms = target.hasAttribute("data-freshness-keeps-forms");
+        var kept = keepsForms ? typedForms(target) : {};
+        var place = keepsForms ? focusPlace(focused) : null;
+        htmx.swap(target, fresh.outerHTML, { swapStyle: "outerHTML" });
+        if (keepsForms) {
+          carryOver(kept, place);
+        } else if (focusedId) {
+          var again = document.getElementById(focusedId);
+          if (again && document.activeElement !== again) again.focus({ preventScroll: true });
+        }
+        return response.headers.get("ETag");
+      },
     });
   }
 
