@@ -261,6 +261,26 @@ def make_user(
     return user
 
 
+def publish_world_card(world: World):
+    """The world's card moved to Done by its member and published by the coordinator."""
+    from lean.network import services as network
+    from lean.network.snapshot import Shares
+
+    services.move_improvement(world.users["member"], world.improvement, Stage.DONE)
+    return network.publish_practice(
+        world.users["coordinator"],
+        world.improvement,
+        network.PracticeText(
+            title="Jaettu käytäntö",
+            summary="Tiivistelmä",
+            learnings="",
+            theme=theme(),
+            focus_area=None,
+            shares=Shares(),
+        ),
+    )
+
+
 def make_kaizen(team: Team, author: User | None = None, **fields) -> KaizenEntry:
     """A kaizen logged by the real service."""
     from lean.kaizen.services import log_kaizen

@@ -99,25 +99,29 @@ def main_pages(page, base: str, role: str) -> list[tuple[str, str]]:
     else:
         pages += [("admin", "/admin/"), ("themes", "/admin/themes"), ("audit", "/admin/audit")]
         page.goto(base + "/admin/")
-        for name, selector in (
-            ("organization", "main a[href*='/admin/organizations/']"),
-            ("theme", "main a[href*='/admin/themes/']"),
-        ):
-            link = page.locator(selector).first
-            if link.count():
-                pages.append((name, link.get_attribute("href")))
+        pages += first_links(
+            page,
+            organization="main a[href*='/admin/organizations/']",
+            theme="main a[href*='/admin/themes/']",
+        )
         organization = next((path for name, path in pages if name == "organization"), None)
         if organization:
             page.goto(base + organization)
-            for name, selector in (
-                ("team", "main a[href*='/admin/teams/']"),
-                ("user", "main a[href*='/admin/users/']"),
-            ):
-                link = page.locator(selector).first
-                if link.count():
-                    pages.append((name, link.get_attribute("href")))
+            pages += first_links(
+                page, team="main a[href*='/admin/teams/']", user="main a[href*='/admin/users/']"
+            )
         pages.append(("profile", "/profile"))
     return pages
+
+
+def first_links(page, **selectors: str) -> list[tuple[str, str]]:
+    """(name, path) of the first link each selector finds on the page, where it finds one."""
+    found = []
+    for name, selector in selectors.items():
+        link = page.locator(selector).first
+        if link.count():
+            found.append((name, link.get_attribute("href")))
+    return found
 
 
 def publishable_card_path(page, base: str) -> str | None:

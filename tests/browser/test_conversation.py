@@ -61,15 +61,19 @@ def test_mention_someone_and_they_see_the_bell_and_follow_the_link(new_context, 
     expect(other.locator("#bell")).to_contain_text("0 unread", timeout=SLOW)
 
 
-def test_edit_and_delete_a_comment_in_place(page, board):
+def open_the_editor_of_a_new_comment(page, board) -> None:
+    """The member comments "Ensimmäinen versio" on the card, then opens its editor."""
     log_in(page, board.member.email)
     page.goto(f"/improvements/{board.card_id}")
     comments = page.locator("#comments")
     comments.get_by_label("Comment", exact=True).fill("Ensimmäinen versio")
     comments.get_by_role("button", name="Add comment").click()
     expect(comments.locator(".comment")).to_have_count(1, timeout=SLOW)
-
     comments.get_by_role("link", name="Edit your comment").click()
+
+
+def test_edit_and_delete_a_comment_in_place(page, board):
+    open_the_editor_of_a_new_comment(page, board)
     editor = page.locator("#comments").get_by_label("Comment").first
     expect(editor).to_be_focused(timeout=SLOW)
     assert_accessible(page)
@@ -99,14 +103,7 @@ def test_the_top_bar_search_finds_the_card(page, board):
 
 
 def test_mention_someone_while_editing_a_comment(page, board, live_app):
-    log_in(page, board.member.email)
-    page.goto(f"/improvements/{board.card_id}")
-    comments = page.locator("#comments")
-    comments.get_by_label("Comment", exact=True).fill("Ensimmäinen versio")
-    comments.get_by_role("button", name="Add comment").click()
-    expect(comments.locator(".comment")).to_have_count(1, timeout=SLOW)
-
-    comments.get_by_role("link", name="Edit your comment").click()
+    open_the_editor_of_a_new_comment(page, board)
     editor = page.locator(".comment-edit-form")
     body = editor.get_by_label("Comment", exact=True)
     expect(body).to_be_focused(timeout=SLOW)

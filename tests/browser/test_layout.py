@@ -10,8 +10,10 @@ for the run and one context per screen size; each page is loaded once per size.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Page
 
 from lean.demo import DEMO_LOGINS as ROLES
 from lean.demo import DEMO_PASSWORD, seed_demo
@@ -173,30 +175,36 @@ def log_in_as(page, email: str) -> None:
     page.wait_for_url(re.compile(r"^(?!.*/login)"))
 
 
-@pytest.mark.parametrize("width", list(WIDTHS))
-def test_every_main_page_fits_and_reads_at_this_width(browser, live_server, demo, width):
+def each_role_at(browser, live_server, width: int) -> Iterator[tuple[str, Page]]:
+    """One page at this width, logged in as each demo role in turn."""
     context = context_at(browser, live_server, width)
-    found = {}
     try:
         page = context.new_page()
         for role, email in ROLES.items():
             context.clear_cookies()
             log_in_as(page, email)
-            for path in demo[role]:
-                page.goto(path)
-                problems = page.evaluate(PROBLEMS)
-                if problems:
-                    found[f"{role} {path}"] = sorted(set(problems))
-                if width == 1366 and path == "/dashboard":
-                    # The key figures are one grid row of tiles, not a list down the page.
-                    figures = page.locator(".key-figures")
-                    assert figures.evaluate("el => getComputedStyle(el).display") == "grid"
-                    tops = figures.locator(":scope > div").evaluate_all(
-                        "tiles => tiles.map((tile) => Math.round(tile.getBoundingClientRect().top))"
-                    )
-                    assert tops.count(tops[0]) >= 4, tops
+            yield role, page
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_every_main_page_fits_and_reads_at_this_width(browser, live_server, demo, width):
+    found = {}
+    for role, page in each_role_at(browser, live_server, width):
+        for path in demo[role]:
+            page.goto(path)
+            problems = page.evaluate(PROBLEMS)
+            if problems:
+                found[f"{role} {path}"] = sorted(set(problems))
+            if width == 1366 and path == "/dashboard":
+                # The key figures are one grid row of tiles, not a list down the page.
+                figures = page.locator(".key-figures")
+                assert figures.evaluate("el => getComputedStyle(el).display") == "grid"
+                tops = figures.locator(":scope > div").evaluate_all(
+                    "tiles => tiles.map((tile) => Math.round(tile.getBoundingClientRect().top))"
+                )
+                assert tops.count(tops[0]) >= 4, tops
     assert found == {}, "\n".join(
         f"{page}: {problem}" for page, problems in found.items() for problem in problems
     )
@@ -226,20 +234,13 @@ TOP_BAR = """
 def test_the_top_bar_is_one_row_on_a_laptop_and_a_wall_and_two_on_a_phone(
     browser, live_server, demo, width
 ):
-    context = context_at(browser, live_server, width)
     found = {}
-    try:
-        page = context.new_page()
-        for role, email in ROLES.items():
-            context.clear_cookies()
-            log_in_as(page, email)
-            bar = page.evaluate(TOP_BAR)
-            # One control row is at most 64 px; a phone gets the search box on a second row.
-            rows, height = (2, 2 * 56) if width == 390 else (1, 64)
-            if bar["rows"] > rows or bar["height"] > height:
-                found[role] = bar
-    finally:
-        context.close()
+    for role, page in each_role_at(browser, live_server, width):
+        bar = page.evaluate(TOP_BAR)
+        # One control row is at most 64 px; a phone gets the search box on a second row.
+        rows, height = (2, 2 * 56) if width == 390 else (1, 64)
+        if bar["rows"] > rows or bar["height"] > height:
+            found[role] = bar
     assert found == {}, f"the top bar at {width} px: {found}"
 
 
@@ -341,11 +342,7 @@ def test_the_other_pages_fit_and_read_at_this_width(browser, live_server, demo, 
             context.clear_cookies()
             if role == "member":
                 found.update(_check(page, width, "anonymous", ["/password-reset", "/login"]))
-            page.goto("/login")
-            page.locator("input[name=email]").fill(ROLES[role])
-            page.locator("input[name=password]").fill(DEMO_PASSWORD)
-            page.locator("main button[type=submit]").click()
-            page.wait_for_url(re.compile(r"^(?!.*/login)"))
+            log_in_as(page, ROLES[role])
             paths = [*demo[role], *MORE_PAGES[role]]
             if role == "member":
                 page.goto("/network")

@@ -10,8 +10,12 @@ from lean.models import LoginFailure
 from tests.conftest import PASSWORD, make_app, make_user
 
 
-def post_login(client, email, password=PASSWORD, **extra):
-    return client.post("/login", data={"email": email, "password": password, **extra})
+def post_login(client, email, password=PASSWORD, *, address=None, **extra):
+    """The login form posted, from `address` when given; `extra` are further form fields."""
+    environ = {"REMOTE_ADDR": address} if address else {}
+    return client.post(
+        "/login", data={"email": email, "password": password, **extra}, environ_base=environ
+    )
 
 
 def test_login_takes_user_to_their_board(client, world):
@@ -55,26 +59,15 @@ def test_five_failures_lock_the_account_even_for_the_right_password(client, worl
 def test_many_failures_from_one_address_stop_logins_from_it_to_any_account(app, client, world):
     """Password spraying: a few guesses at each of many accounts, all from one address."""
     app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 6
-    sprayer = {"REMOTE_ADDR": "198.51.100.7"}
+    sprayer = "198.51.100.7"
     for number in range(6):
-        email = f"guess{number}@example.fi"
-        response = client.post(
-            "/login", data={"email": email, "password": "arvaus-1"}, environ_base=sprayer
-        )
+        response = post_login(client, f"guess{number}@example.fi", "arvaus-1", address=sprayer)
         assert response.status_code == 422
-    refused = client.post(
-        "/login",
-        data={"email": "supervisor@example.fi", "password": PASSWORD},
-        environ_base=sprayer,
-    )
+    refused = post_login(client, "supervisor@example.fi", address=sprayer)
     assert refused.status_code == 429
     assert "Too many failed logins from your network" in refused.get_data(as_text=True)
     # The accounts themselves are not locked: the supervisor logs in from elsewhere.
-    elsewhere = client.post(
-        "/login",
-        data={"email": "supervisor@example.fi", "password": PASSWORD},
-        environ_base={"REMOTE_ADDR": "203.0.113.20"},
-    )
+    elsewhere = post_login(client, "supervisor@example.fi", address="203.0.113.20")
     assert elsewhere.status_code == 303
 
 
@@ -82,42 +75,24 @@ def test_ipv6_failures_are_counted_per_64_so_rotating_addresses_does_not_help(ap
     """One subscriber gets a whole /64: a fresh address for every guess must not reset the count."""
     app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 3
     for number in range(3):
-        rotating = {"REMOTE_ADDR": f"2001:db8:1:2::{number + 1:x}"}
-        guessed = client.post(
-            "/login",
-            data={"email": f"guess{number}@example.fi", "password": "arvaus-1"},
-            environ_base=rotating,
-        )
+        rotating = f"2001:db8:1:2::{number + 1:x}"
+        guessed = post_login(client, f"guess{number}@example.fi", "arvaus-1", address=rotating)
         assert guessed.status_code == 422
-    same_network = client.post(
-        "/login",
-        data={"email": "supervisor@example.fi", "password": PASSWORD},
-        environ_base={"REMOTE_ADDR": "2001:db8:1:2:ffff:ffff:ffff:fffe"},
+    same_network = post_login(
+        client, "supervisor@example.fi", address="2001:db8:1:2:ffff:ffff:ffff:fffe"
     )
     assert same_network.status_code == 429
     assert "Too many failed logins from your network" in same_network.get_data(as_text=True)
     # The neighbouring /64 is someone else.
-    neighbour = client.post(
-        "/login",
-        data={"email": "supervisor@example.fi", "password": PASSWORD},
-        environ_base={"REMOTE_ADDR": "2001:db8:1:3::1"},
-    )
+    neighbour = post_login(client, "supervisor@example.fi", address="2001:db8:1:3::1")
     assert neighbour.status_code == 303
 
 
 def test_an_ipv4_mapped_address_counts_as_its_ipv4_address(app, client, world):
     app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 2
     for address in ("198.51.100.7", "::ffff:198.51.100.7"):
-        client.post(
-            "/login",
-            data={"email": "nobody@example.fi", "password": "arvaus-1"},
-            environ_base={"REMOTE_ADDR": address},
-        )
-    refused = client.post(
-        "/login",
-        data={"email": "supervisor@example.fi", "password": PASSWORD},
-        environ_base={"REMOTE_ADDR": "198.51.100.7"},
-    )
+        post_login(client, "nobody@example.fi", "arvaus-1", address=address)
+    refused = post_login(client, "supervisor@example.fi", address="198.51.100.7")
     assert refused.status_code == 429
 
 

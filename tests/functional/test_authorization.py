@@ -5,7 +5,7 @@ import pytest
 from lean.extensions import db
 from lean.kaizen.uploads import CheckedUpload
 from lean.models.base import utcnow
-from tests.conftest import TINY_PNG, make_kaizen, make_user, theme
+from tests.conftest import TINY_PNG, make_kaizen, make_user, publish_world_card, theme
 
 ROLES = ["anonymous", "member", "supervisor", "coordinator", "admin", "foreign_member"]
 # Beyond the world's own users: a supervisor and a coordinator of the other organization
@@ -589,25 +589,7 @@ def test_route_answers_role_as_expected(app, world, login, endpoint, method, rol
 
 def network_values(world, values: dict, endpoint: str) -> dict:
     """A practice published from the world's card (moved to Done), and the network's forms."""
-    from lean.boards.services import move_improvement
-    from lean.models import Stage
-    from lean.network import services as network_services
-    from lean.network.snapshot import Shares
-
-    coordinator = world.users["coordinator"]
-    move_improvement(world.users["member"], world.improvement, Stage.DONE)
-    practice = network_services.publish_practice(
-        coordinator,
-        world.improvement,
-        network_services.PracticeText(
-            title="Jaettu käytäntö",
-            summary="Tiivistelmä",
-            learnings="",
-            theme=theme(),
-            focus_area=None,
-            shares=Shares(),
-        ),
-    )
+    practice = publish_world_card(world)
     kaizen = make_kaizen(world.team, world.users["member"], title="Jaettava kaizen")
     values.update(practice_id=practice.id, kaizen_id=kaizen.id)
     return {

@@ -53,18 +53,24 @@ def test_an_empty_comment_is_refused_with_422(world, login_as):
     assert "This field is required." in response.get_data(as_text=True)
 
 
-def test_mentioning_someone_who_cannot_read_the_card_is_refused(world, login_as):
-    # A colleague who left (deactivated) after the list was shown; someone of another
-    # organization picked is left out unnamed (tests/functional/test_authorization.py).
+def post_mentioning_a_leaver(world, login_as, url: str, text: str):
+    """The member posts `text` and a mention of a colleague who left after the list was shown."""
     former = world.users["supervisor"]
     former.active = False
     db.session.commit()
-    body = f"Katso tämä @{former.name}"
     response = login_as("member").post(
-        f"/improvements/{world.improvement.id}/comments",
-        data={"body": body, "mention": str(former.id)},
+        url,
+        data={"body": f"{text} @{former.name}", "mention": str(former.id)},
         headers={"HX-Request": "true"},
     )
+    return former, response
+
+
+def test_mentioning_someone_who_cannot_read_the_card_is_refused(world, login_as):
+    # A colleague who left (deactivated) after the list was shown; someone of another
+    # organization picked is left out unnamed (tests/functional/test_authorization.py).
+    url = f"/improvements/{world.improvement.id}/comments"
+    former, response = post_mentioning_a_leaver(world, login_as, url, "Katso tämä")
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert f"{former.name} cannot read this card" in html
@@ -363,15 +369,8 @@ def test_an_edit_tells_only_the_people_it_newly_mentions_and_only_once(world, lo
 def test_an_edit_mentioning_someone_who_cannot_read_the_card_is_refused(world, login_as):
     # As on a new comment: a colleague who left after the list was shown is refused by name.
     comment = conversation.comment_on_card(world.users["member"], world.improvement, "Vanha", [])
-    former = world.users["supervisor"]
-    former.active = False
-    db.session.commit()
-    body = f"Vanha, ja @{former.name}"
-    response = login_as("member").post(
-        f"/comments/{comment.id}/edit",
-        data={"body": body, "mention": str(former.id)},
-        headers={"HX-Request": "true"},
-    )
+    url = f"/comments/{comment.id}/edit"
+    former, response = post_mentioning_a_leaver(world, login_as, url, "Vanha, ja")
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert f"{former.name} cannot read this card" in html

@@ -6,14 +6,11 @@ from __future__ import annotations
 import pytest
 
 from lean.a3 import services as a3
-from lean.boards.services import move_improvement
 from lean.conversation import digests
 from lean.extensions import db
-from lean.models import Stage
 from lean.models.base import utcnow
 from lean.network import services as network_services
-from lean.network.snapshot import Shares
-from tests.conftest import theme
+from tests.conftest import publish_world_card
 from tests.functional.test_links import app, inbox, smtp_server  # noqa: F401  (real SMTP)
 
 HOME = "Järvilaakson koulutuskuntayhtymä"
@@ -29,19 +26,7 @@ def conversation_across_organizations(world):
     sheet = a3.start_a3(member, world.improvement)
     a3.name_peer_coach(coordinator, sheet, coach)
     a3.add_comment(member, sheet, "background", "Mitä mieltä olet taustasta?")
-    move_improvement(member, world.improvement, Stage.DONE)
-    practice = network_services.publish_practice(
-        coordinator,
-        world.improvement,
-        network_services.PracticeText(
-            title="Jaettu käytäntö",
-            summary="Tiivistelmä",
-            learnings="",
-            theme=theme(),
-            focus_area=None,
-            shares=Shares(),
-        ),
-    )
+    practice = publish_world_card(world)
     network_services.comment_on_practice(coach, practice, "Kokeilimme samaa.")
     return member, coach, coordinator
 
