@@ -20,6 +20,7 @@ from flask_login import current_user
 from lean.events import team_view_version
 from lean.i18n import current_language
 from lean.models import Team
+from lean.web import HTMX_HEADERS, is_htmx
 
 POLL_SECONDS = 20
 
@@ -42,12 +43,13 @@ def not_modified(etag: str) -> Response | None:
 def tagged(rendered, etag: str) -> Response:
     """The rendered answer; a check's answer carries its tag for the next conditional request."""
     response = make_response(rendered)
-    return _tagged(response, etag) if request.headers.get("HX-Request") == "true" else response
+    return _tagged(response, etag) if is_htmx() else response
 
 
 def _tagged(response: Response, etag: str) -> Response:
     response.set_etag(etag, weak=True)
     # Always revalidate: the page is fresh only as long as the team's events say so.
     response.headers["Cache-Control"] = "no-cache, private"
-    response.vary.add("HX-Request")
+    for header in HTMX_HEADERS:
+        response.vary.add(header)
     return response
