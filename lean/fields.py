@@ -1,17 +1,32 @@
 """Form helpers every area's forms share: optional ids, stage and theme choices, date limits."""
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from wtforms import ValidationError
+from wtforms import DecimalField, ValidationError
 
+from lean.input_checks import id_from
 from lean.models import STAGES, Theme
 from lean.web import choices, name_in_language
 
 
-def optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+def id_choice(value: str | int) -> int:
+    """The coerce of a choice among ids (or other small whole numbers such as weekdays): what
+    input_checks.id_from reads as one. Anything else raises ValueError, which the field shows
+    as an invalid choice, so no view passes "²" or 2**63 on to the database."""
+    if isinstance(value, int):
+        return value
+    number = id_from(value)
+    if not number:  # not ASCII digits, or beyond our keys; no row has the id 0
+        raise ValueError(value)
+    return number
+
+
+def optional_int(value: str | int | None) -> int | None:
+    """The coerce of a select of ids with an empty choice, which is None."""
+    return id_choice(value) if value not in (None, "", "None") else None
 
 
 def stage_choices():
@@ -40,3 +55,26 @@ def plausible_date(form, field) -> None:
                 latest=format_date(LATEST_DATE),
             )
         )
+
+
+class FigureField(DecimalField):
+    """A DecimalField for a NUMERIC column: rounded to `places` as the column keeps it.
+
+    Decimal() reads "NaN", "Infinity" and "1e999999" too: no column holds them and comparing
+    NaN with a bound raises, so they are "not a valid decimal value" like any other typo.
+    Bound the size with NumberRange; a figure of more than 40 digits is refused here already.
+    """
+
+    _rounding = Context(prec=40, rounding=ROUND_HALF_UP, traps=[InvalidOperation])
+
+    def process_formdata(self, valuelist) -> None:
+        super().process_formdata(valuelist)
+        if self.data is None:
+            return
+        try:
+            if not self.data.is_finite():
+                raise InvalidOperation
+            self.data = self.data.quantize(Decimal(1).scaleb(-self.places), context=self._rounding)
+        except InvalidOperation as error:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value.")) from error

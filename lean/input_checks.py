@@ -34,12 +34,29 @@ class BoundedIntegerConverter(IntegerConverter):
         super().__init__(map, fixed_digits, min, max, signed)
 
 
+# What an id or a version in a form or query string is: ASCII digits. str.isdigit() also takes
+# "²" and "①", on which int() fails, and int() reads "٣" (Arabic-Indic three), " 7 " and "1_0".
+ASCII_DIGITS = re.compile("[0-9]+")
+# More digits than this (leading zeros aside) is beyond LARGEST_ID without converting: int()
+# refuses strings of more than 4,300 digits outright.
+_LARGEST_ID_DIGITS = len(str(LARGEST_ID))
+
+
 def id_from(value: str | None) -> int | None:
-    """An id read from a form or query string: None when absent or not a number, 0 (which
+    """An id read from a form or query string: None when absent or not ASCII digits, 0 (which
     names no row, so the caller's usual "not found" follows) when too large for our keys."""
-    if value is None or not value.isdigit():
+    if value is None or not ASCII_DIGITS.fullmatch(value):
         return None
-    return int(value) if int(value) <= LARGEST_ID else 0
+    digits = value.lstrip("0") or "0"
+    if len(digits) > _LARGEST_ID_DIGITS or int(digits) > LARGEST_ID:
+        return 0
+    return int(digits)
+
+
+def version_from(value: str | None) -> int:
+    """The version a form was loaded at, sent back with it: -1 (which no row has, so the save
+    is a conflict) when absent or not a version, as a value beyond the column would be."""
+    return id_from(value) or -1
 
 
 class LimitedFormDataParser(FormDataParser):

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     HiddenField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from lean.fields import optional_int, stage_choices, theme_choices
+from lean.fields import FigureField, optional_int, stage_choices, theme_choices
+from lean.input_checks import version_from
 from lean.models import CauseCategory, User
 from lean.web import choices
 
 TEXT = [Length(max=5000)]
-FIGURE = [Optional()]
+# The figures' columns are NUMERIC(14, 2): twelve digits before the decimal point.
+LARGEST_FIGURE = Decimal("999999999999.99")
+FIGURE = [Optional(), NumberRange(min=-LARGEST_FIGURE, max=LARGEST_FIGURE)]
 
 
 def optional_flag(value):
@@ -39,17 +44,22 @@ class SectionForm(FlaskForm):
     version = HiddenField()
 
     def expected_version(self) -> int:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return -1
+        return version_from(self.version.data)
 
     def changes(self) -> dict:
         return {
-            name: (field.data.strip() if isinstance(field.data, str) else field.data)
+            name: _submitted(field)
             for name, field in self._fields.items()
             if name not in ("version", "csrf_token")
         }
+
+
+def _submitted(field) -> Any:
+    """A field's value to save: text stripped, and a text field left out of the request (a
+    browser always sends it) empty, as its column holds no NULL."""
+    if isinstance(field, StringField):
+        return (field.data or "").strip()
+    return field.data
 
 
 class HeaderForm(SectionForm):
@@ -77,15 +87,15 @@ class GoalForm(SectionForm):
     target_condition = TextAreaField(_l("Target condition"), validators=TEXT)
     measure = StringField(_l("Measure"), validators=[Length(max=200)])
     unit = StringField(_l("Unit"), validators=[Length(max=50)])
-    baseline = DecimalField(_l("Baseline"), validators=FIGURE)
-    target = DecimalField(_l("Target"), validators=FIGURE)
+    baseline = FigureField(_l("Baseline"), validators=FIGURE)
+    target = FigureField(_l("Target"), validators=FIGURE)
     target_date = DateField(_l("Target date"), validators=[Optional()])
 
 
 class EffectForm(SectionForm):
-    effect_planned = DecimalField(_l("Planned value"), validators=FIGURE)
+    effect_planned = FigureField(_l("Planned value"), validators=FIGURE)
     effect_planned_on = DateField(_l("Planned by"), validators=[Optional()])
-    effect_actual = DecimalField(_l("Actual value"), validators=FIGURE)
+    effect_actual = FigureField(_l("Actual value"), validators=FIGURE)
     effect_actual_on = DateField(_l("Measured on"), validators=[Optional()])
     target_reached = SelectField(_l("Target reached"), coerce=optional_flag)
     effect_note = TextAreaField(_l("What the measurement showed"), validators=TEXT)

@@ -37,6 +37,7 @@ from lean.a3.sections import (
     section_title,
 )
 from lean.extensions import db
+from lean.input_checks import id_from
 from lean.labels import stage_label
 from lean.lookups import active_themes
 from lean.models import A3Comment, User
@@ -367,7 +368,7 @@ def add_comment(sheet_id: int, section: str):
     form = AnswerForm() if answering else CommentForm()
     parent = None
     if answering:
-        parent = db.session.get(A3Comment, int(answering) if answering.isdigit() else 0)
+        parent = db.session.get(A3Comment, id_from(answering) or 0)
         if parent is None or parent.sheet_id != sheet.id:
             abort(404)
     if not form.validate():

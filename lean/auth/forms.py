@@ -6,6 +6,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Regexp
 
 from lean.auth.passwords import strong_password
+from lean.fields import optional_int
 from lean.i18n import LANGUAGE_NAMES
 from lean.models import Team, TeamRole
 from lean.web import choices
@@ -43,17 +44,13 @@ def stripped(value: str | None) -> str | None:
     return value.strip() if value else value
 
 
-def optional_team_id(value) -> int | None:
-    return int(value) if value not in (None, "", "None") else None
-
-
 class InvitationForm(FlaskForm):
     email = EmailField(
         _l("Email of the person to invite"),
         validators=[DataRequired(), Length(max=254), email_address],
         filters=[stripped],
     )
-    team = SelectField(_l("Team"), coerce=optional_team_id)
+    team = SelectField(_l("Team"), coerce=optional_int)
     role = SelectField(
         _l("Role in the team"),
         choices=choices(

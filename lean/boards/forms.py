@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     HiddenField,
     SelectField,
     StringField,
@@ -15,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from lean.fields import optional_int, stage_choices, theme_choices
+from lean.fields import FigureField, optional_int, stage_choices, theme_choices
 from lean.models import Theme, User
 from lean.web import choices, name_in_language
 
@@ -53,12 +52,12 @@ class ImprovementForm(FlaskForm):
     what_was_tried = TextAreaField(_l("Do: what was tried"), validators=[Length(max=5000)])
     measured_result = TextAreaField(_l("Check: measured result"), validators=[Length(max=5000)])
     standard = TextAreaField(_l("Act: standard or decision"), validators=[Length(max=5000)])
-    hours_saved_per_month = DecimalField(
+    hours_saved_per_month = FigureField(
         _l("Hours saved per month"),
         places=1,
         validators=[Optional(), NumberRange(min=0, max=100000)],
     )
-    money_saved_per_year = DecimalField(
+    money_saved_per_year = FigureField(
         _l("Money saved per year (€)"),
         places=2,
         validators=[Optional(), NumberRange(min=0, max=1e9)],

@@ -24,6 +24,7 @@ from lean.boards.forms import BoardFilterForm, ImprovementForm, MoveForm, QuickA
 from lean.conflicts import EditConflict
 from lean.extensions import db
 from lean.i18n import current_language
+from lean.input_checks import id_from, version_from
 from lean.kaizen import queries as kaizen_queries
 from lean.labels import display_value, field_label, stage_label
 from lean.lookups import active_themes, team_members
@@ -103,8 +104,8 @@ def _counted_filters(args: MultiDict) -> queries.BoardFilters:
     """The board's filters as the column counts need them, read without loading the choices."""
 
     def number(name: str) -> int | None:
-        value = args.get(name, "")
-        return int(value) if value.isdigit() else None
+        # As the filter form reads them: an id beyond our keys is no filter either.
+        return id_from(args.get(name)) or None
 
     return queries.BoardFilters(
         theme_id=number("theme"), owner_id=number("owner"), blocked_only=bool(args.get("blocked"))
@@ -223,11 +224,12 @@ def place(improvement_id: int):
     # no form of its own, so it carries no token field.
     form = MoveForm(meta={"csrf": False})
     after = request.form.get("after", "")
+    after_id = id_from(after)
     placed = False
-    if form.validate() and (after == "" or after.isdigit()):
+    if form.validate() and (after == "" or after_id is not None):
         try:
             services.place_improvement(
-                current_user, improvement, Stage(form.stage.data), int(after) if after else None
+                current_user, improvement, Stage(form.stage.data), after_id or None
             )
             placed = True
         except EditConflict:
@@ -284,14 +286,10 @@ def edit(improvement_id: int):
     if not form.validate():
         return _render_edit(improvement, form, status=422)
     try:
-        expected_version = int(form.version.data)
-    except (TypeError, ValueError):
-        expected_version = -1
-    try:
         services.update_improvement(
             current_user,
             improvement,
-            expected_version,
+            version_from(form.version.data),
             form.changes(),
             original=form.original_values(),
         )

@@ -10,6 +10,7 @@ from lean.boards.queries import improvement_history
 from lean.conversation import digests, mentions, queries, services
 from lean.conversation.forms import CommentForm
 from lean.i18n import current_language
+from lean.input_checks import id_from
 from lean.labels import field_label, stage_label
 from lean.web import is_htmx, today
 
@@ -23,7 +24,7 @@ def require_login():
 
 
 def _picked_mentions() -> list[int]:
-    return [int(value) for value in request.form.getlist("mention") if value.isdigit()]
+    return [number for value in request.form.getlist("mention") if (number := id_from(value))]
 
 
 def _render_comments(improvement, form=None, status=200, editing=None, edit_form=None):

@@ -10,7 +10,7 @@ from wtforms import DateField, SelectField, SelectMultipleField
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lean.fields import optional_int, plausible_date, theme_choices
+from lean.fields import id_choice, optional_int, plausible_date, theme_choices
 from lean.models import Organization, Team, Theme
 from lean.web import choices
 
@@ -57,7 +57,7 @@ class DashboardFilterForm(FlaskForm):
     theme = SelectField(_l("Theme"), coerce=optional_int, validators=[Optional()])
     teams = SelectMultipleField(
         _l("Teams"),
-        coerce=int,
+        coerce=id_choice,
         validators=[Optional()],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),

@@ -87,7 +87,7 @@ def _select() -> Selection:
         else None
     )
     themes = list(db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)))
-    theme_id = request.args.get("theme", type=int)
+    theme_id = id_from(request.args.get("theme"))
     teams = metrics.organization_teams(
         organization.id, theme_id if theme_id in {t.id for t in themes} else None
     )

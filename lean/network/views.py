@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from lean import charts, policy
 from lean.conflicts import EditConflict
 from lean.extensions import db
-from lean.input_checks import id_from
+from lean.input_checks import id_from, version_from
 from lean.labels import stage_label
 from lean.lookups import active_themes
 from lean.models import FocusArea, Improvement, KaizenEntry, PracticeComment, Theme
@@ -338,11 +338,9 @@ def update(practice_id: int):
 
     def save(text):
         try:
-            expected = int(form.version.data)
-        except (TypeError, ValueError):
-            expected = -1
-        try:
-            services.update_practice(current_user, practice, expected, text, a3)
+            services.update_practice(
+                current_user, practice, version_from(form.version.data), text, a3
+            )
         except EditConflict:
             db.session.refresh(practice)
             form.version.data = practice.version  # publishing again now replaces it knowingly

@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lean.fields import optional_int, stage_choices
+from lean.fields import id_choice, optional_int, stage_choices
 from lean.models import User
 from lean.web import choices
 
@@ -85,7 +85,7 @@ class AnswerForm(FlaskForm):
 
 class FinishForm(FlaskForm):
     version = HiddenField()
-    attendees = CheckboxList(_l("Attendees"), coerce=int, validators=[Optional()])
+    attendees = CheckboxList(_l("Attendees"), coerce=id_choice, validators=[Optional()])
     guests = StringField(_l("Guests"), validators=[Length(max=500)])
     note = TextAreaField(_l("Note"), validators=[Length(max=5000)])
     plus = TextAreaField(_l("Plus: what went well in this stand-up"), validators=[Length(max=2000)])
@@ -115,7 +115,7 @@ class SettingsForm(FlaskForm):
     minutes = IntegerField(
         _l("Planned length (minutes)"), validators=[InputRequired(), NumberRange(min=5, max=60)]
     )
-    weekdays = CheckboxList(_l("Stand-up days"), coerce=int, validators=[Optional()])
+    weekdays = CheckboxList(_l("Stand-up days"), coerce=id_choice, validators=[Optional()])
     at = TimeField(_l("Time"), validators=[Optional()])
     plan = _limit(_l("Plan"))
     do = _limit(_l("Do"))

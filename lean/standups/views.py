@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 
 from lean import freshness, policy
 from lean.conflicts import EditConflict
+from lean.input_checks import version_from
 from lean.labels import field_label, stage_label
 from lean.lookups import team_members
 from lean.models import Improvement, Stage, StandupItem
@@ -321,14 +322,10 @@ def finish(standup_id: int):
     if not form.validate():
         return _render_finish(standup, form, status=422)
     try:
-        expected_version = int(form.version.data)
-    except (TypeError, ValueError):
-        expected_version = -1
-    try:
         services.finish_standup(
             current_user,
             standup,
-            expected_version,
+            version_from(form.version.data),
             attendee_ids=form.attendees.data or [],
             guests=form.guests.data or "",
             note=form.note.data or "",

@@ -1,0 +1,269 @@
+"""What a request carries, read the same way everywhere: ids and versions are ASCII digits
+within the database's integer columns and figures fit their columns."""
+
+from __future__ import annotations
+
+import pytest
+
+from lean.a3 import services as a3_services
+from lean.conversation import services as conversation_services
+from lean.extensions import db
+from lean.standups import services as standup_services
+from tests.conftest import make_kaizen, publish_world_card, theme
+
+HTMX = {"HX-Request": "true"}
+
+# Digits that str.isdigit() takes but int() refuses ("²", "①") or reads as another script's
+# digit ("٣", Arabic-Indic three); numbers past PostgreSQL's and SQLite's integer columns; and
+# one past the 4,300 digits Python converts at all.
+NOT_AN_ID = ["²", "①", "٣", str(2**31), str(2**63), str(10**30), "9" * 5000]
+
+
+class Places:
+    """The world with one of everything an id in a form or address can point at."""
+
+    def __init__(self, world):
+        self.world = world
+        member, supervisor = world.users["member"], world.users["supervisor"]
+        # Blocked, so that it is on the stand-up's agenda.
+        world.improvement.blocked = True
+        world.improvement.blocked_reason = "Odotetaan"
+        self.comment = conversation_services.comment_on_card(
+            member, world.improvement, "Huomio", []
+        )
+        self.sheet = a3_services.start_a3(member, world.improvement)
+        self.why = a3_services.add_item(
+            member, self.sheet, a3_services.ITEM_KINDS["whys"], {"text": "Miksi?"}
+        )
+        db.session.commit()
+        self.standup, _created = standup_services.start_standup(supervisor, world.team)
+        db.session.commit()
+        self.kaizen = make_kaizen(world.team, member)
+        db.session.commit()
+        self.done_card = world.improvement
+        self.practice = publish_world_card(world)
+        db.session.commit()
+
+    def fill(self, template: str, value: str) -> str:
+        """`template` with {value} and the ids and current versions of the world's things."""
+        world = self.world
+        db.session.expire_all()
+        return template.format(
+            card_version=world.improvement.version,
+            goal_version=self.sheet.goal_version,
+            effect_version=self.sheet.effect_version,
+            value=value,
+            team=world.team.id,
+            organization=world.organization.id,
+            card=world.improvement.id,
+            comment=self.comment.id,
+            sheet=self.sheet.id,
+            why=self.why.id,
+            standup=self.standup.id,
+            kaizen=self.kaizen.id,
+            practice=self.practice.id,
+            theme=theme().id,
+        )
+
+
+@pytest.fixture
+def places(world) -> Places:
+    return Places(world)
+
+
+# (who, address with {value}) for the query strings that carry ids or counts.
+QUERIES = [
+    ("admin", "/dashboard?organization={value}"),
+    ("coordinator", "/dashboard?theme={value}&teams={value}"),
+    ("coordinator", "/dashboard/teams.csv?theme={value}&teams={value}"),
+    ("coordinator", "/dashboard/improvements.csv?theme={value}&teams={value}"),
+    ("coordinator", "/dashboard/report?theme={value}&teams={value}"),
+    ("member", "/teams/{team}/board?theme={value}&owner={value}"),
+    ("member", "/teams/{team}/a3?theme={value}&coach={value}"),
+    ("coordinator", "/a3?theme={value}&coach={value}"),
+    ("member", "/network?theme={value}&focus_area={value}&organization={value}&page={value}"),
+    ("coordinator", "/network/notices?page={value}"),
+    ("admin", "/admin/audit?actor={value}"),
+    ("member", "/teams/{team}/kaizen?theme={value}&author={value}&page={value}"),
+    ("supervisor", "/teams/{team}/standup?card={value}"),
+]
+
+# (who, address, the rest of the form, the field given the value, htmx) for every form field
+# that carries an id, a version or a count; the rest of the form is valid, so that the value
+# is what the view meets.
+CARD = {"title": "Uusi", "theme_id": "{theme}", "version": "{card_version}"}
+KAIZEN = {"title": "K", "before": "a", "after": "b", "theme_id": "{theme}", "version": "1"}
+SETTINGS = {"minutes": "15", "plan": "14", "do": "14", "check": "14", "act": "14"}
+FORMS = [
+    ("member", "/improvements/{card}/place", {"stage": "plan"}, "after", True),
+    ("member", "/improvements/{card}/place", {"stage": "plan"}, "after", False),
+    (
+        "member",
+        "/improvements/{card}/move?theme={value}",
+        {"stage": "do", "from": "board"},
+        "",
+        True,
+    ),
+    (
+        "member",
+        "/improvements/{card}/move?owner={value}",
+        {"stage": "do", "from": "board"},
+        "",
+        True,
+    ),
+    ("member", "/teams/{team}/improvements", {"title": "Uusi"}, "theme_id", False),
+    ("member", "/improvements/{card}/edit", CARD, "version", False),
+    ("member", "/improvements/{card}/edit", CARD, "theme_id", False),
+    ("member", "/improvements/{card}/edit", CARD, "focus_area_id", False),
+    ("member", "/improvements/{card}/edit", CARD, "owner_id", False),
+    ("member", "/improvements/{card}/comments", {"body": "Hei"}, "mention", False),
+    ("member", "/comments/{comment}/edit", {"body": "Hei taas"}, "mention", False),
+    ("member", "/a3/{sheet}/sections/background/comments", {"body": "Miksi?"}, "parent_id", False),
+    ("member", "/a3/{sheet}/sections/background/edit", {"background": "Tausta"}, "version", True),
+    (
+        "member",
+        "/a3/{sheet}/sections/header/edit",
+        {"title": "A3", "version": "1"},
+        "coach_id",
+        True,
+    ),
+    ("member", "/a3/{sheet}/items/actions", {"what": "Tee"}, "who_id", True),
+    ("member", "/a3/{sheet}/items/whys/{why}/edit", {"text": "Miksi näin?"}, "version", True),
+    ("supervisor", "/standups/{standup}/cards/{card}/owner", {}, "owner_id", True),
+    ("supervisor", "/standups/{standup}/finish", {}, "version", False),
+    ("supervisor", "/standups/{standup}/finish", {"version": "1"}, "attendees", False),
+    ("supervisor", "/teams/{team}/standup/settings", SETTINGS, "weekdays", False),
+    ("supervisor", "/teams/{team}/standup/settings", SETTINGS, "minutes", False),
+    ("supervisor", "/teams/{team}/standup/settings", SETTINGS, "plan", False),
+    ("coordinator", "/admin/teams/{team}/members", {"role": "member"}, "user_id", False),
+    (
+        "coordinator",
+        "/organizations/{organization}/invitations",
+        {"email": "uusi@example.fi", "role": "member"},
+        "team",
+        False,
+    ),
+    (
+        "member",
+        "/teams/{team}/kaizen",
+        {"title": "K", "before": "a", "after": "b"},
+        "theme_id",
+        False,
+    ),
+    ("member", "/kaizen/{kaizen}/edit", KAIZEN, "version", False),
+    ("member", "/kaizen/{kaizen}/edit", KAIZEN, "remove_attachments", False),
+    (
+        "foreign_member",
+        "/network/practices/{practice}/comments",
+        {"body": "Vastaus"},
+        "answer_to",
+        False,
+    ),
+    (
+        "foreign_member",
+        "/network/practices/{practice}/comments",
+        {"body": "Samoin"},
+        "similar_practice_id",
+        False,
+    ),
+    ("foreign_member", "/network/practices/{practice}/adopt", {}, "team_id", False),
+    (
+        "coordinator",
+        "/network/practices/{practice}/update",
+        {"title": "T", "summary": "S", "theme_id": "{theme}", "version": "1"},
+        "focus_area_id",
+        False,
+    ),
+    (
+        "coordinator",
+        "/network/publish/improvements/{card}",
+        {"title": "T", "summary": "S"},
+        "theme_id",
+        False,
+    ),
+]
+
+
+def _server_errors(send, values=NOT_AN_ID) -> list[tuple[str, object]]:
+    """The values that `send(value)` answered with a 5xx (or an exception)."""
+    failures = []
+    for value in values:
+        try:
+            status = send(value).status_code
+        except Exception as error:  # the test client raises what the app did not handle
+            db.session.rollback()
+            failures.append((value[:20], repr(error)[:120]))
+            continue
+        if status >= 500:
+            failures.append((value[:20], status))
+    return failures
+
+
+@pytest.mark.parametrize(("role", "address"), QUERIES)
+def test_an_id_in_the_address_that_is_no_id_is_never_a_server_error(
+    places, login_as, role, address
+):
+    client = login_as(role)
+    failures = _server_errors(lambda value: client.get(places.fill(address, value)))
+    assert not failures, failures
+
+
+@pytest.mark.parametrize(("role", "address", "form", "field", "htmx"), FORMS)
+def test_an_id_in_a_form_that_is_no_id_is_never_a_server_error(
+    places, login_as, role, address, form, field, htmx
+):
+    client = login_as(role)
+
+    def send(value):
+        data = {name: places.fill(text, value) for name, text in form.items()}
+        if field:
+            data[field] = value
+        return client.post(places.fill(address, value), data=data, headers=HTMX if htmx else {})
+
+    failures = _server_errors(send)
+    assert not failures, failures
+
+
+# Decimal() reads all of these; no column holds them, and a comparison with NaN raises.
+NOT_A_FIGURE = ["NaN", "sNaN", "Infinity", "-inf", "1e999999", "1e-999999", str(10**30)]
+
+GOAL = {
+    "version": "{goal_version}",
+    "target_condition": "Alle viikko",
+    "measure": "Jono",
+    "unit": "pv",
+}
+EFFECT = {"version": "{effect_version}", "effect_note": "Mitattu", "target_reached": ""}
+FIGURES = [
+    ("member", "/improvements/{card}/edit", CARD, "hours_saved_per_month", False),
+    ("member", "/improvements/{card}/edit", CARD, "money_saved_per_year", False),
+    ("member", "/a3/{sheet}/sections/goal/edit", GOAL, "baseline", True),
+    ("member", "/a3/{sheet}/sections/goal/edit", GOAL, "target", True),
+    ("member", "/a3/{sheet}/sections/effect/edit", EFFECT, "effect_planned", True),
+    ("member", "/a3/{sheet}/sections/effect/edit", EFFECT, "effect_actual", True),
+]
+
+
+@pytest.mark.parametrize(("role", "address", "form", "field", "htmx"), FIGURES)
+def test_a_figure_no_column_holds_is_never_a_server_error(
+    places, login_as, role, address, form, field, htmx
+):
+    client = login_as(role)
+
+    def send(value):
+        data = {name: places.fill(text, value) for name, text in form.items()}
+        data[field] = value
+        return client.post(places.fill(address, value), data=data, headers=HTMX if htmx else {})
+
+    failures = _server_errors(send, NOT_A_FIGURE)
+    assert not failures, failures
+
+
+def test_a_section_sent_without_its_text_fields_is_saved_empty(places, login_as):
+    """A browser sends every field of the form; a request made by hand may leave some out."""
+    response = login_as("member").post(
+        places.fill("/a3/{sheet}/sections/goal/edit", ""),
+        data={"version": places.fill("{goal_version}", "")},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
