@@ -1,4 +1,4 @@
-"""Limits every request meets before a view sees it: ids, field counts, sizes, control characters.
+"""Limits every request meets before a view sees it: ids, sizes, control characters, JSON.
 
 They live here, in one place, so that no route can forget them: a view added tomorrow gets the
 same protection as the ones written today.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from flask import Flask, current_app, request
 from flask import Request as FlaskRequest
@@ -120,17 +119,32 @@ def larger_requests(setting: str) -> Callable:
     return mark
 
 
-def _strings(value: Any) -> Iterable[str]:
-    """Every string in a JSON document, keys included."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield key
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
+class UnreadableJson(Exception):
+    """A JSON body that no form of ours can read."""
+
+
+def _json_form_text() -> Iterable[str]:
+    """The keys and values of a JSON body, which Flask-WTF reads as a form's fields.
+
+    So it must have a form's shape: an object of strings or lists of strings, nested two
+    levels at most. Any other (a list, a number, an object inside it) would fail in the form,
+    and JSON nested beyond some 1,000 levels fails in Python's parser with a RecursionError:
+    both raise UnreadableJson. No page of ours sends JSON.
+    """
+    try:
+        document = request.get_json(silent=True)  # invalid JSON: None, and 400 in the form
+    except RecursionError as error:  # silent=True covers only a ValueError
+        raise UnreadableJson from error
+    if document is None:
+        return
+    if not isinstance(document, dict):
+        raise UnreadableJson
+    for key, value in document.items():
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(item, str) for item in values):
+            raise UnreadableJson
+        yield key
+        yield from values
 
 
 def _submitted_text() -> Iterable[str]:
@@ -141,7 +155,7 @@ def _submitted_text() -> Iterable[str]:
         yield key
         yield file.filename or ""
     if request.is_json:
-        yield from _strings(request.get_json(silent=True))
+        yield from _json_form_text()
 
 
 def _query_text() -> Iterable[str]:
@@ -155,7 +169,7 @@ def refuse_control_characters():
     """A control character in any field, file name or query string is refused with a message.
 
     A form answers 422 (htmx shows the message in place and leaves what was typed untouched);
-    an address answers 400.
+    an address answers 400, as does a JSON body that is not shaped as a form.
     """
     from lean.errors import render_error
 
@@ -165,7 +179,11 @@ def refuse_control_characters():
     )
     if any(CONTROL_CHARACTERS.search(text) for text in _query_text()):
         return render_error(400, message)
-    if any(CONTROL_CHARACTERS.search(text) for text in _submitted_text()):
+    try:
+        refused = any(CONTROL_CHARACTERS.search(text) for text in _submitted_text())
+    except UnreadableJson:
+        return render_error(400)
+    if refused:
         body, _code, headers = render_error(400, message)
         return body, 422, headers
     return None

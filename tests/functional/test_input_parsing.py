@@ -1,5 +1,5 @@
 """What a request carries, read the same way everywhere: ids and versions are ASCII digits
-within the database's integer columns and figures fit their columns."""
+within the database's integer columns, figures fit their columns, JSON has the shape of a form."""
 
 from __future__ import annotations
 
@@ -267,3 +267,43 @@ def test_a_section_sent_without_its_text_fields_is_saved_empty(places, login_as)
         headers=HTMX,
     )
     assert response.status_code == 200
+
+
+# ---- JSON bodies ------------------------------------------------------------------------------
+
+DEEP_ARRAY = "[" * 50_000 + "]" * 50_000
+DEEP_OBJECT = '{"a":' * 50_000 + "1" + "}" * 50_000
+# Deep enough for a recursive walk to give up, shallow enough for Python's parser to read.
+HALFWAY = '{"a": ' + "[" * 900 + "]" * 900 + "}"
+# Flask-WTF reads a JSON body as a form: none of these is one.
+NOT_A_FORM = ['["a", "b"]', '"x"', "5", '{"email": {"a": 1}}', '{"email": 5, "password": true}']
+
+
+@pytest.mark.parametrize("body", [DEEP_ARRAY, DEEP_OBJECT, HALFWAY, *NOT_A_FORM])
+@pytest.mark.parametrize(
+    ("method", "address"),
+    [("GET", "/healthz"), ("POST", "/healthz"), ("POST", "/login"), ("POST", "/password-reset")],
+)
+def test_json_nested_deeply_or_not_shaped_as_a_form_is_a_400_page(client, method, address, body):
+    response = client.open(address, method=method, data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert "Bad request" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("body", [DEEP_ARRAY, *NOT_A_FORM])
+def test_such_json_to_a_logged_in_form_is_a_400_page(world, login_as, body):
+    response = login_as("member").post(
+        f"/teams/{world.team.id}/improvements", data=body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "Bad request" in response.get_data(as_text=True)
+
+
+def test_json_shaped_as_a_form_is_read_and_checked_as_before(client, world, login_as):
+    assert client.get("/healthz", json={"a": "b", "c": ["d", "e"]}).status_code == 200
+    member = login_as("member")
+    address = f"/teams/{world.team.id}/improvements"
+    response = member.post(address, json={"title": "a\x00", "theme_id": str(theme().id)})
+    assert response.status_code == 422
+    response = member.post(address, json={"title": "JSON-kortti", "theme_id": str(theme().id)})
+    assert response.status_code == 303
