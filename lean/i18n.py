@@ -19,6 +19,8 @@ from babel import support
 from flask import current_app, g, request, session
 from flask_babel import Domain, format_date, get_locale
 from flask_login import current_user
+from jinja2.nodes import EvalContext
+from jinja2.utils import pass_eval_context
 from markupsafe import Markup
 
 from lean.extensions import babel
@@ -120,21 +122,30 @@ def init_app(app) -> None:
     # Babel.domain_instance is a cached property: this sets what gettext in Python uses.
     babel.domain_instance = domain
 
-    # What Jinja's new-style gettext does (the translation is markup, its variables are
-    # escaped into it), without the three context look-ups Jinja adds to every call: the
-    # templates are all HTML, always autoescaped. The catalog is ours, not user input.
-    def template_gettext(string: str, **variables) -> Markup:
-        translated = Markup(domain.get_translations().ugettext(string))  # noqa: S704  # nosec B704
+    # What Jinja's new-style gettext does (in an HTML template the translation is markup, its
+    # variables are escaped into it), without the context look-ups Jinja adds to every call.
+    # A plain-text template (a mail, .txt) is not autoescaped: there a name stays as typed,
+    # not "O&#39;Brien &amp; Co". The catalog is ours, not user input.
+    @pass_eval_context
+    def template_gettext(eval_context: EvalContext, string: str, **variables) -> str:
+        translated = domain.get_translations().ugettext(string)
+        if eval_context.autoescape:
+            translated = Markup(translated)  # noqa: S704  # nosec B704
         # Most strings have no variables and no "%%": formatting them only copies them (a
         # kaizen log page has some 250).
         if not variables and "%" not in translated:
             return translated
         return translated % variables
 
-    def template_ngettext(singular: str, plural: str, num: int, **variables) -> Markup:
+    @pass_eval_context
+    def template_ngettext(
+        eval_context: EvalContext, singular: str, plural: str, num: int, **variables
+    ) -> str:
         variables.setdefault("num", num)
         translated = domain.get_translations().ungettext(singular, plural, num)
-        return Markup(translated) % variables  # noqa: S704  # nosec B704
+        if eval_context.autoescape:
+            translated = Markup(translated)  # noqa: S704  # nosec B704
+        return translated % variables
 
     app.jinja_env.globals.update(
         _=template_gettext, gettext=template_gettext, ngettext=template_ngettext

@@ -1,15 +1,19 @@
-"""What a request carries, read the same way everywhere: ids and versions are ASCII digits
-within the database's integer columns, figures fit their columns, JSON has the shape of a form."""
+"""What comes in and what goes out, read and written the same way everywhere: ids and versions
+are ASCII digits within the database's integer columns, figures fit their columns, JSON has the
+shape of a form, and plain-text mail shows names as they were typed."""
 
 from __future__ import annotations
 
 import pytest
 
 from lean.a3 import services as a3_services
+from lean.conversation import digests
 from lean.conversation import services as conversation_services
 from lean.extensions import db
+from lean.models.base import utcnow
 from lean.standups import services as standup_services
 from tests.conftest import make_kaizen, publish_world_card, theme
+from tests.functional.test_links import link_in, smtp_server  # noqa: F401  (a real SMTP server)
 
 HTMX = {"HX-Request": "true"}
 
@@ -307,3 +311,78 @@ def test_json_shaped_as_a_form_is_read_and_checked_as_before(client, world, logi
     assert response.status_code == 422
     response = member.post(address, json={"title": "JSON-kortti", "theme_id": str(theme().id)})
     assert response.status_code == 303
+
+
+# ---- plain-text mail -----------------------------------------------------------------------
+
+AWKWARD_NAME = "O'Brien & <Co>"
+
+
+@pytest.fixture
+def mail_inbox(app, smtp_server):  # noqa: F811
+    """E-mail on, to the test's own SMTP server: what it received."""
+    controller, inbox = smtp_server
+    app.config.update(
+        MAIL_SERVER=controller.hostname,
+        MAIL_PORT=controller.port,
+        MAIL_SENDER="Vertaa <vertaa@example.fi>",
+    )
+    return inbox
+
+
+def _unescaped(text: str) -> bool:
+    return not any(entity in text for entity in ("&amp;", "&#39;", "&lt;", "&gt;", "&#34;"))
+
+
+@pytest.mark.parametrize("language", ["en", "fi", "sv"])
+def test_a_digest_shows_names_and_titles_as_typed(world, mail_inbox, language):
+    member, supervisor = world.users["member"], world.users["supervisor"]
+    member.name, member.language, member.digest_frequency = AWKWARD_NAME, language, "daily"
+    supervisor.name = 'Åsa "Ässä" <Sjö> & Co'
+    world.improvement.title = "Jono & <tulostin> 'uusi'"
+    db.session.commit()
+    conversation_services.comment_on_card(supervisor, world.improvement, "Hyvä", [])
+
+    assert digests.send_digests(utcnow()) == 1
+    text = mail_inbox.messages[0].get_content()
+    assert f"{AWKWARD_NAME}," in text
+    assert 'Åsa "Ässä" <Sjö> & Co' in text and "Jono & <tulostin> 'uusi'" in text
+    assert _unescaped(text), text
+
+
+def test_an_invitation_shows_the_inviter_and_organization_as_typed(world, login, mail_inbox):
+    coordinator = world.users["coordinator"]
+    coordinator.name = AWKWARD_NAME
+    world.organization.name = "Järvi & <Laakso> 'oy'"
+    db.session.commit()
+    response = login(coordinator).post(
+        f"/organizations/{world.organization.id}/invitations",
+        data={"email": "uusi@example.fi", "team": str(world.team.id), "role": "member"},
+    )
+    assert response.status_code == 200
+    [message] = mail_inbox.to("uusi@example.fi")
+    text = message.get_content()
+    assert AWKWARD_NAME in text and "Järvi & <Laakso> 'oy'" in text
+    assert _unescaped(text), text
+
+
+def test_a_reset_link_shows_the_address_as_typed(app, world, mail_inbox):
+    member = world.users["member"]
+    member.email = "o'brien&co@example.fi"
+    db.session.commit()
+    response = app.test_client().post("/password-reset", data={"email": member.email})
+    assert response.status_code == 200
+    response.close()  # the mail goes once the response is closed, as a server does
+    [message] = mail_inbox.to(member.email)
+    text = message.get_content()
+    assert "o'brien&co@example.fi" in text and link_in(message)
+    assert _unescaped(text), text
+
+
+def test_a_page_still_escapes_the_name_a_mail_shows_as_typed(world, login):
+    member = world.users["member"]
+    member.name = "<b>O'Brien</b> & Co"
+    db.session.commit()
+    html = login(world.users["admin"]).get(f"/admin/users/{member.id}").get_data(as_text=True)
+    assert "Anonymise &lt;b&gt;O&#39;Brien&lt;/b&gt; &amp; Co" in html
+    assert "<b>O'Brien</b>" not in html
