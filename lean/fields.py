@@ -1,11 +1,12 @@
-"""Form helpers every area's forms share: optional ids, stage and theme choices, date limits."""
+"""Form helpers every area's forms share: ids, stage and theme choices, days and figures."""
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from wtforms import DecimalField, ValidationError
+from wtforms import DateField, DecimalField, ValidationError
+from wtforms.validators import Optional
 
 from lean.input_checks import id_from
 from lean.models import STAGES, Theme
@@ -46,7 +47,7 @@ LATEST_DATE = date(2999, 12, 31)
 
 
 def plausible_date(form, field) -> None:
-    """A WTForms validator: the date lies between EARLIEST_DATE and LATEST_DATE."""
+    """A WTForms validator: the date lies between EARLIEST_DATE and LATEST_DATE (DayField)."""
     if field.data and not EARLIEST_DATE <= field.data <= LATEST_DATE:
         raise ValidationError(
             _(
@@ -55,6 +56,18 @@ def plausible_date(form, field) -> None:
                 latest=format_date(LATEST_DATE),
             )
         )
+
+
+class DayField(DateField):
+    """Every date a form takes: optional unless told otherwise, and between EARLIEST_DATE and
+    LATEST_DATE, which the browser's date picker is told too."""
+
+    def __init__(self, label=None, validators=None, render_kw=None, **kwargs):
+        validators = [*(validators if validators is not None else [Optional()]), plausible_date]
+        render_kw = {"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()} | (
+            render_kw or {}
+        )
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
 
 
 class FigureField(DecimalField):

@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     HiddenField,
     SelectField,
@@ -18,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from lean.fields import FigureField, optional_int, stage_choices, theme_choices
+from lean.fields import DayField, FigureField, optional_int, stage_choices, theme_choices
 from lean.input_checks import version_from
 from lean.models import CauseCategory, User
 from lean.web import choices
@@ -89,14 +88,14 @@ class GoalForm(SectionForm):
     unit = StringField(_l("Unit"), validators=[Length(max=50)])
     baseline = FigureField(_l("Baseline"), validators=FIGURE)
     target = FigureField(_l("Target"), validators=FIGURE)
-    target_date = DateField(_l("Target date"), validators=[Optional()])
+    target_date = DayField(_l("Target date"))
 
 
 class EffectForm(SectionForm):
     effect_planned = FigureField(_l("Planned value"), validators=FIGURE)
-    effect_planned_on = DateField(_l("Planned by"), validators=[Optional()])
+    effect_planned_on = DayField(_l("Planned by"))
     effect_actual = FigureField(_l("Actual value"), validators=FIGURE)
-    effect_actual_on = DateField(_l("Measured on"), validators=[Optional()])
+    effect_actual_on = DayField(_l("Measured on"))
     target_reached = SelectField(_l("Target reached"), coerce=optional_flag)
     effect_note = TextAreaField(_l("What the measurement showed"), validators=TEXT)
 
@@ -154,7 +153,7 @@ class CountermeasureForm(SectionForm):
 class ActionForm(SectionForm):
     what = StringField(_l("What"), validators=[DataRequired(), Length(max=300)])
     who_id = SelectField(_l("Who"), coerce=optional_int, validators=[Optional()])
-    due_on = DateField(_l("When"), validators=[Optional()])
+    due_on = DayField(_l("When"))
     done = BooleanField(_l("Done"))
 
     def __init__(self, people: list[tuple[int, str]], *args, **kwargs):

@@ -4,12 +4,12 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, SelectField, StringField
+from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from lean.admin import queries
 from lean.auth.services import email_taken
-from lean.fields import optional_int, plausible_date
+from lean.fields import DayField, optional_int
 from lean.i18n import LANGUAGE_NAMES
 from lean.models import TeamRole
 from lean.web import choices
@@ -157,8 +157,8 @@ class AuditFilterForm(FlaskForm):
 
     subject = SelectField(_l("What"), validators=[Optional()])
     actor = SelectField(_l("Who"), coerce=optional_int, validators=[Optional()])
-    date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
-    date_to = DateField(_l("To"), validators=[Optional(), plausible_date])
+    date_from = DayField(_l("From"))
+    date_to = DayField(_l("To"))
 
     def __init__(self, actors, *args, **kwargs):
         super().__init__(*args, **kwargs)

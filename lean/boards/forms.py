@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     SelectField,
     StringField,
@@ -14,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from lean.fields import FigureField, optional_int, stage_choices, theme_choices
+from lean.fields import DayField, FigureField, optional_int, stage_choices, theme_choices
 from lean.models import Theme, User
 from lean.web import choices, name_in_language
 
@@ -45,7 +44,7 @@ class ImprovementForm(FlaskForm):
     theme_id = SelectField(_l("Theme"), coerce=optional_int, validators=[InputRequired()])
     focus_area_id = SelectField(_l("Focus area"), coerce=optional_int, validators=[Optional()])
     owner_id = SelectField(_l("Owner"), coerce=optional_int, validators=[Optional()])
-    due_date = DateField(_l("Due date"), validators=[Optional()])
+    due_date = DayField(_l("Due date"))
     blocked = BooleanField(_l("Blocked"))
     blocked_reason = StringField(_l("Reason for the block"), validators=[Length(max=500)])
     expected_effect = TextAreaField(_l("Plan: expected effect"), validators=[Length(max=5000)])

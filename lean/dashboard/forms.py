@@ -6,11 +6,11 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField
+from wtforms import SelectField, SelectMultipleField
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lean.fields import id_choice, optional_int, plausible_date, theme_choices
+from lean.fields import DayField, id_choice, optional_int, theme_choices
 from lean.models import Organization, Team, Theme
 from lean.web import choices
 
@@ -52,8 +52,8 @@ class DashboardFilterForm(FlaskForm):
 
     organization = SelectField(_l("Organization"), coerce=optional_int, validators=[Optional()])
     period = SelectField(_l("Period"), default="term", validators=[Optional()])
-    date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
-    date_to = DateField(_l("To"), validators=[Optional(), plausible_date])
+    date_from = DayField(_l("From"))
+    date_to = DayField(_l("To"))
     theme = SelectField(_l("Theme"), coerce=optional_int, validators=[Optional()])
     teams = SelectMultipleField(
         _l("Teams"),

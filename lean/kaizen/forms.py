@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    DateField,
     DecimalField,
     FieldList,
     Form,
@@ -19,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lean.fields import optional_int, plausible_date, theme_choices
+from lean.fields import DayField, optional_int, theme_choices
 from lean.models import Theme, User
 from lean.web import choices
 
@@ -51,7 +50,7 @@ class KaizenForm(FlaskForm):
         places=1,
         validators=[Optional(), NumberRange(min=0, max=10000)],
     )
-    done_on = DateField(_l("Date"), validators=[Optional(), plausible_date])
+    done_on = DayField(_l("Date"))
     # One slot per file, as many as an entry may carry (ATTACHMENTS_PER_ENTRY, three).
     files = FieldList(FormField(AttachmentSlotForm), min_entries=3)
     remove_attachments = SelectMultipleField(
@@ -99,8 +98,8 @@ class KaizenFilterForm(FlaskForm):
     q = SearchField(_l("Search"), validators=[Optional(), Length(max=200)])
     theme = SelectField(_l("Theme"), coerce=optional_int, validators=[Optional()])
     author = SelectField(_l("Author"), coerce=optional_int, validators=[Optional()])
-    date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
-    date_to = DateField(_l("To"), validators=[Optional(), plausible_date])
+    date_from = DayField(_l("From"))
+    date_to = DayField(_l("To"))
 
     def __init__(self, themes: list[Theme], authors: list[User], *args, **kwargs):
         super().__init__(*args, **kwargs)

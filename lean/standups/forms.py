@@ -3,7 +3,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -15,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lean.fields import id_choice, optional_int, stage_choices
+from lean.fields import DayField, id_choice, optional_int, stage_choices
 from lean.models import User
 from lean.web import choices
 
@@ -51,7 +50,7 @@ class OwnerForm(FlaskForm):
 
 
 class DueDateForm(FlaskForm):
-    due_date = DateField(_l("Due date"), validators=[Optional()])
+    due_date = DayField(_l("Due date"))
 
 
 class DecisionForm(FlaskForm):

@@ -4,6 +4,8 @@ shape of a form, and plain-text mail shows names as they were typed."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from lean.a3 import services as a3_services
@@ -386,3 +388,83 @@ def test_a_page_still_escapes_the_name_a_mail_shows_as_typed(world, login):
     html = login(world.users["admin"]).get(f"/admin/users/{member.id}").get_data(as_text=True)
     assert "Anonymise &lt;b&gt;O&#39;Brien&lt;/b&gt; &amp; Co" in html
     assert "<b>O'Brien</b>" not in html
+
+
+# ---- one range for every date ----------------------------------------------------------------
+
+KAIZEN_TYPED = {"title": "Kirjoitettu kaizen", "before": "a", "after": "b", "theme_id": "{theme}"}
+# (who, address, the rest of the form, the date field, htmx): every form that takes a date.
+DATE_FORMS = [
+    (
+        "member",
+        "/improvements/{card}/edit",
+        {**CARD, "title": "Kirjoitettu otsikko"},
+        "due_date",
+        False,
+    ),
+    ("supervisor", "/standups/{standup}/cards/{card}/due", {}, "due_date", True),
+    ("member", "/a3/{sheet}/sections/goal/edit", GOAL, "target_date", True),
+    ("member", "/a3/{sheet}/sections/effect/edit", EFFECT, "effect_planned_on", True),
+    ("member", "/a3/{sheet}/sections/effect/edit", EFFECT, "effect_actual_on", True),
+    ("member", "/a3/{sheet}/items/actions", {"what": "Kirjoitettu toimenpide"}, "due_on", True),
+    ("member", "/a3/{sheet}/items/actions", {"what": "Kirjoitettu toimenpide"}, "due_on", False),
+    ("member", "/teams/{team}/kaizen", KAIZEN_TYPED, "done_on", False),
+    ("member", "/kaizen/{kaizen}/edit", {**KAIZEN, **KAIZEN_TYPED}, "done_on", False),
+]
+DATE_FILTERS = [
+    ("admin", "/admin/audit?date_from={value}"),
+    ("coordinator", "/dashboard?period=custom&date_from={value}&date_to=2026-01-01"),
+    ("member", "/teams/{team}/kaizen?q=kirjoitettu&date_to={value}"),
+]
+
+
+@pytest.mark.parametrize("typed", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize(("role", "address", "form", "field", "htmx"), DATE_FORMS)
+def test_a_date_outside_the_one_range_is_refused_with_the_message_and_kept(
+    places, login_as, role, address, form, field, htmx, typed
+):
+    data = {name: places.fill(text, "") for name, text in form.items()}
+    data[field] = typed
+    response = login_as(role).post(
+        places.fill(address, ""), data=data, headers=HTMX if htmx else {}
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Give a date between 1 Jan 1900 and 31 Dec 2999." in html
+    assert f'value="{typed}"' in html
+    assert all(text in html for text in data.values() if text.startswith("Kirjoitettu"))
+
+
+@pytest.mark.parametrize("typed", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize(("role", "address"), DATE_FILTERS)
+def test_a_filter_date_outside_the_range_is_refused_with_the_message_and_kept(
+    places, login_as, role, address, typed
+):
+    response = login_as(role).get(places.fill(address, typed))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Give a date between 1 Jan 1900 and 31 Dec 2999." in html
+    assert f'value="{typed}"' in html
+
+
+@pytest.mark.parametrize(
+    ("role", "page"),
+    [
+        ("member", "/improvements/{card}/edit"),
+        ("supervisor", "/teams/{team}/standup"),
+        ("member", "/a3/{sheet}/sections/goal/edit"),
+        ("member", "/a3/{sheet}/sections/effect/edit"),
+        ("member", "/improvements/{card}/a3"),
+        ("member", "/teams/{team}/kaizen"),
+        ("member", "/kaizen/{kaizen}/edit"),
+        ("coordinator", "/dashboard?period=custom"),
+        ("admin", "/admin/audit"),
+    ],
+)
+def test_every_date_input_tells_the_browser_the_range(places, login_as, role, page):
+    """The browser's date picker offers only the days the server takes."""
+    html = login_as(role).get(places.fill(page, "")).get_data(as_text=True)
+    date_inputs = re.findall(r'<input[^>]*type="date"[^>]*>', html)
+    assert date_inputs
+    for date_input in date_inputs:
+        assert 'min="1900-01-01"' in date_input and 'max="2999-12-31"' in date_input, date_input
