@@ -48,6 +48,14 @@ class Defaults:
     # Refused from the image's header, before decoding: a small file can hold a huge picture.
     IMAGE_MAX_PIXELS = 40_000_000
     IMAGE_MAX_SIDE = 2048
+    # Decoding costs a worker time and memory by the pixel, whatever the file weighs: the
+    # pictures of one save are refused from their headers beyond this many pixels together
+    # (three phone photos of 20 megapixels), and one picture whose work takes longer than
+    # IMAGE_MAX_SECONDS is refused instead of keeping its worker.
+    KAIZEN_REQUEST_MAX_PIXELS = 60_000_000
+    IMAGE_MAX_SECONDS = 8.0
+    # A stored photo weighs at most this much; one that cannot be made to fit is refused.
+    IMAGE_STORED_MAX_BYTES = 1024 * 1024
     ATTACHMENTS_PER_ENTRY = 3
     KAIZEN_REQUEST_MAX_BYTES = 3 * 10 * 1024 * 1024 + 256 * 1024
     MAX_CONTENT_LENGTH = 3 * 1024 * 1024 + 256 * 1024

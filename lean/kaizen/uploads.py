@@ -1,32 +1,44 @@
-"""Attachments: checked by their bytes, photos shrunk and stripped of metadata, stored under
-generated names, thumbnails made once."""
+"""Attachments: checked by their bytes, photos shrunk, turned into sRGB and stripped of
+metadata, stored under generated names, thumbnails made once."""
 
 from __future__ import annotations
 
 import io
 import logging
+import math
+import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from werkzeug.datastructures import FileStorage
 
-# What Pillow calls the image formats we accept, and the type we serve them as.
+# The image formats we accept, as Pillow names them, and the format each is kept in when it
+# need not change: a multi-picture JPEG (MPO, as some phones write) is kept as its first picture.
+ACCEPTED_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP"}
+# The formats we store, and the type we serve them as.
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
 PDF_TYPE = "application/pdf"
+EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", PDF_TYPE: ".pdf"}
 THUMBNAIL_SIZE = (480, 480)
-# A stored photo must fit in this many bytes; lossy qualities tried in turn until it does.
-STORED_IMAGE_MAX_BYTES = 1024 * 1024
+# Lossy qualities tried in turn until a photo fits in IMAGE_STORED_MAX_BYTES; then the picture
+# is halved, at most SHRINK_STEPS times (2,048 px → 512 px), and refused if it still does not
+# fit: no loop without an end, whatever the picture.
 QUALITIES = (85, 75, 65, 50, 35)
+SHRINK_STEPS = 2
+# Modes Pillow resamples well; others (palettes, 16-bit, 1-bit) are made RGB(A) first.
+RESAMPLED_MODES = frozenset({"L", "LA", "RGB", "RGBA", "CMYK"})
+# Every stored photo is sRGB, which browsers assume of a picture without a profile.
+SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 # Pillow's own guard against decompression bombs only warns up to twice its limit and then
 # fails with a message that names no size. Ours (config IMAGE_MAX_PIXELS) refuses every
 # picture over the limit from its header, before decoding, so Pillow's is switched off: the
-# only images Pillow opens in Vertaa are uploads, and they all pass through check_upload.
+# only images Pillow opens in Vertaa are uploads, and they all pass through check_uploads.
 Image.MAX_IMAGE_PIXELS = None
 IMAGE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError)
 
@@ -54,23 +66,87 @@ class CheckedUpload:
     @property
     def download_name(self) -> str:
         """The uploader's file name, its extension matching what is stored now."""
-        extension = EXTENSIONS.get(self.content_type)
-        if not extension or PurePath(self.name).suffix.lower() in _same(extension):
-            return self.name
-        return f"{PurePath(self.name).stem or self.name}{extension}"
+        return served_name(self.name, self.content_type)
+
+
+def served_name(name: str, content_type: str) -> str:
+    """The name a file is stored and offered under: the uploader's, ending in the extension of
+    the type its bytes are. A PDF named `minutes.pdf.bat` is `minutes.pdf`, `invoice.html` is
+    `invoice.pdf`: a saved copy never opens as a program or a web page."""
+    extension = EXTENSIONS.get(content_type)
+    if not extension:
+        return name
+    # Windows drops trailing dots and spaces when saving: "minutes.bat." would be minutes.bat.
+    name = name.rstrip(". ")
+    path = PurePath(name)
+    if path.suffix.lower() in _same(extension):
+        return name
+    stem = path.stem if path.suffix else name
+    if PurePath(stem).suffix.lower() in _same(extension):
+        return stem  # the right extension was followed by a wrong one
+    return f"{stem}{extension}"
 
 
 def _same(extension: str) -> set[str]:
     return {".jpg", ".jpeg"} if extension == ".jpg" else {extension}
 
 
-def _megabytes(size: int) -> str:
-    return format_decimal(size / (1024 * 1024), "#,##0.#")
+def _megabytes(size: float) -> str:
+    return format_decimal(size / (1024 * 1024), "#,##0.##")
 
 
-def check_upload(file: FileStorage, description: str = "") -> CheckedUpload:
-    """The file's type as its own bytes tell it (its name and the browser's claim are ignored);
-    a photo comes back shrunk, turned upright and without its metadata."""
+@dataclass
+class _Received:
+    """A file read and identified by its own bytes; a picture's size read from its header,
+    its pixels not yet decoded."""
+
+    name: str
+    data: bytes
+    description: str
+    image_format: str | None = None  # None: a PDF
+    pixels: int = 0
+
+
+def check_uploads(
+    files: Iterable[tuple[FileStorage, str]],
+) -> tuple[list[CheckedUpload], list[str]]:
+    """The files that may be stored, photos shrunk, upright, in sRGB and without metadata, and a
+    message for each one refused, naming the file and the rule.
+
+    Every picture's size is read from its header first: pictures with too many pixels, alone
+    or together, are refused before any of them is decoded.
+    """
+    config = current_app.config
+    received, errors = [], []
+    for file, description in files:
+        try:
+            received.append(_received(file, description))
+        except UploadRefused as refused:
+            errors.append(str(refused))
+    pixels = sum(upload.pixels for upload in received)
+    limit = config["KAIZEN_REQUEST_MAX_PIXELS"]
+    if pixels > limit:
+        errors.append(
+            _(
+                "The photos have too many pixels together (%(megapixels)s megapixels); at most "
+                "%(limit)d megapixels at a time. Add the others by editing the kaizen afterwards.",
+                megapixels=format_decimal(pixels / 1_000_000, "#,##0.#"),
+                limit=limit // 1_000_000,
+            )
+        )
+        return [], errors
+    checked = []
+    for upload in received:
+        try:
+            checked.append(_checked(upload))
+        except UploadRefused as refused:
+            errors.append(str(refused))
+    return checked, errors
+
+
+def _received(file: FileStorage, description: str) -> _Received:
+    """The file's type as its own bytes tell it (its name and the browser's claim are ignored),
+    and a picture's size from its header."""
     config = current_app.config
     name = Path(file.filename or "").name[:255] or _("unnamed file")
     data = file.read(config["IMAGE_MAX_BYTES"] + 1)
@@ -85,7 +161,7 @@ def check_upload(file: FileStorage, description: str = "") -> CheckedUpload:
                     size=_megabytes(config["ATTACHMENT_MAX_BYTES"]),
                 )
             )
-        return CheckedUpload(name, data, PDF_TYPE, description=description)
+        return _Received(name, data, description)
     if len(data) > config["IMAGE_MAX_BYTES"]:
         raise UploadRefused(
             _(
@@ -94,42 +170,65 @@ def check_upload(file: FileStorage, description: str = "") -> CheckedUpload:
                 size=_megabytes(config["IMAGE_MAX_BYTES"]),
             )
         )
-    data, content_type, thumbnail = _shrunk_image(name, data)
-    return CheckedUpload(name, data, content_type, thumbnail, description)
-
-
-def _shrunk_image(name: str, data: bytes) -> tuple[bytes, str, bytes]:
-    """Re-encode a photo at most IMAGE_MAX_SIDE pixels on its long side, under 1 MB."""
     not_accepted = _("“%(name)s” is not a JPG, PNG, WebP or PDF file.", name=name)
     try:
-        image = Image.open(io.BytesIO(data))
+        # Only the header is read: nothing is decoded yet.
+        with Image.open(io.BytesIO(data)) as image:
+            image_format, (width, height) = image.format, image.size
     except IMAGE_ERRORS:
         raise UploadRefused(not_accepted) from None
-    with image:
-        if image.format not in IMAGE_TYPES:
-            raise UploadRefused(not_accepted)
-        # Image.open has read only the header: refuse a huge picture before it is decoded.
-        width, height = image.size
-        limit = current_app.config["IMAGE_MAX_PIXELS"]
-        if width * height > limit:
-            raise UploadRefused(
-                _(
-                    "“%(name)s” has too many pixels (%(width)d × %(height)d); "
-                    "at most %(megapixels)d megapixels.",
-                    name=name,
-                    width=width,
-                    height=height,
-                    megapixels=limit // 1_000_000,
-                )
+    if image_format not in ACCEPTED_FORMATS:
+        raise UploadRefused(not_accepted)
+    limit = config["IMAGE_MAX_PIXELS"]
+    if width * height > limit:
+        raise UploadRefused(
+            _(
+                "“%(name)s” has too many pixels (%(width)d × %(height)d); "
+                "at most %(megapixels)d megapixels.",
+                name=name,
+                width=width,
+                height=height,
+                megapixels=limit // 1_000_000,
             )
-        try:
-            picture = _upright_and_small(image)
-        except IMAGE_ERRORS:
+        )
+    return _Received(name, data, description, image_format, width * height)
+
+
+def _checked(upload: _Received) -> CheckedUpload:
+    if upload.image_format is None:
+        return CheckedUpload(upload.name, upload.data, PDF_TYPE, description=upload.description)
+    data, content_type, thumbnail = _shrunk_image(upload)
+    return CheckedUpload(upload.name, data, content_type, thumbnail, upload.description)
+
+
+class _TimeBudget:
+    """IMAGE_MAX_SECONDS for one picture, asked between the steps of its work: a picture that
+    takes longer is refused rather than keep a worker."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.ends = time.monotonic() + current_app.config["IMAGE_MAX_SECONDS"]
+
+    def check(self) -> None:
+        if time.monotonic() > self.ends:
             raise UploadRefused(
-                _("“%(name)s” is damaged and cannot be shown.", name=name)
-            ) from None
-        source_format = image.format
-    stored, content_type = _encoded(picture, source_format)
+                _("“%(name)s” took too long to process; try a smaller picture.", name=self.name)
+            )
+
+
+def _shrunk_image(upload: _Received) -> tuple[bytes, str, bytes]:
+    """Re-encode a photo at most IMAGE_MAX_SIDE pixels on its long side, under
+    IMAGE_STORED_MAX_BYTES, with its thumbnail."""
+    budget = _TimeBudget(upload.name)
+    try:
+        with Image.open(io.BytesIO(upload.data)) as image:
+            picture = _upright_small_srgb(image)
+    except IMAGE_ERRORS:
+        raise UploadRefused(
+            _("“%(name)s” is damaged and cannot be shown.", name=upload.name)
+        ) from None
+    budget.check()
+    stored, content_type = _encoded(picture, ACCEPTED_FORMATS[upload.image_format], budget)
     thumbnail = picture.copy()
     thumbnail.thumbnail(THUMBNAIL_SIZE)
     buffer = io.BytesIO()
@@ -137,40 +236,76 @@ def _shrunk_image(name: str, data: bytes) -> tuple[bytes, str, bytes]:
     return stored, content_type, buffer.getvalue()
 
 
-def _upright_and_small(image: Image.Image) -> Image.Image:
+def _upright_small_srgb(image: Image.Image) -> Image.Image:
+    """The picture at most IMAGE_MAX_SIDE px on its long side, upright by its EXIF orientation,
+    its colours converted by its colour profile to sRGB, and nothing of its metadata (camera,
+    time, GPS location, comments, the profile itself) left."""
     side = current_app.config["IMAGE_MAX_SIDE"]
-    if image.format == "JPEG":
-        # Decode a big JPEG straight at a fraction of its size: far less time and memory.
-        image.draft("RGB", (side, side))
-    upright = ImageOps.exif_transpose(image)  # decodes the (first) frame
-    has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
-    picture = upright.convert("RGBA" if has_alpha else "RGB")
-    picture.thumbnail((side, side), Image.Resampling.LANCZOS)
-    # Nothing of the original's metadata (camera, time, GPS location, comments) goes along;
-    # the colour profile stays, so that colours look the same.
+    if image.format in ("JPEG", "MPO"):
+        # Decode a big JPEG straight at 1/2, 1/4 or 1/8 of its size, never below the size it
+        # is stored at: far less time and memory than decoding it whole.
+        image.draft("RGB", _fitted(image.size, side))
     icc_profile = image.info.get("icc_profile")
-    picture.info = {"icc_profile": icc_profile} if icc_profile else {}
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    if image.mode not in RESAMPLED_MODES or "transparency" in image.info:
+        image = image.convert("RGBA" if has_alpha else "RGB")
+    # The bound is square, so shrinking before turning upright gives the same picture, and
+    # the whole-size picture is never copied.
+    image.thumbnail((side, side), Image.Resampling.LANCZOS)  # decodes
+    upright = ImageOps.exif_transpose(image)
+    picture = _in_srgb(upright, icc_profile, "RGBA" if has_alpha else "RGB")
+    picture.info = {}
     return picture
 
 
-def _encoded(picture: Image.Image, source_format: str) -> tuple[bytes, str]:
+def _fitted(size: tuple[int, int], side: int) -> tuple[int, int]:
+    """The size a picture is stored at: its long side at most `side`, the same proportions."""
+    scale = min(1.0, side / max(size))
+    return max(1, math.ceil(size[0] * scale)), max(1, math.ceil(size[1] * scale))
+
+
+def _in_srgb(picture: Image.Image, icc_profile: bytes | None, mode: str) -> Image.Image:
+    """The picture's colours in sRGB. Its profile is applied, not kept: a kept profile goes into
+    every encoding (a 1.5 MB profile never fits under 1 MB); a profile that cannot be read or
+    applied is dropped, and the colours stay as they are, which is close enough."""
+    if icc_profile:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+            converted = ImageCms.profileToProfile(picture, source, SRGB, outputMode=mode)
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            pass
+        else:
+            return converted
+    return picture.convert(mode)
+
+
+def _encoded(picture: Image.Image, kept_format: str, budget: _TimeBudget) -> tuple[bytes, str]:
     """The smallest good-looking encoding under the stored limit: a drawing or screenshot
     stays a sharp PNG when it fits; else JPEG, or WebP when it has transparency."""
-    profile = {"icc_profile": picture.info["icc_profile"]} if "icc_profile" in picture.info else {}
-    if source_format == "PNG":
+    limit = current_app.config["IMAGE_STORED_MAX_BYTES"]
+    if kept_format == "PNG":
         buffer = io.BytesIO()
-        picture.save(buffer, format="PNG", optimize=True, **profile)
-        if buffer.tell() <= STORED_IMAGE_MAX_BYTES:
+        picture.save(buffer, format="PNG", optimize=True)
+        if buffer.tell() <= limit:
             return buffer.getvalue(), IMAGE_TYPES["PNG"]
-    lossy = "WEBP" if picture.mode == "RGBA" or source_format == "WEBP" else "JPEG"
-    while True:
+    lossy = "WEBP" if picture.mode == "RGBA" or kept_format == "WEBP" else "JPEG"
+    for step in range(SHRINK_STEPS + 1):
+        if step:
+            # Noise no quality can squeeze: half the pixels on each side, then try again.
+            picture = picture.reduce(2)
         for quality in QUALITIES:
+            budget.check()
             buffer = io.BytesIO()
-            picture.save(buffer, format=lossy, quality=quality, **profile)
-            if buffer.tell() <= STORED_IMAGE_MAX_BYTES:
+            picture.save(buffer, format=lossy, quality=quality)
+            if buffer.tell() <= limit:
                 return buffer.getvalue(), IMAGE_TYPES[lossy]
-        # Noise no quality can squeeze: fewer pixels, then try again.
-        picture = picture.resize((max(1, picture.width // 2), max(1, picture.height // 2)))
+    raise UploadRefused(
+        _(
+            "“%(name)s” cannot be made smaller than %(size)s MB; try a smaller picture.",
+            name=budget.name,
+            size=_megabytes(limit),
+        )
+    )
 
 
 def make_thumbnail(data: bytes) -> bytes:

@@ -14,6 +14,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -24,7 +25,7 @@ from lean.extensions import db
 from lean.input_checks import larger_requests
 from lean.kaizen import exports, queries, services
 from lean.kaizen.forms import DESCRIPTION_MAX_LENGTH, KaizenFilterForm, KaizenForm
-from lean.kaizen.uploads import UploadRefused, check_upload, upload_folder
+from lean.kaizen.uploads import check_uploads, served_name, upload_folder
 from lean.labels import display_value
 from lean.lookups import active_themes, team_members
 from lean.models import Team, Theme
@@ -83,18 +84,34 @@ def _render_log(team, entry_form=None, status=200, upload_errors=(), focus_entry
 
 
 def _checked_uploads(form: KaizenForm, already: int = 0):
-    """The uploaded files that pass the checks, and a message for each one refused."""
+    """The uploaded files that pass the checks, and a message for each one refused.
+
+    Shrinking photos takes a worker seconds, and on SQLite a request that may write holds the
+    database's one write lock from its first statement (BEGIN IMMEDIATE): every other save
+    would wait for our photos. So once the user is known and allowed to write (no one else
+    may make us decode), the request's transaction, which has only read, ends, and the photos
+    are made outside any. The view then asks the policy again in the transaction its save
+    begins.
+    """
     files = form.uploaded_files()
     limit = current_app.config["ATTACHMENTS_PER_ENTRY"]
     if already + len(files) > limit:
         return [], [_("At most %(count)d attachments per entry.", count=limit)]
-    checked, errors = [], []
-    for file, description in files:
-        try:
-            checked.append(check_upload(file, description))
-        except UploadRefused as refused:
-            errors.append(str(refused))
-    return checked, errors
+    if not files:
+        return [], []
+    _end_read_only_transaction()
+    return check_uploads(files)
+
+
+def _end_read_only_transaction() -> None:
+    """End the request's transaction without writing: nothing may be pending in it."""
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("the request changed data before its uploads were processed")
+    # The refusals are written in the user's language: asked now, while the user is loaded,
+    # so that no attribute of theirs is reloaded (in a new transaction) during the work.
+    get_locale()
+    session.rollback()
 
 
 def _files_not_stored_message() -> str:
@@ -121,6 +138,8 @@ def create(team_id: int):
     uploads, upload_errors = _checked_uploads(form)
     if not valid or upload_errors:
         return _render_log(team, form, 422, upload_errors, focus_entry=True)
+    # Asked again: the photos were made outside any transaction, and the save begins a new one.
+    team = policy.team_for_write(current_user, team_id)
     try:
         entry = services.log_kaizen(
             current_user,
@@ -158,8 +177,8 @@ def edit(kaizen_id: int):
     valid = form.validate()
     removing = set(form.remove_attachments.data or [])
     kept = len([a for a in entry.attachments if a.id not in removing])
-    uploads, upload_errors = _checked_uploads(form, already=kept)
     descriptions, description_errors = _kept_descriptions(entry)
+    uploads, upload_errors = _checked_uploads(form, already=kept)
     upload_errors += description_errors
     if not valid or upload_errors:
         return render_template(
@@ -169,6 +188,9 @@ def edit(kaizen_id: int):
             upload_errors=upload_errors,
             descriptions=descriptions,
         ), 422
+    # Asked again: the photos were made outside any transaction, and the save begins a new one
+    # (where the version check finds any change made meanwhile).
+    entry = policy.kaizen_for_edit(current_user, kaizen_id)
     try:
         services.update_kaizen(
             current_user,
@@ -315,12 +337,14 @@ def attachment(attachment_id: int):
     thumbnail = request.endpoint == "kaizen.thumbnail"
     if thumbnail and not stored.thumbnail_name:
         abort(404)
+    content_type = "image/webp" if thumbnail else stored.content_type
     response = send_from_directory(
         upload_folder(),
         stored.thumbnail_name if thumbnail else stored.stored_name,
-        mimetype="image/webp" if thumbnail else stored.content_type,
+        mimetype=content_type,
         as_attachment=not stored.is_image,
-        download_name=stored.original_name,
+        # The extension of what is served, also for files stored before names were checked.
+        download_name=served_name(stored.original_name, content_type),
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     # Kept by the browser only, and asked about again every time: after logging out or losing
