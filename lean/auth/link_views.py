@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
@@ -129,8 +131,9 @@ def create_reset(user_id: int):
 def request_reset():
     """Ask for a reset link by e-mail; the answer never tells whether the address is known.
 
-    Nor does its timing: the mail goes after the response, and throttled requests (too many
-    for one account or from one address) answer the same but send nothing.
+    Nor does its timing: every request does the same work, and the link is stored and mailed
+    only after the response; throttled requests (too many for one account or from one
+    address) answer the same but send nothing.
     """
     form = RequestResetForm()
     if not mail.mail_configured():
@@ -138,12 +141,21 @@ def request_reset():
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("auth/request_reset.html", form=form, sent=False), status
-    created = links.request_password_reset(form.email.data, address=request.remote_addr or "")
-    if created is not None:
-        link, token = created
-        url = external_url("auth.reset_password", token=token)
-        mail.deliver_after_response(mail.password_reset_message(link, url))
+    user_id = links.request_password_reset(form.email.data, address=request.remote_addr or "")
+    # Made for every request alike; the address is built in the request, which names the
+    # site when no BASE_URL is set.
+    token = links.new_token()
+    url = external_url("auth.reset_password", token=token)
+    language = current_language()
+    mail.send_after_response(partial(_mail_requested_reset, user_id, token, url, language))
     return render_template("auth/request_reset.html", form=form, sent=True)
+
+
+def _mail_requested_reset(user_id: int | None, token: str, url: str, language: str) -> None:
+    """After the response: the link stored and mailed, when the address has an account."""
+    link = links.create_requested_reset(user_id, token) if user_id is not None else None
+    if link is not None:
+        mail.send_password_reset(link, url, language)
 
 
 @auth_blueprint.route("/password-reset/<token>", methods=["GET", "POST"])

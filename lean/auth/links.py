@@ -56,8 +56,15 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _new_link(purpose: LinkPurpose, lifetime: timedelta, **fields) -> tuple[OneTimeLink, str]:
-    token = secrets.token_urlsafe(32)
+def new_token() -> str:
+    """A link's token: handed out once, only its hash stored."""
+    return secrets.token_urlsafe(32)
+
+
+def _new_link(
+    purpose: LinkPurpose, lifetime: timedelta, token: str | None = None, **fields
+) -> tuple[OneTimeLink, str]:
+    token = token or new_token()
     now = utcnow()
     link = OneTimeLink(
         purpose=purpose,
@@ -174,11 +181,15 @@ def create_invitation(
     return link, token
 
 
-def create_password_reset(actor: User, user: User) -> tuple[OneTimeLink, str]:
-    """A link that sets a new password for the user; the actor is the user when self-served."""
+def create_password_reset(
+    actor: User, user: User, token: str | None = None
+) -> tuple[OneTimeLink, str]:
+    """A link that sets a new password for the user (with `token`, else a new one); the
+    actor is the user when self-served."""
     link, token = _new_link(
         LinkPurpose.PASSWORD_RESET,
         timedelta(hours=current_app.config["PASSWORD_RESET_HOURS"]),
+        token,
         email=user.email,
         organization_id=user.organization_id,
         user=user,
@@ -197,12 +208,15 @@ def create_password_reset(actor: User, user: User) -> tuple[OneTimeLink, str]:
     return link, token
 
 
-def request_password_reset(email: str, address: str = "") -> tuple[OneTimeLink, str] | None:
-    """A reset link for the active user with this address; None when there is no such user,
+def request_password_reset(email: str, address: str = "") -> int | None:
+    """Record and count a self-service reset request: the id of the active user with this
+    address, to make a link for (create_requested_reset); None when there is no such user,
     or when the account or the network address asked too often within the window.
 
-    Known and unknown addresses do the same work up to making the link: the request is
-    recorded and counted, and the user looked up, whatever the outcome.
+    Known and unknown addresses do the same work, statement for statement: the request is
+    recorded and counted, and the user looked up with their organization, whatever the
+    outcome. The link is made only after the response has gone, so that what the page takes
+    to come tells nobody whether the address has an account.
     """
     config = current_app.config
     email = normalize_email(email)
@@ -227,11 +241,21 @@ def request_password_reset(email: str, address: str = "") -> tuple[OneTimeLink, 
         recent_for_account > config["PASSWORD_RESET_MAX_PER_ACCOUNT"]
         or recent_from_address > config["PASSWORD_RESET_MAX_PER_ADDRESS"]
     )
-    user = db.session.scalar(select(User).where(User.email == email))
-    if throttled or user is None or not user.is_active:
-        db.session.commit()
+    user = db.session.scalar(
+        select(User).where(User.email == email).options(joinedload(User.organization))
+    )
+    user_id = None if throttled or user is None or not user.is_active else user.id
+    db.session.commit()
+    return user_id
+
+
+def create_requested_reset(user_id: int, token: str) -> OneTimeLink | None:
+    """The link a self-service request was granted (request_password_reset), with the token
+    its mail carries; None when the account closed meanwhile."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active:
         return None
-    return create_password_reset(user, user)
+    return create_password_reset(user, user, token)[0]
 
 
 def accept_invitation(link: OneTimeLink, name: str, password: str, language: str) -> User:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable
 from contextlib import nullcontext
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -62,24 +63,26 @@ def send_mail(to: str, subject: str, body: str) -> None:
     deliver(compose(to, subject, body))
 
 
-def deliver_after_response(message: EmailMessage) -> None:
-    """Send the message once the response has gone out, failures only logged.
+def send_after_response(send: Callable[[], None]) -> None:
+    """Call `send` (which makes and sends a mail) once the response has gone out, in the
+    app's context, failures only logged.
 
-    The page answers as fast whether or not a message goes, so its timing tells nobody
-    whether an address has an account. Runs when the server closes the response.
+    The page answers as fast whether or not a mail goes, so its timing tells nobody whether
+    an address has an account. Runs when the server closes the response; there is no
+    request then, so `send` takes along what it needs of it.
     """
     app = current_app._get_current_object()
 
-    def send() -> None:
+    def run() -> None:
         with app.app_context():
             try:
-                deliver(message)
-            except Exception:  # any SMTP, network or TLS failure: nobody is waiting for it
+                send()
+            except Exception:  # any database, SMTP, network or TLS failure: nobody waits
                 app.logger.exception("sending an e-mail after the response failed")
 
     @after_this_request
-    def send_when_closed(response):
-        response.call_on_close(send)
+    def run_when_closed(response):
+        response.call_on_close(run)
         return response
 
 
@@ -104,14 +107,18 @@ def send_invitation(link: OneTimeLink, url: str, inviter: User) -> None:
     send_mail(link.email, _("Invitation to Vertaa"), "\n".join(lines) + "\n")
 
 
-def send_password_reset(link: OneTimeLink, url: str) -> None:
-    """The password reset link, in the user's language when they have chosen one."""
-    deliver(password_reset_message(link, url))
+def send_password_reset(link: OneTimeLink, url: str, language: str | None = None) -> None:
+    """The password reset link, in the user's language when they have chosen one, else in
+    `language` (else the request's)."""
+    deliver(password_reset_message(link, url, language))
 
 
-def password_reset_message(link: OneTimeLink, url: str) -> EmailMessage:
-    """The password reset e-mail, in the user's language when they have chosen one."""
-    language = link.user.language if link.user is not None else None
+def password_reset_message(
+    link: OneTimeLink, url: str, language: str | None = None
+) -> EmailMessage:
+    """The password reset e-mail, in the user's language when they have chosen one, else in
+    `language` (else the request's)."""
+    language = (link.user.language if link.user is not None else None) or language
     with force_locale(locale_for(language)) if language else nullcontext():
         subject, body = _password_reset_text(link, url)
     return compose(link.email, subject, body)

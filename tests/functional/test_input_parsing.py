@@ -5,8 +5,11 @@ shape of a form, and plain-text mail shows names as they were typed."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
+from sqlalchemy import event
 
 from lean.a3 import services as a3_services
 from lean.conversation import digests
@@ -468,3 +471,75 @@ def test_every_date_input_tells_the_browser_the_range(places, login_as, role, pa
     assert date_inputs
     for date_input in date_inputs:
         assert 'min="1900-01-01"' in date_input and 'max="2999-12-31"' in date_input, date_input
+
+
+# ---- a password reset request answers alike whether or not the address has an account -------
+
+
+@contextmanager
+def _statements_run() -> Iterator[list[str]]:
+    """The SQL statements run inside the block, each as its verb and table, in order (as
+    conftest's query_counter counts them)."""
+    ran: list[str] = []
+
+    def record(connection, cursor, statement, *args):
+        words = statement.split()
+        if words[0] == "BEGIN":
+            return
+        after = ("FROM", "INTO", "UPDATE")
+        table = next((words[i + 1] for i, word in enumerate(words[:-1]) if word in after), "")
+        ran.append(f"{words[0]} {table}")
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield ran
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def _page(response) -> str:
+    """The page without its CSRF tokens, which differ from one response to the next."""
+    page = response.get_data(as_text=True)
+    return re.sub(r'name="csrf_token"[^>]*|value="[^"]*"|"X-CSRFToken": "[^"]*"', "", page)
+
+
+def test_a_reset_request_does_the_same_work_whether_the_address_has_an_account_or_not(
+    app, world, mail_inbox
+):
+    """Without timing anything: the request runs the same statements, on the same tables,
+    and answers the same page; the link is made and mailed only after the response."""
+    world.users["supervisor"].active = False
+    world.foreign_organization.active = False
+    db.session.commit()
+    app.config["PASSWORD_RESET_MAX_PER_ADDRESS"] = 3
+    client = app.test_client()
+    asked = {
+        "an account": ("member@example.fi", "192.0.2.1"),
+        "no account": ("nobody@example.fi", "192.0.2.2"),
+        "a deactivated account": ("supervisor@example.fi", "192.0.2.3"),
+        "a deactivated organization": ("foreign@example.fi", "192.0.2.4"),
+        "an address that asked too often": ("coordinator@example.fi", "192.0.2.5"),
+    }
+    for _ in range(3):
+        client.post(
+            "/password-reset",
+            data={"email": "x@example.fi"},
+            environ_base={"REMOTE_ADDR": "192.0.2.5"},
+        ).close()
+
+    statements, pages = {}, {}
+    for case, (email, address) in asked.items():
+        with _statements_run() as statements[case]:
+            response = client.post(
+                "/password-reset", data={"email": email}, environ_base={"REMOTE_ADDR": address}
+            )
+        assert response.status_code == 200
+        pages[case] = _page(response)
+        response.close()  # as a server does once it has sent the page
+
+    assert statements["an account"][0] == "INSERT password_reset_request"
+    for case in asked:
+        assert statements[case] == statements["an account"], case
+        assert pages[case] == pages["an account"], case
+    [message] = mail_inbox.messages
+    assert message["To"] == "member@example.fi" and link_in(message)
