@@ -19,7 +19,7 @@ import time
 from sqlalchemy import select
 
 from bench.run import SMALL_TEAM, bench_app, logged_in
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import Membership, Team, TeamRole, User
 
 

@@ -4,7 +4,7 @@
     python -m bench.run --full          # DESIGN.md's scale: 16 x 30 teams, 96,000 cards
     python -m bench.run --full --server # and the gunicorn + wrk run (see bench/README.md)
 
-The database is migrated and, when empty, filled by lean.scale.seed_scale (the code behind
+The database is migrated and, when empty, filled by lean.seeds.scale.seed_scale (the code behind
 `flask seed-scale`); LEAN_BENCH_DATABASE_URL names it (`make bench` keeps a SQLite file for
 reuse; without it a temporary one is made). The measured team gets an A3 sheet, an open
 stand-up and open escalations through the services, and a 20-card team is added next to it,
@@ -39,7 +39,7 @@ from flask_migrate import upgrade
 from sqlalchemy import event, func, select
 
 from lean import create_app
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import (
     Escalation,
     Event,
@@ -54,7 +54,7 @@ from lean.models import (
     Theme,
     User,
 )
-from lean.scale import SCALE_PASSWORD, seed_scale
+from lean.seeds.scale import SCALE_PASSWORD, seed_scale
 
 SMALL = {"organizations": 4, "teams_per_organization": 10}
 FULL = {"organizations": 16, "teams_per_organization": 30}

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from lean import config
-from lean.urls import HostCheckingFlask
+from lean.core import config
+from lean.core.urls import HostCheckingFlask
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,12 +22,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     config.load(app, test_config)
 
-    from lean import cli, errors, extensions, i18n, input_checks, security, static, urls, web
-
     # Each area's views module defines its blueprint; the area packages themselves import no
     # views, so that one area can use another's services or queries without its routes.
     from lean.a3.views import a3_blueprint
-    from lean.accessibility import accessibility_blueprint
     from lean.admin import import_views  # noqa: F401  (its routes join the admin blueprint)
     from lean.admin.blueprint import admin_blueprint
     from lean.admin.views import profile_blueprint
@@ -35,11 +32,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lean.auth.views import auth_blueprint
     from lean.boards.views import boards_blueprint
     from lean.conversation import views as conversation_views
+    from lean.core import cli, errors, extensions, i18n, input_checks, security, static, urls
     from lean.dashboard.views import dashboard_blueprint
     from lean.kaizen.views import kaizen_blueprint
     from lean.network import notices
     from lean.network.views import network_blueprint
-    from lean.search_views import search_blueprint
+    from lean.shared import web
+    from lean.site.accessibility import accessibility_blueprint
+    from lean.site.search import search_blueprint
     from lean.standups.views import standups_blueprint
 
     # First: the id converter must be in place before any route is added.
@@ -54,7 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     urls.init_app(app)
     cli.init_app(app)
-    # Subscribers of committed events (lean/events.py).
+    # Subscribers of committed events (lean/shared/events.py).
     notices.init_app(app)
     conversation_views.init_app(app)
 

@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lean import create_app  # noqa: E402
-from lean.demo import DEMO_LOGINS as ROLES  # noqa: E402
-from lean.demo import DEMO_PASSWORD as PASSWORD  # noqa: E402
+from lean.seeds.demo import DEMO_LOGINS as ROLES  # noqa: E402
+from lean.seeds.demo import DEMO_PASSWORD as PASSWORD  # noqa: E402
 
 SIZES = {"laptop": (1366, 768), "phone": (390, 844), "wall": (1920, 1080)}
 CHROMIUM_ARGS = [

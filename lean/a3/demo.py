@@ -9,9 +9,9 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from lean.a3 import services
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import A3Sheet, Improvement, Team, User
-from lean.web import today
+from lean.shared.web import today
 
 KINDS = services.ITEM_KINDS
 

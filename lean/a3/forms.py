@@ -17,10 +17,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from lean.fields import DayField, FigureField, optional_int, stage_choices, theme_choices
-from lean.input_checks import version_from
+from lean.core.input_checks import version_from
 from lean.models import CauseCategory, User
-from lean.web import choices
+from lean.shared.fields import DayField, FigureField, optional_int, stage_choices, theme_choices
+from lean.shared.web import choices
 
 TEXT = [Length(max=5000)]
 # The figures' columns are NUMERIC(14, 2): twelve digits before the decimal point.

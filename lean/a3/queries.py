@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from lean.a3.sections import SECTIONS, cause_category_label, section_title
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import (
     A3Action,
     A3Cause,

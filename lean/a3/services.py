@@ -15,8 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lean.a3.sections import BY_KEY, Section
-from lean.events import jsonable, record_event
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import (
     A3Action,
     A3Cause,
@@ -28,6 +27,7 @@ from lean.models import (
     User,
 )
 from lean.models.base import utcnow
+from lean.shared.events import jsonable, record_event
 
 MAX_WHYS = 5
 

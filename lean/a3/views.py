@@ -13,7 +13,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lean import policy
 from lean.a3 import queries, services
 from lean.a3.forms import (
     SECTION_FORMS,
@@ -36,14 +35,15 @@ from lean.a3.sections import (
     section_prompt,
     section_title,
 )
-from lean.extensions import db
-from lean.input_checks import id_from
-from lean.labels import stage_label
-from lean.lookups import active_themes
+from lean.core.extensions import db
+from lean.core.input_checks import id_from
 from lean.models import A3Comment, User
 from lean.network.queries import display_name
-from lean.pdf import html_to_pdf
-from lean.web import is_htmx
+from lean.shared import policy
+from lean.shared.labels import stage_label
+from lean.shared.lookups import active_themes
+from lean.shared.pdf import html_to_pdf
+from lean.shared.web import is_htmx
 
 a3_blueprint = Blueprint("a3", __name__)
 

@@ -9,10 +9,10 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 
 from lean.admin import queries
 from lean.auth.services import email_taken
-from lean.fields import DayField, optional_int
-from lean.i18n import LANGUAGE_NAMES
+from lean.core.i18n import LANGUAGE_NAMES
 from lean.models import TeamRole
-from lean.web import choices
+from lean.shared.fields import DayField, optional_int
+from lean.shared.web import choices
 
 
 def language_choices(allow_none: bool = False):

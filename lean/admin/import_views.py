@@ -19,10 +19,10 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField
 from wtforms.validators import DataRequired
 
-from lean import policy
 from lean.admin import imports
 from lean.admin.blueprint import admin_blueprint
 from lean.models import Organization
+from lean.shared import policy
 
 # Each hidden field stays under Werkzeug's 500 kB limit on one multipart text field.
 CONTENT_CHUNK = 400_000

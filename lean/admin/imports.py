@@ -27,9 +27,9 @@ from sqlalchemy.orm import selectinload
 from werkzeug.security import generate_password_hash
 
 from lean.auth.services import normalize_email
-from lean.events import record_admin_event
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import Membership, Organization, Team, TeamRole, User
+from lean.shared.events import record_admin_event
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 5000

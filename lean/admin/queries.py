@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import Event, Membership, Organization, Team, Theme, User
 from lean.models.user import shown_name
 

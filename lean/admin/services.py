@@ -9,8 +9,7 @@ from sqlalchemy import exists, select
 from werkzeug.security import generate_password_hash
 
 from lean.auth.services import email_taken, end_all_sessions, normalize_email
-from lean.events import jsonable, record_admin_event
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import (
     A3Comment,
     Escalation,
@@ -27,6 +26,7 @@ from lean.models import (
     Theme,
     User,
 )
+from lean.shared.events import jsonable, record_admin_event
 
 
 class AdminError(ValueError):

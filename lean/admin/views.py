@@ -4,7 +4,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lean import policy
 from lean.admin import labels, queries, services
 from lean.admin.blueprint import admin_blueprint
 from lean.admin.forms import (
@@ -18,8 +17,9 @@ from lean.admin.forms import (
     ThemeForm,
     UserForm,
 )
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import TeamRole, Theme, User
+from lean.shared import policy
 
 profile_blueprint = Blueprint("profile", __name__)
 

@@ -6,10 +6,10 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Regexp
 
 from lean.auth.passwords import strong_password
-from lean.fields import optional_int
-from lean.i18n import LANGUAGE_NAMES
+from lean.core.i18n import LANGUAGE_NAMES
 from lean.models import Team, TeamRole
-from lean.web import choices
+from lean.shared.fields import optional_int
+from lean.shared.web import choices
 
 # The shape of an address (something@domain.tld); whether it exists only a sent mail tells.
 email_address = Regexp(

@@ -8,7 +8,6 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
-from lean import policy
 from lean.auth import links, mail
 from lean.auth.forms import (
     AcceptInvitationForm,
@@ -17,9 +16,10 @@ from lean.auth.forms import (
     ResetPasswordForm,
 )
 from lean.auth.views import auth_blueprint
-from lean.i18n import current_language
+from lean.core.i18n import current_language
+from lean.core.urls import external_url
 from lean.models import LinkPurpose, OneTimeLink
-from lean.urls import external_url
+from lean.shared import policy
 
 # Mail states shown on the link page.
 MAIL_SENT, MAIL_FAILED, MAIL_OFF = "sent", "failed", "off"

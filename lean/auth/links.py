@@ -21,8 +21,7 @@ from lean.auth.services import (
     normalize_email,
     serialize,
 )
-from lean.events import record_admin_event
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import (
     LinkPurpose,
     LoginFailure,
@@ -35,6 +34,7 @@ from lean.models import (
     User,
 )
 from lean.models.base import utcnow
+from lean.shared.events import record_admin_event
 
 # Longer than any token we hand out; anything longer is not worth hashing.
 MAX_TOKEN_LENGTH = 100

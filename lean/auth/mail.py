@@ -17,7 +17,7 @@ from flask import after_this_request, current_app
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 
-from lean.i18n import locale_for
+from lean.core.i18n import locale_for
 from lean.models import OneTimeLink, User
 
 

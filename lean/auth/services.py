@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import LoginFailure, PasswordResetRequest, User
 from lean.models.base import utcnow
 from lean.models.user import new_session_token

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from lean.auth import services
 from lean.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
-from lean.web import is_safe_next
+from lean.shared.web import is_safe_next
 
 # cli_group=None: the blueprint's commands are top-level ones (`flask prune`).
 auth_blueprint = Blueprint("auth", __name__, cli_group=None)

@@ -13,9 +13,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from lean.fields import DayField, FigureField, optional_int, stage_choices, theme_choices
 from lean.models import Theme, User
-from lean.web import choices, name_in_language
+from lean.shared.fields import DayField, FigureField, optional_int, stage_choices, theme_choices
+from lean.shared.web import choices, name_in_language
 
 
 class QuickAddForm(FlaskForm):

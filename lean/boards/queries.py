@@ -9,7 +9,7 @@ from functools import cache
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import STAGES, Event, Improvement, Stage, Team, Theme, User
 from lean.models.user import shown_name
 

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from lean.conflicts import EditConflict
-from lean.events import jsonable, record_event
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import Event, Improvement, Stage, Team, Theme, User
 from lean.models.base import utcnow
+from lean.shared.conflicts import EditConflict
+from lean.shared.events import jsonable, record_event
 
 # Fields a person edits on the card's form, in the order the form shows them.
 EDITABLE_FIELDS = (

@@ -18,19 +18,19 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from lean import freshness, policy
 from lean.boards import queries, services
 from lean.boards.forms import BoardFilterForm, ImprovementForm, MoveForm, QuickAddForm
-from lean.conflicts import EditConflict
-from lean.extensions import db
-from lean.i18n import current_language
-from lean.input_checks import id_from, version_from
+from lean.core.extensions import db
+from lean.core.i18n import current_language
+from lean.core.input_checks import id_from, version_from
 from lean.kaizen import queries as kaizen_queries
-from lean.labels import display_value, field_label, stage_label
-from lean.lookups import active_themes, team_members
 from lean.models import Stage, Theme
+from lean.shared import freshness, policy
+from lean.shared.conflicts import EditConflict
+from lean.shared.labels import display_value, field_label, stage_label
+from lean.shared.lookups import active_themes, team_members
+from lean.shared.web import announce, is_htmx, render_page_or_partial
 from lean.standups.queries import stage_limits
-from lean.web import announce, is_htmx, render_page_or_partial
 
 boards_blueprint = Blueprint("boards", __name__)
 

@@ -16,15 +16,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from lean import policy
 from lean.auth.mail import send_mail
 from lean.conversation.notifications import Reason, card_path
-from lean.events import record_admin_event
-from lean.extensions import db
-from lean.i18n import locale_for
+from lean.core.extensions import db
+from lean.core.i18n import locale_for
+from lean.core.urls import external_url
 from lean.models import Improvement, Notification, User
 from lean.models.base import utcnow
-from lean.urls import external_url
+from lean.shared import policy
+from lean.shared.events import record_admin_event
 
 FREQUENCIES = ("none", "daily", "weekly")
 PERIOD = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -76,7 +76,7 @@ def notify_due_tomorrow(today: date) -> int:
 
 
 def base_url() -> str:
-    """The site's address for links in e-mail, from the configured BASE_URL (lean/urls.py)."""
+    """The site's address for links in e-mail, from the configured BASE_URL (lean/core/urls.py)."""
     return external_url("boards.index").rstrip("/")
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from lean import policy
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import Improvement, Team, User
+from lean.shared import policy
 
 SUGGESTIONS = 8
 

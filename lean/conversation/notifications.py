@@ -10,9 +10,9 @@ from __future__ import annotations
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from lean import policy
-from lean.events import CommittedEvent, EventKind, subscribe
 from lean.models import A3Sheet, CardFollow, Escalation, Improvement, Notification, Practice, User
+from lean.shared import policy
+from lean.shared.events import CommittedEvent, EventKind, subscribe
 
 
 class Reason:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import (
     A3Action,
     A3Sheet,

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select, update
 
-from lean.events import EventKind, record_event
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import CardComment, CardFollow, Improvement, Notification, User
 from lean.models.base import utcnow
+from lean.shared.events import EventKind, record_event
 
 EXCERPT = 140
 

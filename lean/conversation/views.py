@@ -5,14 +5,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lean import freshness, policy
 from lean.boards.queries import improvement_history
 from lean.conversation import digests, mentions, queries, services
 from lean.conversation.forms import CommentForm
-from lean.i18n import current_language
-from lean.input_checks import id_from
-from lean.labels import field_label, stage_label
-from lean.web import is_htmx, today
+from lean.core.i18n import current_language
+from lean.core.input_checks import id_from
+from lean.shared import freshness, policy
+from lean.shared.labels import field_label, stage_label
+from lean.shared.web import is_htmx, today
 
 conversation_blueprint = Blueprint("conversation", __name__)
 

@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from lean.extensions import db
-from lean.labels import stage_label
-from lean.metrics import IN_PROGRESS, ListedCard, TeamRow
+from lean.core.extensions import db
+from lean.core.urls import external_url
 from lean.models import User
 from lean.models.user import shown_name
-from lean.urls import external_url
-from lean.web import name_in_language
+from lean.shared.labels import stage_label
+from lean.shared.metrics import IN_PROGRESS, ListedCard, TeamRow
+from lean.shared.web import name_in_language
 
 
 def team_headers() -> list[str]:

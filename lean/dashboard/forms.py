@@ -10,9 +10,9 @@ from wtforms import SelectField, SelectMultipleField
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lean.fields import DayField, id_choice, optional_int, theme_choices
 from lean.models import Organization, Team, Theme
-from lean.web import choices
+from lean.shared.fields import DayField, id_choice, optional_int, theme_choices
+from lean.shared.web import choices
 
 # A custom period may span at most this many days (the throughput chart has a bar per month).
 LONGEST_PERIOD_DAYS = 5 * 366

@@ -11,17 +11,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lean import charts, metrics, policy
+from lean.core.extensions import db
+from lean.core.input_checks import id_from
 from lean.dashboard import exports
 from lean.dashboard.forms import DashboardFilterForm, preset_period
-from lean.extensions import db
-from lean.input_checks import id_from
-from lean.labels import stage_label
 from lean.models import Organization, Team, Theme
 from lean.models.base import utcnow
-from lean.pdf import html_to_pdf
-from lean.spreadsheets import as_csv, as_xlsx, download, export_filename
-from lean.web import name_in_language, render_page_or_partial
+from lean.shared import charts, metrics, policy
+from lean.shared.labels import stage_label
+from lean.shared.pdf import html_to_pdf
+from lean.shared.spreadsheets import as_csv, as_xlsx, download, export_filename
+from lean.shared.web import name_in_language, render_page_or_partial
 
 dashboard_blueprint = Blueprint("dashboard", __name__)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from lean import spreadsheets
 from lean.models import KaizenEntry
-from lean.web import name_in_language
+from lean.shared import spreadsheets
+from lean.shared.web import name_in_language
 
 
 def headers() -> list[str]:

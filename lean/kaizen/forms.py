@@ -18,9 +18,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lean.fields import DayField, optional_int, theme_choices
 from lean.models import Theme, User
-from lean.web import choices
+from lean.shared.fields import DayField, optional_int, theme_choices
+from lean.shared.web import choices
 
 DESCRIPTION_MAX_LENGTH = 200
 

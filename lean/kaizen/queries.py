@@ -8,11 +8,11 @@ from datetime import date
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from lean import search
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import KaizenEntry, Team
 from lean.models.base import utcnow
-from lean.web import page_count
+from lean.shared import search
+from lean.shared.web import page_count
 
 
 @dataclass
@@ -36,7 +36,7 @@ class KaizenFilters:
 
 
 def _text_condition(words: list[str]):
-    """Entries containing every word as the start of a word: the shared search (lean/search.py)."""
+    """Entries containing every word as the start of a word: the shared search (lean/shared/search.py)."""
     return search.matching(search.KAIZEN, KaizenEntry.id, words)
 
 

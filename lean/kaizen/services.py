@@ -15,12 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lean.boards.services import add_improvement
-from lean.conflicts import EditConflict
-from lean.events import jsonable, record_event
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.kaizen.uploads import CheckedUpload, remove_stored, store_upload
 from lean.models import Attachment, Improvement, KaizenEntry, Stage, Team, Theme, User
 from lean.models.base import utcnow
+from lean.shared.conflicts import EditConflict
+from lean.shared.events import jsonable, record_event
 
 EDITABLE_FIELDS = (
     "title",

@@ -19,18 +19,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lean import policy
-from lean.conflicts import EditConflict
-from lean.extensions import db
-from lean.input_checks import larger_requests
+from lean.core.extensions import db
+from lean.core.input_checks import larger_requests
 from lean.kaizen import exports, queries, services
 from lean.kaizen.forms import DESCRIPTION_MAX_LENGTH, KaizenFilterForm, KaizenForm
 from lean.kaizen.uploads import check_uploads, served_name, upload_folder
-from lean.labels import display_value
-from lean.lookups import active_themes, team_members
 from lean.models import Team, Theme
-from lean.spreadsheets import download, export_filename
-from lean.web import announce, is_htmx, page_count, render_page_or_partial, requested_page
+from lean.shared import policy
+from lean.shared.conflicts import EditConflict
+from lean.shared.labels import display_value
+from lean.shared.lookups import active_themes, team_members
+from lean.shared.spreadsheets import download, export_filename
+from lean.shared.web import announce, is_htmx, page_count, render_page_or_partial, requested_page
 
 kaizen_blueprint = Blueprint("kaizen", __name__)
 

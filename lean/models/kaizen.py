@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models.base import UTCDateTime, utcnow
 from lean.models.improvement import Improvement
 from lean.models.organization import Team

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models.base import UTCDateTime, utcnow
 
 if TYPE_CHECKING:

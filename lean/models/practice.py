@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models.base import UTCDateTime, utcnow
 from lean.models.organization import Organization, Team
 from lean.models.theme import FocusArea, Theme

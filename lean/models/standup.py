@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models.base import UTCDateTime, utcnow
 from lean.models.improvement import Improvement
 from lean.models.organization import Team

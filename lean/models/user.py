@@ -12,7 +12,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models.base import UTCDateTime, utcnow
 from lean.models.organization import Membership, Organization, TeamRole
 

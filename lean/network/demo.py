@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from lean.boards.services import move_improvement
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import Adoption, Improvement, KaizenEntry, Stage, Team, User
 from lean.models.base import utcnow
 from lean.network import services

@@ -12,10 +12,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from lean.fields import optional_int, theme_choices
 from lean.models import PracticeKind, Theme
 from lean.network.snapshot import Shares
-from lean.web import choices, name_in_language
+from lean.shared.fields import optional_int, theme_choices
+from lean.shared.web import choices, name_in_language
 
 
 def kind_label(kind: str) -> str:

@@ -7,8 +7,8 @@ it; its own people's comments and adoptions do not.
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lean.events import CommittedEvent, EventKind, subscribe
 from lean.models import Adoption, Notice, NoticeKind, Practice
+from lean.shared.events import CommittedEvent, EventKind, subscribe
 
 
 def notify_publisher(session: Session, event: CommittedEvent) -> None:

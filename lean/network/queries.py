@@ -14,8 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Integer, Select, and_, bindparam, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
-from lean import search
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import (
     Adoption,
     Improvement,
@@ -30,7 +29,8 @@ from lean.models import (
     User,
 )
 from lean.models.base import utcnow
-from lean.web import page_count
+from lean.shared import search
+from lean.shared.web import page_count
 
 ORDERINGS = ("newest", "adopted", "discussed")
 
@@ -77,7 +77,7 @@ class LibraryRow:
 
 
 def _text_condition(words: list[str]):
-    """Practices containing every word as the start of a word (lean/search.py)."""
+    """Practices containing every word as the start of a word (lean/shared/search.py)."""
     return search.matching(search.PRACTICE, Practice.id, words)
 
 

@@ -12,9 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from lean.boards.services import add_improvement
-from lean.conflicts import EditConflict
-from lean.events import record_admin_event
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import (
     Adoption,
     FocusArea,
@@ -32,6 +30,8 @@ from lean.models import (
 )
 from lean.models.base import utcnow
 from lean.network import snapshot
+from lean.shared.conflicts import EditConflict
+from lean.shared.events import record_admin_event
 
 
 @dataclass

@@ -10,12 +10,8 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lean import charts, policy
-from lean.conflicts import EditConflict
-from lean.extensions import db
-from lean.input_checks import id_from, version_from
-from lean.labels import stage_label
-from lean.lookups import active_themes
+from lean.core.extensions import db
+from lean.core.input_checks import id_from, version_from
 from lean.models import FocusArea, Improvement, KaizenEntry, PracticeComment, Theme
 from lean.network import queries, services, snapshot
 from lean.network.forms import (
@@ -28,7 +24,11 @@ from lean.network.forms import (
     PublishForm,
     kind_label,
 )
-from lean.web import is_safe_next, page_count, requested_page
+from lean.shared import charts, policy
+from lean.shared.conflicts import EditConflict
+from lean.shared.labels import stage_label
+from lean.shared.lookups import active_themes
+from lean.shared.web import is_safe_next, page_count, requested_page
 
 network_blueprint = Blueprint("network", __name__, url_prefix="/network")
 

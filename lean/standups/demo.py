@@ -4,7 +4,7 @@ from datetime import time, timedelta
 
 from sqlalchemy import select
 
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import (
     Escalation,
     Improvement,

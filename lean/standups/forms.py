@@ -14,9 +14,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lean.fields import DayField, id_choice, optional_int, stage_choices
 from lean.models import User
-from lean.web import choices
+from lean.shared.fields import DayField, id_choice, optional_int, stage_choices
+from lean.shared.web import choices
 
 
 class CheckboxList(SelectMultipleField):

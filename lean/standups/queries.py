@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import (
     Escalation,
     Event,
@@ -22,7 +22,7 @@ from lean.models import (
     Team,
 )
 from lean.models.base import UTCDateTime
-from lean.standups.rhythm import rhythm_kept
+from lean.shared.rhythm import rhythm_kept
 
 # The order of the agenda. An answered escalation comes first: it is usually what a blocked
 # card was waiting for, and the team must hear the answer whatever else is true of the card.

@@ -15,8 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from lean.boards import services as board_services
-from lean.events import record_admin_event, record_event
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import (
     Escalation,
     Improvement,
@@ -28,8 +27,9 @@ from lean.models import (
     User,
 )
 from lean.models.base import utcnow
+from lean.shared.events import record_admin_event, record_event
+from lean.shared.web import today
 from lean.standups import queries
-from lean.web import today
 
 
 @dataclass

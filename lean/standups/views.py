@@ -9,12 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from lean import freshness, policy
-from lean.conflicts import EditConflict
-from lean.input_checks import version_from
-from lean.labels import field_label, stage_label
-from lean.lookups import team_members
+from lean.core.input_checks import version_from
 from lean.models import Improvement, Stage, StandupItem
+from lean.shared import freshness, policy
+from lean.shared.conflicts import EditConflict
+from lean.shared.labels import field_label, stage_label
+from lean.shared.lookups import team_members
+from lean.shared.rhythm import planned_weekdays
+from lean.shared.web import is_htmx
 from lean.standups import queries, services
 from lean.standups.forms import (
     AnswerForm,
@@ -29,8 +31,6 @@ from lean.standups.forms import (
     SettingsForm,
 )
 from lean.standups.labels import reason_label
-from lean.standups.rhythm import planned_weekdays
-from lean.web import is_htmx
 
 standups_blueprint = Blueprint("standups", __name__)
 

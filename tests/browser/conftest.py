@@ -20,7 +20,7 @@ from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from lean.extensions import db as _db
+from lean.core.extensions import db as _db
 from tests.conftest import (
     PASSWORD,
     empty_tables,

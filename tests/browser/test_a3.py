@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from lean.a3 import services
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import Improvement, User
 from tests.browser.conftest import assert_accessible, assert_none, axe_violations, log_in
 from tests.conftest import make_improvement, make_user

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import Notification, User
 from tests.browser.conftest import assert_accessible, log_in
 

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import Improvement
 from tests.browser.conftest import assert_accessible, log_in
 

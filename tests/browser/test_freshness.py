@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lean.boards import services
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import Improvement, Stage, Team, User
 from tests.browser.conftest import assert_accessible, card, column, log_in
 from tests.conftest import make_user

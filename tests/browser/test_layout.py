@@ -15,8 +15,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page
 
-from lean.demo import DEMO_LOGINS as ROLES
-from lean.demo import DEMO_PASSWORD, seed_demo
+from lean.seeds.demo import DEMO_LOGINS as ROLES
+from lean.seeds.demo import DEMO_PASSWORD, seed_demo
 from tests.browser.conftest import open_account_menu
 
 WIDTHS = {320: 740, 390: 844, 1366: 768, 1920: 1080}

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
 from lean.boards.services import refresh_stage_times
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import Event, Improvement
 from tests.browser.conftest import assert_accessible, assert_none, axe_violations, log_in
 from tests.conftest import (

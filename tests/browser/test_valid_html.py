@@ -11,8 +11,8 @@ import re
 import subprocess
 from pathlib import Path
 
-from lean.demo import DEMO_LOGINS as ROLES
-from lean.demo import DEMO_PASSWORD, seed_demo
+from lean.seeds.demo import DEMO_LOGINS as ROLES
+from lean.seeds.demo import DEMO_PASSWORD, seed_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"

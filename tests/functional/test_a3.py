@@ -8,9 +8,9 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from lean.a3 import services
-from lean.demo import DEMO_PASSWORD
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import A3Action, A3Comment, A3Sheet, A3Why, Event
+from lean.seeds.demo import DEMO_PASSWORD
 from tests.conftest import make_improvement, make_user, today
 
 

@@ -4,7 +4,7 @@ another organization writes on that one sheet and sees nothing else of its organ
 from sqlalchemy import select
 
 from lean.a3 import services
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import A3Action, A3Sheet
 from tests.conftest import make_improvement, make_user
 

@@ -14,10 +14,10 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from lean.a3 import services
 from lean.a3.queries import a3_for_sharing
-from lean.extensions import db
+from lean.core.extensions import db
+from lean.core.static import source_filename
 from lean.models import A3Sheet
-from lean.pdf import BASE_URL
-from lean.static import source_filename
+from lean.shared.pdf import BASE_URL
 from tests.conftest import make_improvement, make_user, theme
 from tests.functional.test_a3 import fill_sheet
 from tests.functional.test_query_counts import BELL_QUERIES, MAX_QUERIES

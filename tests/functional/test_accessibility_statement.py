@@ -2,7 +2,7 @@
 
 import pytest
 
-from lean.accessibility import ASSESSED_ON, SUPERVISING_AUTHORITY
+from lean.site.accessibility import ASSESSED_ON, SUPERVISING_AUTHORITY
 
 FOOTER_LINK = '<footer class="site-footer">\n    <a href="/accessibility">'
 

@@ -37,7 +37,7 @@ def test_bad_login_is_refused_with_a_message(client, world, email, password):
 
 def test_inactive_user_cannot_log_in(client, world):
     world.users["member"].active = False
-    from lean.extensions import db
+    from lean.core.extensions import db
 
     db.session.commit()
     assert post_login(client, "member@example.fi").status_code == 422
@@ -108,7 +108,7 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(database, world
             environ_base=proxy,
         )
     with app.app_context():
-        from lean.extensions import db
+        from lean.core.extensions import db
 
         addresses = db.session.scalars(select(LoginFailure.address)).all()
     assert addresses == ["198.51.100.9", "198.51.100.9"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.kaizen.uploads import CheckedUpload
 from lean.models.base import utcnow
 from tests.conftest import TINY_PNG, make_kaizen, make_user, publish_world_card, theme

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 from sqlalchemy import func, select
 
-from lean.extensions import db as _db
+from lean.core.extensions import db as _db
 from lean.models import Event, Improvement
 from tests.conftest import PASSWORD, World, make_app
 from tests.functional.test_concurrency import CARDS_EACH, add_cards

@@ -15,7 +15,7 @@ CARDS_EACH = 100
 def add_cards(database: str, team_id: int, user_id: int, theme_id: int, start, worker: int):
     """One app process adding cards as fast as it can, all into the same column."""
     from lean.boards import services
-    from lean.extensions import db
+    from lean.core.extensions import db
     from lean.models import Team, Theme, User
     from tests.conftest import make_app
 

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from lean.boards import services as boards
 from lean.conversation import services as conversation
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import CardComment, CardFollow, Notification, Stage
 from tests.conftest import make_improvement, make_team, make_user
 

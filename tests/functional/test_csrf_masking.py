@@ -10,7 +10,7 @@ from difflib import SequenceMatcher
 
 import pytest
 
-from lean.auth.csrf import unmask
+from lean.core.csrf import unmask
 from tests.conftest import PASSWORD, make_app
 
 TOKENS = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from lean.conversation import digests
 from lean.conversation import services as conversation
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import Notification
 from lean.models.base import utcnow
 from tests.conftest import make_improvement, today

@@ -3,7 +3,9 @@
 import pytest
 
 from lean.boards import services
-from lean.events import (
+from lean.core.extensions import db
+from lean.models import Event, Notice, Stage
+from lean.shared.events import (
     EventKind,
     events_after,
     latest_event_id,
@@ -12,8 +14,6 @@ from lean.events import (
     subscribe,
     unsubscribe,
 )
-from lean.extensions import db
-from lean.models import Event, Notice, Stage
 from tests.conftest import make_improvement, make_team, make_user
 
 

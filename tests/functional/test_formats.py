@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from flask_babel import format_date, format_datetime, get_locale, refresh
 
-from lean.i18n import locale_for
+from lean.core.i18n import locale_for
 from tests.conftest import make_improvement
 
 

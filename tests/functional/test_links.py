@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from lean.auth import links
-from lean.extensions import db as _db
+from lean.core.extensions import db as _db
 from lean.models import Event, LinkPurpose, OneTimeLink, PasswordResetRequest, User
 from tests.conftest import PASSWORD, empty_tables, make_app
 

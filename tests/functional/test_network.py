@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lean.boards.services import move_improvement, update_improvement
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import Adoption, Event, Improvement, Notice, Practice, Stage
 from lean.network import services
 from lean.network.snapshot import Shares

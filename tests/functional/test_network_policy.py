@@ -3,12 +3,12 @@
 import pytest
 from werkzeug.exceptions import Forbidden, NotFound
 
-from lean import policy
 from lean.boards.services import move_improvement
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import Membership, Stage, TeamRole
 from lean.network import services
 from lean.network.snapshot import Shares
+from lean.shared import policy
 from tests.conftest import make_team, theme
 
 

@@ -52,7 +52,7 @@ def test_server_error_page_rolls_back_and_is_translated(database):
 
     @app.get("/boom")
     def boom():
-        from lean.extensions import db
+        from lean.core.extensions import db
         from lean.models import Organization
 
         db.session.add(Organization(name="Kesken jäänyt"))
@@ -65,7 +65,7 @@ def test_server_error_page_rolls_back_and_is_translated(database):
         assert "Jokin meni vikaan" in response.get_data(as_text=True)
         from sqlalchemy import select
 
-        from lean.extensions import db
+        from lean.core.extensions import db
         from lean.models import Organization
 
         assert (

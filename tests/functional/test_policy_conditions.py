@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
-from lean import policy
 from lean.a3 import services as a3
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import A3Sheet, Improvement, Practice
 from lean.network.services import PracticeText, publish_practice, withdraw_practice
 from lean.network.snapshot import Shares
+from lean.shared import policy
 from tests.conftest import make_improvement, make_user, theme
 
 ROLES = ["member", "supervisor", "coordinator", "admin", "foreign_member"]

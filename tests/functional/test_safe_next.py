@@ -2,7 +2,7 @@
 
 import pytest
 
-from lean.input_checks import CONTROL_CHARACTERS
+from lean.core.input_checks import CONTROL_CHARACTERS
 from tests.conftest import PASSWORD
 
 # Each is refused like a foreign URL: a newline cannot go into a Location header (it was a

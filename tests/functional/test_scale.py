@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from lean.models import Adoption, KaizenEntry, Practice, PracticeComment
-from lean.scale import SCALE_PASSWORD
+from lean.seeds.scale import SCALE_PASSWORD
 from tests.functional.test_stage_times import stored_times, times_from_events
 
 

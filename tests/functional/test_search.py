@@ -1,7 +1,7 @@
 """The top bar's search: every kind of thing the user may read, the same rules on both databases."""
 
 from lean.a3 import services as a3
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.network.services import PracticeText, publish_practice, withdraw_practice
 from lean.network.snapshot import Shares
 from tests.conftest import make_improvement, make_kaizen, make_team, make_user, theme

@@ -4,7 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from lean.extensions import db, include_in_migrations
+from lean.core.extensions import db, include_in_migrations
 from lean.models import Improvement, Organization, Stage, User
 from tests.conftest import make_app
 

@@ -7,7 +7,7 @@ import pytest
 
 from lean.a3 import services as a3
 from lean.conversation import digests
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models.base import utcnow
 from lean.network import services as network_services
 from tests.conftest import publish_world_card

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import func, make_url, select
 
-from lean.extensions import db as _db
+from lean.core.extensions import db as _db
 from lean.models import Improvement
 from tests.conftest import PASSWORD, World, empty_tables, make_app
 

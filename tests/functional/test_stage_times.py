@@ -13,7 +13,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import select
 
 from lean.boards import services
-from lean.extensions import db as _db
+from lean.core.extensions import db as _db
 from lean.kaizen.services import promote_kaizen
 from lean.models import STAGES, Event, Improvement, Stage
 from tests.conftest import make_kaizen, make_team, make_user, theme

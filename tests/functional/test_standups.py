@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from lean.boards.services import refresh_stage_times
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import Escalation, Event, Improvement, Standup, StandupAttendee, StandupItem
 from tests.conftest import make_improvement, make_team, make_user, today
 
@@ -495,7 +495,7 @@ def test_archived_team_and_other_team_supervisor_cannot_start(world, login):
     ],
 )
 def test_standup_permissions_by_role(world, role, run, note, answer):
-    from lean import policy
+    from lean.shared import policy
 
     user = world.users[role]
     assert policy.can_run_standup(user, world.team) is run
@@ -504,8 +504,8 @@ def test_standup_permissions_by_role(world, role, run, note, answer):
 
 
 def test_demo_has_a_rhythm_a_past_standup_and_an_open_escalation(runner, client):
-    from lean.demo import DEMO_PASSWORD
     from lean.models import Team
+    from lean.seeds.demo import DEMO_PASSWORD
 
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     team = db.session.scalar(select(Team).where(Team.name == "Opintotoimisto"))

@@ -13,7 +13,7 @@ PROCESSES = 4
 
 def start_standup(database: str, team_id: int, user_id: int, start, results) -> None:
     """One app process pressing "start" as soon as the signal comes."""
-    from lean.extensions import db
+    from lean.core.extensions import db
     from lean.models import Team, User
     from lean.standups import services
     from tests.conftest import make_app

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import Escalation, Standup
 from lean.standups import queries, services
 from tests.conftest import make_improvement, today

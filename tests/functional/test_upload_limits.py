@@ -19,7 +19,7 @@ from PIL import Image, ImageFile
 from sqlalchemy import make_url, select, update
 from werkzeug.http import parse_options_header
 
-from lean.extensions import db as _db
+from lean.core.extensions import db as _db
 from lean.models import Attachment, KaizenEntry
 from tests.conftest import World, empty_tables, make_app, make_kaizen
 from tests.functional.test_kaizen import (

@@ -19,7 +19,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, func, select
 
-from lean.extensions import db as _db
+from lean.core.extensions import db as _db
 from lean.models import Attachment, Event, Improvement, KaizenEntry
 from tests.conftest import TINY_PNG, World, make_app, make_improvement, make_user
 from tests.system.load import FRIENDLY_503, Ledger, SimulatedUser, run_load

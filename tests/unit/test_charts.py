@@ -1,6 +1,6 @@
 """Column charts keep their names level when they can: one line, then two, turned last."""
 
-from lean import charts
+from lean.shared import charts
 
 
 def columns(names, **options):

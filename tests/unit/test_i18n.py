@@ -3,8 +3,8 @@
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from lean.labels import stage_label
 from lean.models import Stage
+from lean.shared.labels import stage_label
 
 
 def test_translations_follow_the_request_language_and_force_locale(app):

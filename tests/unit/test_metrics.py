@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from lean import metrics
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import Escalation, Event, Improvement, KaizenEntry, Stage, Standup, Team
+from lean.shared import metrics
 from tests.conftest import make_organization, make_team, make_user, theme
 
 HELSINKI = ZoneInfo("Europe/Helsinki")

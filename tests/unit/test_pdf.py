@@ -2,7 +2,7 @@
 
 import logging
 
-from lean.pdf import html_to_pdf
+from lean.shared.pdf import html_to_pdf
 
 
 def test_a_page_becomes_a_pdf_with_our_stylesheet(app):

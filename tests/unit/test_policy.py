@@ -3,7 +3,7 @@
 import pytest
 from werkzeug.exceptions import Forbidden, NotFound
 
-from lean import policy
+from lean.shared import policy
 from tests.conftest import make_team
 
 
@@ -33,7 +33,7 @@ def test_member_reads_but_does_not_write_another_team_of_their_organization(worl
 def test_archived_team_is_read_only(world):
     archived = make_team(world.organization, archived=True)
     supervisor = world.users["supervisor"]
-    from lean.extensions import db
+    from lean.core.extensions import db
     from lean.models import Membership, TeamRole
 
     db.session.add(Membership(user=supervisor, team=archived, role=TeamRole.SUPERVISOR))

@@ -3,8 +3,9 @@
 import subprocess
 import sys
 
-from lean import search, search_indexes
-from lean.extensions import include_in_migrations
+from lean.core.extensions import include_in_migrations
+from lean.models import search_indexes
+from lean.shared import search
 
 # Every name the migrations create for the search, on SQLite (FTS5 tables and their shadow
 # tables) and on PostgreSQL (GIN indexes).
@@ -22,11 +23,11 @@ CREATED_BY_THE_MIGRATIONS = [
 
 def test_autogenerate_leaves_every_search_structure_alone_without_the_search_imported():
     """Only the extensions imported, as a migration command may: nothing of the search is
-    missing from the filter (it used to learn half of its names when lean.search loaded)."""
+    missing from the filter (it used to learn half of its names when lean.shared.search loaded)."""
     program = (
         "import sys\n"
-        "from lean.extensions import include_in_migrations\n"
-        "assert 'lean.search' not in sys.modules\n"
+        "from lean.core.extensions import include_in_migrations\n"
+        "assert 'lean.shared.search' not in sys.modules\n"
         f"names = {CREATED_BY_THE_MIGRATIONS!r}\n"
         "print([n for n in names if include_in_migrations(None, n, 'table', True, None)])\n"
     )

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from lean.standups.rhythm import planned_weekdays, rhythm_kept
+from lean.shared.rhythm import planned_weekdays, rhythm_kept
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 # Wednesday 2026-11-25 12:00 in Helsinki.

@@ -5,7 +5,7 @@ from datetime import date
 
 from flask import Blueprint, current_app, render_template
 
-from lean.i18n import current_language
+from lean.core.i18n import current_language
 
 accessibility_blueprint = Blueprint("accessibility", __name__)
 

@@ -3,7 +3,7 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
-from lean import search
+from lean.shared import search
 
 search_blueprint = Blueprint("search", __name__)
 

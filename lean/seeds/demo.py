@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from lean.a3.demo import seed_a3_demo
 from lean.boards import services
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.kaizen.services import log_kaizen
 from lean.models import (
     Event,

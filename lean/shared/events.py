@@ -22,7 +22,7 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy import event as orm_events
 from sqlalchemy.orm import Session
 
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import Event, Improvement, KaizenEntry, User
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """CSRF tokens masked afresh each time a page carries one, against BREACH.
 
-Pages are compressed (lean/static.py) and some echo what the user sent (a search, a form
+Pages are compressed (lean/core/static.py) and some echo what the user sent (a search, a form
 that comes back with its errors). If a secret appears in the same bytes on every response,
 an attacker who can make the victim's browser send requests and can watch the sizes of the
 encrypted answers recovers it a character at a time (BREACH). Flask-WTF's signed token is

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import Membership, Theme, User
 
 

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from lean.i18n import current_language
+from lean.core.i18n import current_language
 
 # Spreadsheet programs run a cell that starts with these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

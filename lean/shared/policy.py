@@ -10,7 +10,7 @@ from flask import abort
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import joinedload
 
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import (
     A3Sheet,
     Attachment,

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
-from lean.extensions import db, login_manager, talisman
+from lean.core.extensions import db, login_manager, talisman
 from lean.models import Membership, User
 
 

@@ -46,10 +46,10 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import Escalation, Improvement, KaizenEntry, Stage, Standup, Team, Theme
 from lean.models.base import UTCDateTime
-from lean.standups.rhythm import rhythm_kept
+from lean.shared.rhythm import rhythm_kept
 
 IN_PROGRESS = (Stage.PLAN.value, Stage.DO.value, Stage.CHECK.value, Stage.ACT.value)
 STARTED = (*IN_PROGRESS, Stage.DONE.value)

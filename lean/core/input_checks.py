@@ -171,7 +171,7 @@ def refuse_control_characters():
     A form answers 422 (htmx shows the message in place and leaves what was typed untouched);
     an address answers 400, as does a JSON body that is not shaped as a form.
     """
-    from lean.errors import render_error
+    from lean.core.errors import render_error
 
     message = _(
         "The text contains an invisible control character, often left over from copying "

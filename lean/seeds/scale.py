@@ -22,7 +22,7 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import (
     STAGES,
     Event,

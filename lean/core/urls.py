@@ -133,7 +133,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(SecurityError)
     def untrusted_host(error):
         """The translated 400 page for a request to a host we do not serve."""
-        from lean.errors import render_error
+        from lean.core.errors import render_error
 
         context = request_ctx._get_current_object()
         if context.url_adapter is None:

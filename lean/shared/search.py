@@ -3,7 +3,7 @@
 Every word of a search must start a word of the document (prefix search). SQLite searches an
 FTS5 table kept by triggers, PostgreSQL a GIN index on to_tsvector('simple', document); both
 keep diacritics (ä is not a), so plain words give the same results on either. The migrations
-create the tables, triggers and indexes of the documents declared in lean/search_indexes.py.
+create the tables, triggers and indexes of the documents declared in lean/models/search_indexes.py.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from sqlalchemy import select, text
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
-from lean import policy
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import A3Sheet, Improvement, KaizenEntry, Practice
 
 # The kaizen log and the practice library search their own index through matching() too.
-from lean.search_indexes import A3_SHEET, IMPROVEMENT, KAIZEN, PRACTICE, SearchIndex
+from lean.models.search_indexes import A3_SHEET, IMPROVEMENT, KAIZEN, PRACTICE, SearchIndex
+from lean.shared import policy
 
 SEARCH_WORDS = 8
 

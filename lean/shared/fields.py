@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from wtforms import DateField, DecimalField, ValidationError
 from wtforms.validators import Optional
 
-from lean.input_checks import id_from
+from lean.core.input_checks import id_from
 from lean.models import STAGES, Theme
-from lean.web import choices, name_in_language
+from lean.shared.web import choices, name_in_language
 
 
 def id_choice(value: str | int) -> int:
@@ -31,7 +31,7 @@ def optional_int(value: str | int | None) -> int | None:
 
 
 def stage_choices():
-    from lean.labels import stage_label
+    from lean.shared.labels import stage_label
 
     return choices((stage.value, stage_label(stage)) for stage in STAGES)
 

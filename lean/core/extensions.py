@@ -13,8 +13,8 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
-from lean.auth.csrf import MaskedCSRFProtect
-from lean.search_indexes import SEARCH_SCHEMA
+from lean.core.csrf import MaskedCSRFProtect
+from lean.models.search_indexes import SEARCH_SCHEMA
 
 # Stable constraint names, so that migrations can alter and drop them by name.
 NAMING_CONVENTION = {
@@ -35,14 +35,14 @@ db = SQLAlchemy(model_class=Base)
 
 def include_in_migrations(object_, name, type_, reflected, compare_to) -> bool:
     """Autogenerate neither drops nor re-creates the full-text search structures, which the
-    migrations create by hand per database (lean/search_indexes.py declares them)."""
+    migrations create by hand per database (lean/models/search_indexes.py declares them)."""
     return not (name and name in SEARCH_SCHEMA)
 
 
 # SQLite alters tables by copying them ("batch" mode).
 migrate = Migrate(render_as_batch=True, include_object=include_in_migrations)
 login_manager = LoginManager()
-# Flask-WTF's CSRF protection, each token in a page masked afresh (BREACH; lean/auth/csrf.py).
+# Flask-WTF's CSRF protection, each token in a page masked afresh (BREACH; lean/core/csrf.py).
 csrf = MaskedCSRFProtect()
 babel = Babel()
 talisman = Talisman()

@@ -11,7 +11,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from lean.auth.passwords import password_problem
-from lean.extensions import db
+from lean.core.extensions import db
 from lean.models import Organization, User
 
 
@@ -57,7 +57,7 @@ def seed_demo_command(if_empty: bool):
             click.echo("The database has data already; demo data not loaded.")
             return
         raise click.ClickException("The database is not empty; seed-demo needs an empty one.")
-    from lean.demo import seed_demo
+    from lean.seeds.demo import seed_demo
 
     seed_demo()
     click.echo("Demo data loaded. Log in as one of the demo users listed in README.md.")
@@ -84,7 +84,7 @@ def seed_scale_command(
         select(func.count(Organization.id))
     ):
         raise click.ClickException("The database is not empty; seed-scale needs an empty one.")
-    from lean.scale import seed_scale
+    from lean.seeds.scale import seed_scale
 
     seed_scale(
         organizations=organizations,

@@ -20,8 +20,8 @@ from flask_babel import format_currency, format_datetime, format_decimal
 from sqlalchemy import select, text
 from wtforms import SelectChoice
 
-from lean.extensions import db
-from lean.i18n import current_language, format_day
+from lean.core.extensions import db
+from lean.core.i18n import current_language, format_day
 from lean.models import STAGES, Theme
 
 site_blueprint = Blueprint("site", __name__)

@@ -13,8 +13,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sqlalchemy_errors
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from lean.extensions import db, login_manager
-from lean.web import is_htmx
+from lean.core.extensions import db, login_manager
+from lean.shared.web import is_htmx
 
 # The database is down, restarting, unreachable, or (SQLite) locked past the busy timeout:
 # nothing the user did wrong, and over in a moment.

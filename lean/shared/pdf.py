@@ -26,7 +26,7 @@ def html_to_pdf(html: str) -> bytes:
     import weasyprint  # imported late: it loads Pango, which only PDF downloads need
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    from lean.static import source_filename
+    from lean.core.static import source_filename
 
     static_folder = Path(current_app.static_folder or "static").resolve()
     static_prefix = BASE_URL.rstrip("/") + current_app.static_url_path.rstrip("/") + "/"

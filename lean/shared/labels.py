@@ -3,7 +3,7 @@
 from flask import g
 from flask_babel import gettext as _
 
-from lean.i18n import format_day
+from lean.core.i18n import format_day
 from lean.models import Stage
 
 

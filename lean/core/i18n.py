@@ -23,7 +23,7 @@ from jinja2.nodes import EvalContext
 from jinja2.utils import pass_eval_context
 from markupsafe import Markup
 
-from lean.extensions import babel
+from lean.core.extensions import babel
 
 LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
 COUNTRY = "FI"

@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from lean import urls
+from lean.core import urls
 
 # Values that must never protect a production installation.
 WEAK_SECRETS = {"", "dev", "change-me", "changeme", "secret", "development"}
@@ -35,7 +35,7 @@ class Defaults:
     LOGIN_MAX_FAILURES_PER_ADDRESS = 50
     # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host; 0 trusts none.
     PROXY_COUNT = 0
-    # Compress responses (lean/static.py); turn off where the proxy in front compresses.
+    # Compress responses (lean/core/static.py); turn off where the proxy in front compresses.
     COMPRESS_RESPONSES = True
     DONE_COLUMN_LIMIT = 10
     HTMX_CDN_URL = None
@@ -83,7 +83,7 @@ class Defaults:
     PASSWORD_RESET_MAX_PER_ADDRESS = 20
     PASSWORD_RESET_WINDOW = timedelta(hours=1)
     # The origin of every link that leaves the site (e-mails), e.g. "https://vertaa.example.fi";
-    # required in production. See lean/urls.py.
+    # required in production. See lean/core/urls.py.
     BASE_URL = None
     # Host names the app answers to; others get 400. Empty: loopback outside production.
     TRUSTED_HOSTS: list[str] = []

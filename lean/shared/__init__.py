@@ -1,0 +1,3 @@
+"""Neutral modules every area may use: the policy, the event catalogue and seam, labels, form
+fields, look-ups, conflicts, rhythm, htmx helpers, search, charts, spreadsheets, PDF, metrics and
+freshness. They import models and core, never an area."""
