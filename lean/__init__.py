@@ -53,7 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     static.init_app(app)
     errors.init_app(app)
     urls.init_app(app)
-    cli.init_app(app)
+    cli.init_app(app, _area_work())
     # Subscribers of committed events (lean/shared/events.py).
     notices.init_app(app)
     conversation_views.init_app(app)
@@ -77,3 +77,60 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
+
+
+def _area_work():
+    """The areas' part of the commands (lean/core/cli.py), imported when a command runs."""
+    from lean.core.cli import AreaWork
+
+    def seed_demo():
+        from lean.seeds.demo import seed_demo
+
+        return seed_demo()
+
+    def seed_scale(**options):
+        from lean.seeds.scale import seed_scale
+
+        return seed_scale(**options)
+
+    def purge_deleted_kaizens() -> int:
+        from lean.kaizen.services import purge_deleted_kaizens
+
+        return purge_deleted_kaizens()
+
+    def remove_orphaned_files() -> int:
+        from lean.kaizen.services import remove_orphaned_files
+
+        return remove_orphaned_files()
+
+    def prune_throttle_records() -> tuple[int, int]:
+        from lean.auth.services import prune_throttle_records
+
+        return prune_throttle_records()
+
+    def notify_due_tomorrow() -> int:
+        from lean.conversation import digests
+        from lean.shared.web import today
+
+        return digests.notify_due_tomorrow(today())
+
+    def send_digests() -> int:
+        from lean.conversation import digests
+
+        return digests.send_digests()
+
+    def password_problem(password: str) -> str | None:
+        from lean.auth.passwords import password_problem
+
+        return password_problem(password)
+
+    return AreaWork(
+        password_problem=password_problem,
+        seed_demo=seed_demo,
+        seed_scale=seed_scale,
+        purge_deleted_kaizens=purge_deleted_kaizens,
+        remove_orphaned_files=remove_orphaned_files,
+        prune_throttle_records=prune_throttle_records,
+        notify_due_tomorrow=notify_due_tomorrow,
+        send_digests=send_digests,
+    )

@@ -36,14 +36,13 @@ from lean.a3.sections import (
     section_title,
 )
 from lean.core.extensions import db
+from lean.core.htmx import is_htmx
 from lean.core.input_checks import id_from
 from lean.models import A3Comment, User
-from lean.network.queries import display_name
 from lean.shared import policy
 from lean.shared.labels import stage_label
 from lean.shared.lookups import active_themes
 from lean.shared.pdf import html_to_pdf
-from lean.shared.web import is_htmx
 
 a3_blueprint = Blueprint("a3", __name__)
 
@@ -92,7 +91,7 @@ def person_name(sheet, user: User | None) -> str | None:
     if user is None:
         return None
     known = policy.sees_names_of(current_user, user.organization_id) or user.id == sheet.coach_id
-    return display_name(
+    return policy.display_name(
         user.name, user.show_name_to_network, user.organization.name, same_organization=known
     )
 

@@ -17,6 +17,7 @@ from lean.auth.forms import (
 )
 from lean.auth.views import auth_blueprint
 from lean.core.i18n import current_language
+from lean.core.mail import mail_configured, send_after_response
 from lean.core.urls import external_url
 from lean.models import LinkPurpose, OneTimeLink
 from lean.shared import policy
@@ -27,7 +28,7 @@ MAIL_SENT, MAIL_FAILED, MAIL_OFF = "sent", "failed", "off"
 
 def _send(send, *args) -> str:
     """Send with the given function when mail is on; what happened, for the page to say."""
-    if not mail.mail_configured():
+    if not mail_configured():
         return MAIL_OFF
     try:
         send(*args)
@@ -136,7 +137,7 @@ def request_reset():
     address) answer the same but send nothing.
     """
     form = RequestResetForm()
-    if not mail.mail_configured():
+    if not mail_configured():
         return render_template("auth/request_reset.html", form=None, sent=False)
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
@@ -147,7 +148,7 @@ def request_reset():
     token = links.new_token()
     url = external_url("auth.reset_password", token=token)
     language = current_language()
-    mail.send_after_response(partial(_mail_requested_reset, user_id, token, url, language))
+    send_after_response(partial(_mail_requested_reset, user_id, token, url, language))
     return render_template("auth/request_reset.html", form=form, sent=True)
 
 

@@ -1,6 +1,5 @@
 """Login, logout, password change and language switch."""
 
-import click
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
@@ -10,16 +9,7 @@ from lean.auth import services
 from lean.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
 from lean.shared.web import is_safe_next
 
-# cli_group=None: the blueprint's commands are top-level ones (`flask prune`).
-auth_blueprint = Blueprint("auth", __name__, cli_group=None)
-
-
-@auth_blueprint.cli.command("prune")
-def prune_command():
-    """Remove failed logins and password reset requests older than the window they are counted
-    over (run daily, beside purge-deleted)."""
-    login_failures, reset_requests = services.prune_throttle_records()
-    click.echo(f"{login_failures} failed logins and {reset_requests} reset requests removed.")
+auth_blueprint = Blueprint("auth", __name__)
 
 
 @auth_blueprint.route("/login", methods=["GET", "POST"])

@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from lean.models import Theme, User
 from lean.shared.fields import DayField, FigureField, optional_int, stage_choices, theme_choices
+from lean.shared.labels import IMPROVEMENT_FIELDS
 from lean.shared.web import choices, name_in_language
 
 
@@ -39,29 +40,41 @@ class ImprovementForm(FlaskForm):
     version = HiddenField()
     # The editable fields as loaded, so that a save merges with changes made meanwhile.
     original = HiddenField()
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    problem = TextAreaField(_l("Problem"), validators=[Length(max=5000)])
-    theme_id = SelectField(_l("Theme"), coerce=optional_int, validators=[InputRequired()])
-    focus_area_id = SelectField(_l("Focus area"), coerce=optional_int, validators=[Optional()])
-    owner_id = SelectField(_l("Owner"), coerce=optional_int, validators=[Optional()])
-    due_date = DayField(_l("Due date"))
-    blocked = BooleanField(_l("Blocked"))
-    blocked_reason = StringField(_l("Reason for the block"), validators=[Length(max=500)])
-    expected_effect = TextAreaField(_l("Plan: expected effect"), validators=[Length(max=5000)])
-    what_was_tried = TextAreaField(_l("Do: what was tried"), validators=[Length(max=5000)])
-    measured_result = TextAreaField(_l("Check: measured result"), validators=[Length(max=5000)])
-    standard = TextAreaField(_l("Act: standard or decision"), validators=[Length(max=5000)])
+    title = StringField(IMPROVEMENT_FIELDS["title"], validators=[DataRequired(), Length(max=200)])
+    problem = TextAreaField(IMPROVEMENT_FIELDS["problem"], validators=[Length(max=5000)])
+    theme_id = SelectField(
+        IMPROVEMENT_FIELDS["theme_id"], coerce=optional_int, validators=[InputRequired()]
+    )
+    focus_area_id = SelectField(
+        IMPROVEMENT_FIELDS["focus_area_id"], coerce=optional_int, validators=[Optional()]
+    )
+    owner_id = SelectField(
+        IMPROVEMENT_FIELDS["owner_id"], coerce=optional_int, validators=[Optional()]
+    )
+    due_date = DayField(IMPROVEMENT_FIELDS["due_date"])
+    blocked = BooleanField(IMPROVEMENT_FIELDS["blocked"])
+    blocked_reason = StringField(IMPROVEMENT_FIELDS["blocked_reason"], validators=[Length(max=500)])
+    expected_effect = TextAreaField(
+        IMPROVEMENT_FIELDS["expected_effect"], validators=[Length(max=5000)]
+    )
+    what_was_tried = TextAreaField(
+        IMPROVEMENT_FIELDS["what_was_tried"], validators=[Length(max=5000)]
+    )
+    measured_result = TextAreaField(
+        IMPROVEMENT_FIELDS["measured_result"], validators=[Length(max=5000)]
+    )
+    standard = TextAreaField(IMPROVEMENT_FIELDS["standard"], validators=[Length(max=5000)])
     hours_saved_per_month = FigureField(
-        _l("Hours saved per month"),
+        IMPROVEMENT_FIELDS["hours_saved_per_month"],
         places=1,
         validators=[Optional(), NumberRange(min=0, max=100000)],
     )
     money_saved_per_year = FigureField(
-        _l("Money saved per year (€)"),
+        IMPROVEMENT_FIELDS["money_saved_per_year"],
         places=2,
         validators=[Optional(), NumberRange(min=0, max=1e9)],
     )
-    quality_change = StringField(_l("Quality or satisfaction change"), validators=[Length(max=500)])
+    quality_change = StringField(IMPROVEMENT_FIELDS["quality_change"], validators=[Length(max=500)])
 
     def __init__(self, themes: list[Theme], members: list[User], *args, **kwargs):
         super().__init__(*args, **kwargs)

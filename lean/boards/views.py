@@ -21,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 from lean.boards import queries, services
 from lean.boards.forms import BoardFilterForm, ImprovementForm, MoveForm, QuickAddForm
 from lean.core.extensions import db
+from lean.core.htmx import is_htmx
 from lean.core.i18n import current_language
 from lean.core.input_checks import id_from, version_from
 from lean.kaizen import queries as kaizen_queries
@@ -29,7 +30,7 @@ from lean.shared import freshness, policy
 from lean.shared.conflicts import EditConflict
 from lean.shared.labels import display_value, field_label, stage_label
 from lean.shared.lookups import active_themes, team_members
-from lean.shared.web import announce, is_htmx, render_page_or_partial
+from lean.shared.web import announce, render_page_or_partial
 from lean.standups.queries import stage_limits
 
 boards_blueprint = Blueprint("boards", __name__)

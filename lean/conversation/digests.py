@@ -16,10 +16,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from lean.auth.mail import send_mail
 from lean.conversation.notifications import Reason, card_path
 from lean.core.extensions import db
 from lean.core.i18n import locale_for
+from lean.core.mail import send_mail
 from lean.core.urls import external_url
 from lean.models import Improvement, Notification, User
 from lean.models.base import utcnow

@@ -1,6 +1,5 @@
 """Card comments, mention suggestions, follows and the personal inbox: thin views."""
 
-import click
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -8,11 +7,11 @@ from flask_login import current_user, login_required
 from lean.boards.queries import improvement_history
 from lean.conversation import digests, mentions, queries, services
 from lean.conversation.forms import CommentForm
+from lean.core.htmx import is_htmx
 from lean.core.i18n import current_language
 from lean.core.input_checks import id_from
 from lean.shared import freshness, policy
 from lean.shared.labels import field_label, stage_label
-from lean.shared.web import is_htmx, today
 
 conversation_blueprint = Blueprint("conversation", __name__)
 
@@ -210,17 +209,6 @@ def init_app(app) -> None:
     app.register_blueprint(conversation_blueprint)
     # Names in the inbox, "My work" and the digest, as their reader may see them.
     app.jinja_env.globals["name_shown_to"] = policy.name_shown_to
-
-    @app.cli.command("notify-due")
-    def notify_due_command():
-        """Tell owners of the cards due tomorrow (run daily, e.g. by cron)."""
-        click.echo(f"{digests.notify_due_tomorrow(today())} reminders")
-
-    @app.cli.command("send-digests")
-    def send_digests_command():
-        """Send the e-mail digests that are due (run daily; weekly digests wait their week)."""
-        digests.notify_due_tomorrow(today())
-        click.echo(f"{digests.send_digests()} digests sent")
 
     @app.context_processor
     def header_tools():

@@ -1,6 +1,12 @@
-"""Command-line tasks: flask --app app <command>."""
+"""Every command-line task: flask --app app <command>.
+
+Commands whose work belongs to an area get it handed in by create_app (lean/__init__.py, the
+one module that knows every area) as an AreaWork, so this module stays below the areas.
+"""
 
 import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -10,9 +16,26 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from lean.auth.passwords import password_problem
 from lean.core.extensions import db
 from lean.models import Organization, User
+
+
+@dataclass(frozen=True)
+class AreaWork:
+    """What the commands do inside the areas."""
+
+    password_problem: Callable[[str], str | None]
+    seed_demo: Callable[[], object]
+    seed_scale: Callable[..., object]
+    purge_deleted_kaizens: Callable[[], int]
+    remove_orphaned_files: Callable[[], int]
+    prune_throttle_records: Callable[[], tuple[int, int]]
+    notify_due_tomorrow: Callable[[], int]
+    send_digests: Callable[[], int]
+
+
+def area_work() -> AreaWork:
+    return current_app.extensions["vertaa.area_work"]
 
 
 @click.command("init-db")
@@ -31,7 +54,7 @@ def init_db_command():
 @click.password_option()
 def create_admin_command(email: str, name: str, organization: str, password: str):
     """Create an installation admin (and their organization when it is new)."""
-    problem = password_problem(password)
+    problem = area_work().password_problem(password)
     if problem:
         raise click.BadParameter(problem, param_hint="password")
     org = db.session.scalar(select(Organization).where(Organization.name == organization))
@@ -57,9 +80,7 @@ def seed_demo_command(if_empty: bool):
             click.echo("The database has data already; demo data not loaded.")
             return
         raise click.ClickException("The database is not empty; seed-demo needs an empty one.")
-    from lean.seeds.demo import seed_demo
-
-    seed_demo()
+    area_work().seed_demo()
     click.echo("Demo data loaded. Log in as one of the demo users listed in README.md.")
 
 
@@ -84,9 +105,7 @@ def seed_scale_command(
         select(func.count(Organization.id))
     ):
         raise click.ClickException("The database is not empty; seed-scale needs an empty one.")
-    from lean.seeds.scale import seed_scale
-
-    seed_scale(
+    area_work().seed_scale(
         organizations=organizations,
         teams_per_organization=teams_per_organization,
         people_per_team=people_per_team,
@@ -101,11 +120,35 @@ def seed_scale_command(
 def purge_deleted_command():
     """Remove kaizens deleted longer ago than the recovery period, with their files, and files
     no attachment names (run daily)."""
-    from lean.kaizen.services import purge_deleted_kaizens, remove_orphaned_files
-
-    count = purge_deleted_kaizens()
+    work = area_work()
+    count = work.purge_deleted_kaizens()
     click.echo(f"{count} deleted kaizen entries removed for good.")
-    click.echo(f"{remove_orphaned_files()} files without an attachment removed.")
+    click.echo(f"{work.remove_orphaned_files()} files without an attachment removed.")
+
+
+@click.command("prune")
+@with_appcontext
+def prune_command():
+    """Remove failed logins and password reset requests older than the window they are counted
+    over (run daily, beside purge-deleted)."""
+    login_failures, reset_requests = area_work().prune_throttle_records()
+    click.echo(f"{login_failures} failed logins and {reset_requests} reset requests removed.")
+
+
+@click.command("notify-due")
+@with_appcontext
+def notify_due_command():
+    """Tell owners of the cards due tomorrow (run daily, e.g. by cron)."""
+    click.echo(f"{area_work().notify_due_tomorrow()} reminders")
+
+
+@click.command("send-digests")
+@with_appcontext
+def send_digests_command():
+    """Send the e-mail digests that are due (run daily; weekly digests wait their week)."""
+    work = area_work()
+    work.notify_due_tomorrow()
+    click.echo(f"{work.send_digests()} digests sent")
 
 
 POSTGRESQL_BACKUP_ADVICE = (
@@ -205,13 +248,17 @@ def restore_command(source: Path, yes: bool):
     click.echo(f"Restored {target_path} from {source}.")
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, work: AreaWork) -> None:
+    app.extensions["vertaa.area_work"] = work
     for command in (
         init_db_command,
         create_admin_command,
         seed_demo_command,
         seed_scale_command,
         purge_deleted_command,
+        prune_command,
+        notify_due_command,
+        send_digests_command,
         backup_command,
         restore_command,
     ):

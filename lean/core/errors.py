@@ -14,7 +14,7 @@ from sqlalchemy import exc as sqlalchemy_errors
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from lean.core.extensions import db, login_manager
-from lean.shared.web import is_htmx
+from lean.core.htmx import is_htmx
 
 # The database is down, restarting, unreachable, or (SQLite) locked past the busy timeout:
 # nothing the user did wrong, and over in a moment.

@@ -1,4 +1,8 @@
-"""Extensions, created unbound here and bound to the app in create_app()."""
+"""Extensions, created unbound here and bound to the app in create_app().
+
+The database object itself lives with the models (lean/models/database.py), which import
+nothing of the app; it is named here too so that the app code finds every extension in one place.
+"""
 
 import re
 import sqlite3
@@ -7,30 +11,13 @@ from flask import current_app, has_request_context, request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
-from sqlalchemy import MetaData, event
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
 
 from lean.core.csrf import MaskedCSRFProtect
+from lean.models.database import db
 from lean.models.search_indexes import SEARCH_SCHEMA
-
-# Stable constraint names, so that migrations can alter and drop them by name.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-db = SQLAlchemy(model_class=Base)
 
 
 def include_in_migrations(object_, name, type_, reflected, compare_to) -> bool:
@@ -46,6 +33,8 @@ login_manager = LoginManager()
 csrf = MaskedCSRFProtect()
 babel = Babel()
 talisman = Talisman()
+
+__all__ = ["babel", "csrf", "db", "login_manager", "migrate", "talisman"]
 
 
 # Requests that only read: on SQLite they start a plain (deferred) transaction and so run

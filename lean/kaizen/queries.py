@@ -36,7 +36,7 @@ class KaizenFilters:
 
 
 def _text_condition(words: list[str]):
-    """Entries containing every word as the start of a word: the shared search (lean/shared/search.py)."""
+    """Entries containing every word as the start of a word (lean/shared/search.py)."""
     return search.matching(search.KAIZEN, KaizenEntry.id, words)
 
 

@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lean.core.extensions import db
+from lean.core.htmx import is_htmx
 from lean.core.input_checks import larger_requests
 from lean.kaizen import exports, queries, services
 from lean.kaizen.forms import DESCRIPTION_MAX_LENGTH, KaizenFilterForm, KaizenForm
@@ -30,7 +31,7 @@ from lean.shared.conflicts import EditConflict
 from lean.shared.labels import display_value
 from lean.shared.lookups import active_themes, team_members
 from lean.shared.spreadsheets import download, export_filename
-from lean.shared.web import announce, is_htmx, page_count, render_page_or_partial, requested_page
+from lean.shared.web import announce, page_count, render_page_or_partial, requested_page
 
 kaizen_blueprint = Blueprint("kaizen", __name__)
 

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lean.core.extensions import db
 from lean.models.base import UTCDateTime, utcnow
+from lean.models.database import db
 from lean.models.improvement import Improvement
 from lean.models.user import User
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lean.core.extensions import db
 from lean.models.base import UTCDateTime, utcnow
+from lean.models.database import db
 from lean.models.organization import Team
 from lean.models.theme import FocusArea, Theme
 from lean.models.user import User

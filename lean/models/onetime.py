@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lean.core.extensions import db
 from lean.models.base import UTCDateTime, utcnow
+from lean.models.database import db
 from lean.models.organization import Organization, Team, TeamRole
 from lean.models.user import User
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lean.core.extensions import db
 from lean.models.base import UTCDateTime, utcnow
+from lean.models.database import db
 
 if TYPE_CHECKING:
     from lean.models.user import User

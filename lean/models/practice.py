@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lean.core.extensions import db
 from lean.models.base import UTCDateTime, utcnow
+from lean.models.database import db
 from lean.models.organization import Organization, Team
 from lean.models.theme import FocusArea, Theme
 from lean.models.user import User

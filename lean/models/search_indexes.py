@@ -1,9 +1,10 @@
 """The full-text search indexes, declared in one place: what each kind of row is found by.
 
-lean/shared/search.py searches them; lean/core/extensions.py keeps Alembic's autogenerate away from the
-tables and indexes the migrations create for them by hand (the models do not describe them).
-This module imports nothing of the app, so that both can read it whatever is imported first.
-The migrations keep their own copy of the documents, as a migration must not change later.
+lean/shared/search.py searches them; lean/core/extensions.py keeps Alembic's autogenerate
+away from the tables and indexes the migrations create for them by hand (the models do not
+describe them). This module imports nothing of the app, so that both can read it whatever is
+imported first. The migrations keep their own copy of the documents, as a migration must not
+change later.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lean.core.extensions import db
+from lean.models.database import db
 
 
 class NamedInThreeLanguages:

@@ -1,7 +1,7 @@
 """Reads behind the network's pages, a fixed number of queries each whatever the data size.
 
 Only published fields leave an organization: adoptions show the adopting card's stage and,
-once Done, its measured result; people's names only where they agreed (see display_name).
+once Done, its measured result; people's names only where they agreed (see policy.display_name).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 
-from flask_babel import gettext as _
 from sqlalchemy import Integer, Select, and_, bindparam, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
@@ -30,18 +29,10 @@ from lean.models import (
 )
 from lean.models.base import utcnow
 from lean.shared import search
+from lean.shared.policy import display_name
 from lean.shared.web import page_count
 
 ORDERINGS = ("newest", "adopted", "discussed")
-
-
-def display_name(name: str, shows_name: bool, organization_name: str, same_organization: bool):
-    """A person as another organization may see them: their name only if they agreed."""
-    if same_organization:
-        return name
-    if shows_name:
-        return f"{name} · {organization_name}"
-    return _("A member of %(organization)s", organization=organization_name)
 
 
 # ---- the library ---------------------------------------------------------------------------

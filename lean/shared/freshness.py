@@ -17,10 +17,10 @@ import hashlib
 from flask import Response, make_response, request
 from flask_login import current_user
 
+from lean.core.htmx import HTMX_HEADERS, is_htmx
 from lean.core.i18n import current_language
 from lean.models import Team
 from lean.shared.events import team_view_version
-from lean.shared.web import HTMX_HEADERS, is_htmx
 
 POLL_SECONDS = 20
 

@@ -2,9 +2,29 @@
 
 from flask import g
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from lean.core.i18n import format_day
 from lean.models import Stage
+
+# A card's fields as its form and its history name them.
+IMPROVEMENT_FIELDS = {
+    "title": _l("Title"),
+    "problem": _l("Problem"),
+    "theme_id": _l("Theme"),
+    "focus_area_id": _l("Focus area"),
+    "owner_id": _l("Owner"),
+    "due_date": _l("Due date"),
+    "blocked": _l("Blocked"),
+    "blocked_reason": _l("Reason for the block"),
+    "expected_effect": _l("Plan: expected effect"),
+    "what_was_tried": _l("Do: what was tried"),
+    "measured_result": _l("Check: measured result"),
+    "standard": _l("Act: standard or decision"),
+    "hours_saved_per_month": _l("Hours saved per month"),
+    "money_saved_per_year": _l("Money saved per year (€)"),
+    "quality_change": _l("Quality or satisfaction change"),
+}
 
 
 def stage_label(stage: Stage | str) -> str:
@@ -23,10 +43,8 @@ def stage_label(stage: Stage | str) -> str:
 
 
 def field_label(name: str) -> str:
-    from lean.boards.forms import ImprovementForm
-
-    field = getattr(ImprovementForm, name, None)
-    return str(field.kwargs.get("label") or field.args[0]) if field is not None else name
+    label = IMPROVEMENT_FIELDS.get(name)
+    return str(label) if label is not None else name
 
 
 def display_value(name: str, value, form) -> str:

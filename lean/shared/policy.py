@@ -7,6 +7,7 @@ object answers 404 (its existence is not revealed), a reader who may not write g
 from __future__ import annotations
 
 from flask import abort
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import joinedload
 
@@ -373,13 +374,20 @@ def sees_names_of(viewer: User, organization_id: int) -> bool:
     return viewer.is_admin or viewer.organization_id == organization_id
 
 
+def display_name(name: str, shows_name: bool, organization_name: str, same_organization: bool):
+    """A person as another organization may see them: their name only if they agreed."""
+    if same_organization:
+        return name
+    if shows_name:
+        return f"{name} · {organization_name}"
+    return _("A member of %(organization)s", organization=organization_name)
+
+
 def name_shown_to(viewer: User, person: User) -> str:
     """A person's name as the viewer may see it: in full within their organization (and to
     admins); elsewhere with their organization if they show it to the network, else only
     "A member of <organization>". For every place that names someone to another organization
     without a context of its own (the inbox, "My work", the digest)."""
-    from lean.network.queries import display_name
-
     return display_name(
         person.name,
         person.show_name_to_network,

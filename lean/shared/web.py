@@ -10,7 +10,6 @@ from flask import (
     Flask,
     Response,
     current_app,
-    g,
     redirect,
     render_template,
     request,
@@ -21,33 +20,12 @@ from sqlalchemy import select, text
 from wtforms import SelectChoice
 
 from lean.core.extensions import db
+from lean.core.htmx import is_htmx, vary_by_htmx
 from lean.core.i18n import current_language, format_day
 from lean.models import STAGES, Theme
 
 site_blueprint = Blueprint("site", __name__)
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
-
-
-# The request headers that decide between a page and a fragment: every answer that asked
-# is_htmx() names them in Vary, so no cache hands a fragment to a browser that asked for a page.
-HTMX_HEADERS = ("HX-Request", "HX-History-Restore-Request")
-
-
-def is_htmx() -> bool:
-    """An htmx request that wants a fragment. htmx also sends HX-Request when Back restores a
-    page it has not cached; that request must get the whole page, <html> and navigation."""
-    g.answer_varies_by_htmx = True
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
-
-
-def vary_by_htmx(response: Response) -> Response:
-    if g.get("answer_varies_by_htmx"):
-        for header in HTMX_HEADERS:
-            response.vary.add(header)
-    return response
 
 
 def render_page_or_partial(page_template: str, partial_template: str, status=200, **context):

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from lean.core.htmx import is_htmx
 from lean.core.input_checks import version_from
 from lean.models import Improvement, Stage, StandupItem
 from lean.shared import freshness, policy
@@ -16,7 +17,6 @@ from lean.shared.conflicts import EditConflict
 from lean.shared.labels import field_label, stage_label
 from lean.shared.lookups import team_members
 from lean.shared.rhythm import planned_weekdays
-from lean.shared.web import is_htmx
 from lean.standups import queries, services
 from lean.standups.forms import (
     AnswerForm,
