@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -19,7 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lean.models import Theme, User
-from lean.shared.fields import DayField, optional_int, theme_choices
+from lean.shared.fields import DayField, FigureField, optional_int, theme_choices
 from lean.shared.web import choices
 
 DESCRIPTION_MAX_LENGTH = 200
@@ -45,7 +44,7 @@ class KaizenForm(FlaskForm):
     after = TextAreaField(_l("After: what changed?"), validators=[DataRequired(), Length(max=5000)])
     theme_id = SelectField(_l("Theme"), coerce=optional_int, validators=[InputRequired()])
     effect = TextAreaField(_l("Effect"), validators=[Optional(), Length(max=5000)])
-    hours_saved_per_month = DecimalField(
+    hours_saved_per_month = FigureField(
         _l("Hours saved per month"),
         places=1,
         validators=[Optional(), NumberRange(min=0, max=10000)],

@@ -233,6 +233,8 @@ def test_an_id_in_a_form_that_is_no_id_is_never_a_server_error(
     assert not failures, failures
 
 
+KAIZEN_TYPED = {"title": "Kirjoitettu kaizen", "before": "a", "after": "b", "theme_id": "{theme}"}
+
 # Decimal() reads all of these; no column holds them, and a comparison with NaN raises.
 NOT_A_FIGURE = ["NaN", "sNaN", "Infinity", "-inf", "1e999999", "1e-999999", str(10**30)]
 
@@ -250,6 +252,8 @@ FIGURES = [
     ("member", "/a3/{sheet}/sections/goal/edit", GOAL, "target", True),
     ("member", "/a3/{sheet}/sections/effect/edit", EFFECT, "effect_planned", True),
     ("member", "/a3/{sheet}/sections/effect/edit", EFFECT, "effect_actual", True),
+    ("member", "/teams/{team}/kaizen", KAIZEN_TYPED, "hours_saved_per_month", False),
+    ("member", "/kaizen/{kaizen}/edit", {**KAIZEN, **KAIZEN_TYPED}, "hours_saved_per_month", False),
 ]
 
 
@@ -395,7 +399,6 @@ def test_a_page_still_escapes_the_name_a_mail_shows_as_typed(world, login):
 
 # ---- one range for every date ----------------------------------------------------------------
 
-KAIZEN_TYPED = {"title": "Kirjoitettu kaizen", "before": "a", "after": "b", "theme_id": "{theme}"}
 # (who, address, the rest of the form, the date field, htmx): every form that takes a date.
 DATE_FORMS = [
     (
