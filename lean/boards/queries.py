@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from lean.core.extensions import db
 from lean.models import STAGES, Event, Improvement, Stage, Team, Theme, User
 from lean.models.user import shown_name
+from lean.shared import policy
 
 
 @dataclass
@@ -195,10 +196,14 @@ def improvement_history(improvement: Improvement) -> list[Event]:
 
 def organization_teams(user: User) -> list[Team]:
     """Teams a user may open from the team picker: their organization's, or all for an admin."""
-    query = select(Team).options(joinedload(Team.organization)).order_by(Team.name)
-    if not user.is_admin:
-        query = query.where(Team.organization_id == user.organization_id)
-    return list(db.session.scalars(query))
+    return list(
+        db.session.scalars(
+            select(Team)
+            .where(policy.readable_teams(user, Team.id))
+            .options(joinedload(Team.organization))
+            .order_by(Team.name)
+        )
+    )
 
 
 def board_card(improvement: Improvement, language: str) -> Card:

@@ -49,9 +49,10 @@ def index():
     teams = sorted((m.team for m in current_user.memberships), key=lambda team: team.name)
     if teams:
         return redirect(url_for("boards.show", team_id=teams[0].id))
-    if current_user.is_coordinator and "dashboard.index" in current_app.view_functions:
+    pages = current_app.view_functions
+    if policy.coordinates_organization(current_user) and "dashboard.index" in pages:
         return redirect(url_for("dashboard.index"))
-    if current_user.is_admin and "admin.index" in current_app.view_functions:
+    if policy.can_manage_installation(current_user) and "admin.index" in pages:
         return redirect(url_for("admin.index"))
     return redirect(url_for("boards.team_picker"))
 

@@ -83,7 +83,7 @@ def _select() -> Selection:
     )
     organizations = (
         list(db.session.scalars(select(Organization).order_by(Organization.name)))
-        if current_user.is_admin
+        if policy.can_read_every_organization(current_user)
         else None
     )
     themes = list(db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)))

@@ -29,7 +29,7 @@ from lean.models import (
 )
 from lean.models.base import utcnow
 from lean.shared import search
-from lean.shared.policy import display_name
+from lean.shared.policy import can_read_teams_of, display_name
 from lean.shared.web import page_count
 
 ORDERINGS = ("newest", "adopted", "discussed")
@@ -284,7 +284,7 @@ def adoptions_of(practice: Practice, viewer: User) -> list[AdoptionView]:
     ).all()
     views = []
     for at, organization_id, organization_name, team_name, card_id, stage, result, again in rows:
-        own = viewer.is_admin or organization_id == viewer.organization_id
+        own = can_read_teams_of(viewer, organization_id)
         views.append(
             AdoptionView(
                 adopted_at=at,

@@ -32,13 +32,26 @@ from lean.models import (
 
 def can_read_team(user: User, team: Team) -> bool:
     """Every member of an organization reads all its boards; an admin reads any."""
-    return bool(_team_rule(user, team.organization_id))
+    return can_read_teams_of(user, team.organization_id)
+
+
+def can_read_teams_of(user: User, organization_id: int) -> bool:
+    """can_read_team for every team of that organization: its own people, and admins. Where
+    another organization's work shows (an adopting team), its team and card are named to
+    those only."""
+    return bool(_team_rule(user, organization_id))
+
+
+def can_read_every_organization(user: User) -> bool:
+    """Admins read every organization's teams and dashboards: the team picker names each
+    team's organization for them, and the dashboard lets them choose whose it shows."""
+    return bool(user.is_admin)
 
 
 def _team_rule(user: User, organization_id):
     """Who reads a team's things, written once over a value or a column (see readable_teams):
     `|` is a boolean or on values and SQL's OR on columns."""
-    return (organization_id == user.organization_id) | bool(user.is_admin)
+    return (organization_id == user.organization_id) | can_read_every_organization(user)
 
 
 def can_write_team(user: User, team: Team) -> bool:
@@ -189,6 +202,20 @@ def can_manage_organization(user: User, organization: Organization) -> bool:
     return _manages(user, organization.id)
 
 
+def can_open_administration(user: User) -> bool:
+    """Administration is for who manages something there: the installation's admins and the
+    coordinators of their own organization."""
+    return can_manage_installation(user) or _manages(user, user.organization_id)
+
+
+def coordinates_organization(user: User) -> bool:
+    """Whether the user coordinates their organization's work: its escalations and A3 sheets
+    are among their main links, their organization among administration's, and the dashboard
+    is where they start. An admin may open some of those pages too (the can_ questions say
+    which), but an admin's work is the installation's, so their links and start lead there."""
+    return bool(user.is_coordinator)
+
+
 def _manages(user: User, organization_id: int) -> bool:
     return user.is_admin or (user.is_coordinator and organization_id == user.organization_id)
 
@@ -213,6 +240,11 @@ def can_manage_user(actor: User, target: User) -> bool:
         and target.organization_id == actor.organization_id
         and not target.is_admin
     )
+
+
+def can_anonymise_user(actor: User, target: User) -> bool:
+    """Admins remove a departed person's name and email for good, but never their own."""
+    return can_manage_installation(actor) and target.id != actor.id
 
 
 def organization_for_management(user: User, organization_id: int) -> Organization:
@@ -475,7 +507,7 @@ def dashboard_organization(user: User, organization_id: int | None) -> Organizat
     other id asked for is ignored); an admin the one chosen, their own by default."""
     if not can_read_dashboard(user):
         abort(403)
-    if not user.is_admin or organization_id is None:
+    if not can_read_every_organization(user) or organization_id is None:
         return user.organization
     organization = db.session.get(Organization, organization_id)
     if organization is None:

@@ -23,6 +23,7 @@ from lean.core.extensions import db
 from lean.core.htmx import is_htmx, vary_by_htmx
 from lean.core.i18n import current_language, format_day
 from lean.models import STAGES, Theme
+from lean.shared import policy
 
 site_blueprint = Blueprint("site", __name__)
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -112,6 +113,8 @@ def init_app(app: Flask) -> None:
         name_in_language=name_in_language,
         stages=STAGES,
         has_endpoint=lambda name: name in app.view_functions,
+        # Pages ask the policy who may see a link or a form, as the views ask it who may act.
+        policy=policy,
         htmx_cdn_url=app.config.get("HTMX_CDN_URL"),
         htmx_cdn_integrity=app.config.get("HTMX_CDN_INTEGRITY"),
     )
