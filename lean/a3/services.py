@@ -27,7 +27,7 @@ from lean.models import (
     User,
 )
 from lean.models.base import utcnow
-from lean.shared.events import jsonable, record_event
+from lean.shared.events import EventKind, jsonable, record_event
 
 MAX_WHYS = 5
 
@@ -82,7 +82,7 @@ def start_a3(actor: User, improvement: Improvement) -> A3Sheet:
         # Two people pressed "Start A3" at the same moment: the unique key let one through.
         db.session.rollback()
         return _sheet_of(improvement.id)
-    record_event(actor, "a3_started", improvement, sheet=sheet.id)
+    record_event(actor, EventKind.A3_STARTED, improvement, sheet=sheet.id)
     db.session.commit()
     return sheet
 
@@ -107,7 +107,11 @@ def update_section(
     _bump_version(sheet, section, expected_version, {name: values[name] for name in changed})
     if changed:
         record_event(
-            actor, "a3_edited", sheet.improvement, section=section.key, fields=sorted(changed)
+            actor,
+            EventKind.A3_EDITED,
+            sheet.improvement,
+            section=section.key,
+            fields=sorted(changed),
         )
     db.session.commit()
     return sorted(changed)
@@ -116,7 +120,7 @@ def update_section(
 def name_peer_coach(actor: User, sheet: A3Sheet, coach: User) -> None:
     """A coordinator names a coach, who may come from another organization of the network."""
     _bump_version(sheet, BY_KEY["header"], None, {"coach_id": coach.id})
-    record_event(actor, "a3_coach_named", sheet.improvement, coach=coach.name)
+    record_event(actor, EventKind.A3_COACH_NAMED, sheet.improvement, coach=coach.name)
     db.session.commit()
 
 
@@ -135,7 +139,12 @@ def add_item(actor: User, sheet: A3Sheet, kind: ItemKind, values: dict[str, Any]
     _bump_version(sheet, BY_KEY[kind.section])
     db.session.flush()
     record_event(
-        actor, "a3_item_added", sheet.improvement, section=kind.section, item=kind.name, id=item.id
+        actor,
+        EventKind.A3_ITEM_ADDED,
+        sheet.improvement,
+        section=kind.section,
+        item=kind.name,
+        id=item.id,
     )
     db.session.commit()
     return item
@@ -154,7 +163,7 @@ def update_item(
     if changed:
         record_event(
             actor,
-            "a3_item_changed",
+            EventKind.A3_ITEM_CHANGED,
             sheet.improvement,
             section=kind.section,
             item=kind.name,
@@ -171,7 +180,7 @@ def toggle_item(actor: User, sheet: A3Sheet, kind: ItemKind, item) -> None:
     _bump_version(sheet, BY_KEY[kind.section])
     record_event(
         actor,
-        "a3_item_changed",
+        EventKind.A3_ITEM_CHANGED,
         sheet.improvement,
         section=kind.section,
         item=kind.name,
@@ -187,7 +196,9 @@ def remove_item(actor: User, sheet: A3Sheet, kind: ItemKind, item) -> None:
         db.session.flush()
         _renumber_whys(sheet.id)
     _bump_version(sheet, BY_KEY[kind.section])
-    record_event(actor, "a3_item_removed", sheet.improvement, section=kind.section, item=kind.name)
+    record_event(
+        actor, EventKind.A3_ITEM_REMOVED, sheet.improvement, section=kind.section, item=kind.name
+    )
     db.session.commit()
 
 
@@ -202,7 +213,9 @@ def move_why(actor: User, sheet: A3Sheet, why: A3Why, step: int) -> bool:
     for position, each in enumerate(whys, start=1):
         each.position = position
     _bump_version(sheet, BY_KEY["root_cause"])
-    record_event(actor, "a3_why_moved", sheet.improvement, section="root_cause", position=other + 1)
+    record_event(
+        actor, EventKind.A3_WHY_MOVED, sheet.improvement, section="root_cause", position=other + 1
+    )
     db.session.commit()
     return True
 
@@ -237,7 +250,7 @@ def add_comment(
     db.session.flush()
     record_event(
         actor,
-        "a3_answered" if parent else "a3_commented",
+        EventKind.A3_ANSWERED if parent else EventKind.A3_COMMENTED,
         sheet.improvement,
         section=comment.section,
         comment=comment.id,
@@ -253,7 +266,11 @@ def resolve_comment(actor: User, sheet: A3Sheet, comment: A3Comment) -> None:
     comment.resolved_at = utcnow()
     comment.resolved_by = actor
     record_event(
-        actor, "a3_comment_resolved", sheet.improvement, section=comment.section, comment=comment.id
+        actor,
+        EventKind.A3_COMMENT_RESOLVED,
+        sheet.improvement,
+        section=comment.section,
+        comment=comment.id,
     )
     db.session.commit()
 

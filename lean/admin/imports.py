@@ -29,7 +29,7 @@ from werkzeug.security import generate_password_hash
 from lean.auth.services import normalize_email
 from lean.core.extensions import db
 from lean.models import Membership, Organization, Team, TeamRole, User
-from lean.shared.events import record_admin_event
+from lean.shared.events import EventKind, record_admin_event
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 5000
@@ -447,7 +447,7 @@ def apply_import(actor: User, organization: Organization, preview: ImportPreview
         for user in new_users.values():
             record_admin_event(
                 actor,
-                "created",
+                EventKind.CREATED,
                 "user",
                 user.id,
                 organization.id,
@@ -468,7 +468,7 @@ def apply_import(actor: User, organization: Organization, preview: ImportPreview
                 db.session.add(Membership(user_id=user_id, team_id=row.team_id, role=row.role))
                 record_admin_event(
                     actor,
-                    "member_added",
+                    EventKind.MEMBER_ADDED,
                     "team",
                     row.team_id,
                     organization.id,
@@ -485,7 +485,7 @@ def apply_import(actor: User, organization: Organization, preview: ImportPreview
                 membership.role = row.role
                 record_admin_event(
                     actor,
-                    "role_changed",
+                    EventKind.ROLE_CHANGED,
                     "team",
                     row.team_id,
                     organization.id,

@@ -2,25 +2,28 @@
 
 from flask_babel import gettext as _
 
+from lean.shared.events import EventKind
+
 
 def change_label(kind: str) -> str:
-    return {
-        "created": _("created"),
-        "edited": _("edited"),
-        "deleted": _("deleted"),
-        "member_added": _("added a team member"),
-        "role_changed": _("changed a role"),
-        "member_removed": _("removed a team member"),
-        "anonymised": _("anonymised"),
-        "focus_area_added": _("added a focus area"),
-        "invitation_created": _("invited"),
-        "invitation_accepted": _("accepted an invitation"),
-        "password_reset_created": _("created a password link"),
-        "password_reset": _("set a new password"),
-        "standup_started": _("started a stand-up"),
-        "standup_finished": _("finished a stand-up"),
-        "standup_settings": _("changed the stand-up settings"),
-    }.get(kind, kind)
+    labels: dict[str, str] = {
+        EventKind.CREATED: _("created"),
+        EventKind.EDITED: _("edited"),
+        EventKind.DELETED: _("deleted"),
+        EventKind.MEMBER_ADDED: _("added a team member"),
+        EventKind.ROLE_CHANGED: _("changed a role"),
+        EventKind.MEMBER_REMOVED: _("removed a team member"),
+        EventKind.ANONYMISED: _("anonymised"),
+        EventKind.FOCUS_AREA_ADDED: _("added a focus area"),
+        EventKind.INVITATION_CREATED: _("invited"),
+        EventKind.INVITATION_ACCEPTED: _("accepted an invitation"),
+        EventKind.PASSWORD_RESET_CREATED: _("created a password link"),
+        EventKind.PASSWORD_RESET: _("set a new password"),
+        EventKind.STANDUP_STARTED: _("started a stand-up"),
+        EventKind.STANDUP_FINISHED: _("finished a stand-up"),
+        EventKind.STANDUP_SETTINGS: _("changed the stand-up settings"),
+    }
+    return labels.get(kind, kind)
 
 
 def subject_label(subject_type: str) -> str:

@@ -26,7 +26,7 @@ from lean.models import (
     Theme,
     User,
 )
-from lean.shared.events import jsonable, record_admin_event
+from lean.shared.events import EventKind, jsonable, record_admin_event
 
 
 class AdminError(ValueError):
@@ -50,7 +50,7 @@ def create_organization(actor: User, name: str) -> Organization:
     db.session.add(organization)
     db.session.flush()
     record_admin_event(
-        actor, "created", "organization", organization.id, organization.id, name=name
+        actor, EventKind.CREATED, "organization", organization.id, organization.id, name=name
     )
     db.session.commit()
     return organization
@@ -60,7 +60,12 @@ def update_organization(actor: User, organization: Organization, **changes) -> N
     changed = _apply(organization, changes)
     if changed:
         record_admin_event(
-            actor, "edited", "organization", organization.id, organization.id, fields=changed
+            actor,
+            EventKind.EDITED,
+            "organization",
+            organization.id,
+            organization.id,
+            fields=changed,
         )
         db.session.commit()
 
@@ -72,7 +77,9 @@ def create_team(actor: User, organization: Organization, name: str) -> Team:
     team = Team(organization=organization, name=name.strip())
     db.session.add(team)
     db.session.flush()
-    record_admin_event(actor, "created", "team", team.id, organization.id, team.id, name=team.name)
+    record_admin_event(
+        actor, EventKind.CREATED, "team", team.id, organization.id, team.id, name=team.name
+    )
     db.session.commit()
     return team
 
@@ -81,7 +88,7 @@ def update_team(actor: User, team: Team, **changes) -> None:
     changed = _apply(team, changes)
     if changed:
         record_admin_event(
-            actor, "edited", "team", team.id, team.organization_id, team.id, fields=changed
+            actor, EventKind.EDITED, "team", team.id, team.organization_id, team.id, fields=changed
         )
         db.session.commit()
 
@@ -95,10 +102,10 @@ def set_membership(actor: User, team: Team, user: User, role: TeamRole) -> None:
     )
     if membership is None:
         db.session.add(Membership(team=team, user=user, role=role))
-        kind = "member_added"
+        kind = EventKind.MEMBER_ADDED
     elif membership.role != role:
         membership.role = role
-        kind = "role_changed"
+        kind = EventKind.ROLE_CHANGED
     else:
         return
     record_admin_event(
@@ -122,7 +129,13 @@ def remove_membership(actor: User, team: Team, user: User) -> None:
         return
     db.session.delete(membership)
     record_admin_event(
-        actor, "member_removed", "team", team.id, team.organization_id, team.id, user_id=user.id
+        actor,
+        EventKind.MEMBER_REMOVED,
+        "team",
+        team.id,
+        team.organization_id,
+        team.id,
+        user_id=user.id,
     )
     db.session.commit()
 
@@ -153,7 +166,7 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
-    record_admin_event(actor, "created", "user", user.id, organization.id, email=user.email)
+    record_admin_event(actor, EventKind.CREATED, "user", user.id, organization.id, email=user.email)
     db.session.commit()
     return user
 
@@ -166,7 +179,9 @@ def update_user(actor: User, user: User, **changes) -> None:
     changed = _apply(user, changes)
     if not changed:
         return
-    record_admin_event(actor, "edited", "user", user.id, user.organization_id, fields=changed)
+    record_admin_event(
+        actor, EventKind.EDITED, "user", user.id, user.organization_id, fields=changed
+    )
     if "active" in changed and not user.active:
         end_all_sessions(user)  # a deactivated user is logged out everywhere at once
     db.session.commit()
@@ -182,14 +197,16 @@ def anonymise_user(actor: User, user: User) -> None:
     user.active = False
     user.language = None
     user.password_hash = generate_password_hash(secrets.token_urlsafe(32))
-    record_admin_event(actor, "anonymised", "user", user.id, user.organization_id)
+    record_admin_event(actor, EventKind.ANONYMISED, "user", user.id, user.organization_id)
     end_all_sessions(user)
 
 
 def update_profile(user: User, *, name: str, language: str) -> None:
     changed = _apply(user, {"name": name.strip(), "language": language})
     if changed:
-        record_admin_event(user, "edited", "user", user.id, user.organization_id, fields=changed)
+        record_admin_event(
+            user, EventKind.EDITED, "user", user.id, user.organization_id, fields=changed
+        )
         db.session.commit()
 
 
@@ -277,12 +294,12 @@ def save_theme(actor: User, theme: Theme | None, **values) -> Theme:
         theme = Theme(**values)
         db.session.add(theme)
         db.session.flush()
-        record_admin_event(actor, "created", "theme", theme.id, None, key=theme.key)
+        record_admin_event(actor, EventKind.CREATED, "theme", theme.id, None, key=theme.key)
     else:
         changed = _apply(theme, values)
         if not changed:
             return theme
-        record_admin_event(actor, "edited", "theme", theme.id, None, fields=changed)
+        record_admin_event(actor, EventKind.EDITED, "theme", theme.id, None, fields=changed)
     db.session.commit()
     return theme
 
@@ -301,7 +318,7 @@ def delete_theme(actor: User, theme: Theme) -> None:
     for area in list(theme.focus_areas):
         db.session.delete(area)
     db.session.delete(theme)
-    record_admin_event(actor, "deleted", "theme", theme.id, None, key=theme.key)
+    record_admin_event(actor, EventKind.DELETED, "theme", theme.id, None, key=theme.key)
     db.session.commit()
 
 
@@ -311,6 +328,8 @@ def add_focus_area(actor: User, theme: Theme, **names) -> FocusArea:
     )
     db.session.add(area)
     db.session.flush()
-    record_admin_event(actor, "focus_area_added", "theme", theme.id, None, name=area.name_en)
+    record_admin_event(
+        actor, EventKind.FOCUS_AREA_ADDED, "theme", theme.id, None, name=area.name_en
+    )
     db.session.commit()
     return area

@@ -34,7 +34,7 @@ from lean.models import (
     User,
 )
 from lean.models.base import utcnow
-from lean.shared.events import record_admin_event
+from lean.shared.events import EventKind, record_admin_event
 
 # Longer than any token we hand out; anything longer is not worth hashing.
 MAX_TOKEN_LENGTH = 100
@@ -168,7 +168,7 @@ def create_invitation(
     )
     record_admin_event(
         actor,
-        "invitation_created",
+        EventKind.INVITATION_CREATED,
         "one_time_link",
         link.id,
         organization.id,
@@ -197,7 +197,7 @@ def create_password_reset(
     )
     record_admin_event(
         actor,
-        "password_reset_created",
+        EventKind.PASSWORD_RESET_CREATED,
         "user",
         user.id,
         user.organization_id,
@@ -281,7 +281,7 @@ def accept_invitation(link: OneTimeLink, name: str, password: str, language: str
     db.session.flush()
     record_admin_event(
         user,
-        "invitation_accepted",
+        EventKind.INVITATION_ACCEPTED,
         "user",
         user.id,
         link.organization_id,
@@ -304,7 +304,7 @@ def reset_password(link: OneTimeLink, password: str) -> User:
     # Whoever locked the account by guessing is shut out by the new password anyway.
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == user.email))
     record_admin_event(
-        user, "password_reset", "user", user.id, user.organization_id, link_id=link.id
+        user, EventKind.PASSWORD_RESET, "user", user.id, user.organization_id, link_id=link.id
     )
     end_all_sessions(user)  # rotates the session token and commits everything above
     return user

@@ -12,7 +12,7 @@ from lean.core.extensions import db
 from lean.models import Event, Improvement, Stage, Team, Theme, User
 from lean.models.base import utcnow
 from lean.shared.conflicts import EditConflict
-from lean.shared.events import jsonable, record_event
+from lean.shared.events import EventKind, jsonable, record_event
 
 # Fields a person edits on the card's form, in the order the form shows them.
 EDITABLE_FIELDS = (
@@ -93,7 +93,7 @@ def add_improvement(
     improvement.enter_stage(stage, moment)
     db.session.add(improvement)
     db.session.flush()
-    record_event(actor, "created", improvement, stage=stage.value).at = moment
+    record_event(actor, EventKind.CREATED, improvement, stage=stage.value).at = moment
     return improvement
 
 
@@ -106,7 +106,9 @@ def move_improvement(actor: User, improvement: Improvement, to_stage: Stage) -> 
     improvement.position = _end_of_column(improvement.team_id, to_stage.value)
     moment = utcnow()
     improvement.enter_stage(to_stage, moment)
-    event = record_event(actor, "moved", improvement, **{"from": from_stage, "to": to_stage.value})
+    event = record_event(
+        actor, EventKind.MOVED, improvement, **{"from": from_stage, "to": to_stage.value}
+    )
     event.at = moment  # the card's stage times and its history agree to the microsecond
     _commit_or_conflict(improvement)
     return True
@@ -156,11 +158,11 @@ def place_improvement(
         moment = utcnow()
         improvement.enter_stage(to_stage, moment)
         event = record_event(
-            actor, "moved", improvement, **{"from": from_stage, "to": to_stage.value}
+            actor, EventKind.MOVED, improvement, **{"from": from_stage, "to": to_stage.value}
         )
         event.at = moment
     else:
-        record_event(actor, "reordered", improvement, stage=to_stage.value, after=after_id)
+        record_event(actor, EventKind.REORDERED, improvement, stage=to_stage.value, after=after_id)
     _commit_or_conflict(improvement)
 
 
@@ -194,11 +196,11 @@ def update_improvement(
     if not changed:
         return changed
     if "blocked" in changed:
-        kind = "blocked" if improvement.blocked else "unblocked"
+        kind = EventKind.BLOCKED if improvement.blocked else EventKind.UNBLOCKED
         record_event(actor, kind, improvement, reason=improvement.blocked_reason)
     edited = {name: values for name, values in changed.items() if name != "blocked"}
     if edited:
-        record_event(actor, "edited", improvement, fields=edited)
+        record_event(actor, EventKind.EDITED, improvement, fields=edited)
     _commit_or_conflict(improvement)
     return changed
 
@@ -236,7 +238,7 @@ def _set_archived(actor: User, improvement: Improvement, *, archived: bool) -> N
     if improvement.archived == archived:
         return
     improvement.archived = archived
-    record_event(actor, "archived" if archived else "restored", improvement)
+    record_event(actor, EventKind.ARCHIVED if archived else EventKind.RESTORED, improvement)
     _commit_or_conflict(improvement)
 
 
@@ -283,7 +285,7 @@ def _event_time(aggregate, stages):
     condition = [
         Event.subject_type == "improvement",
         Event.subject_id == Improvement.id,
-        Event.kind.in_(("created", "moved")),
+        Event.kind.in_((EventKind.CREATED, EventKind.MOVED)),
     ]
     if stages is not None:
         entered = func.coalesce(Event.data["to"].as_string(), Event.data["stage"].as_string())

@@ -24,7 +24,7 @@ from lean.core.urls import external_url
 from lean.models import Improvement, Notification, User
 from lean.models.base import utcnow
 from lean.shared import policy
-from lean.shared.events import record_admin_event
+from lean.shared.events import EventKind, record_admin_event
 
 FREQUENCIES = ("none", "daily", "weekly")
 PERIOD = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -154,7 +154,7 @@ def set_digest_frequency(user: User, frequency: str) -> None:
     before, user.digest_frequency = user.digest_frequency, frequency
     record_admin_event(
         user,
-        "edited",
+        EventKind.EDITED,
         "user",
         user.id,
         user.organization_id,

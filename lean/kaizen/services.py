@@ -20,7 +20,7 @@ from lean.kaizen.uploads import CheckedUpload, remove_stored, store_upload
 from lean.models import Attachment, Improvement, KaizenEntry, Stage, Team, Theme, User
 from lean.models.base import utcnow
 from lean.shared.conflicts import EditConflict
-from lean.shared.events import jsonable, record_event
+from lean.shared.events import EventKind, jsonable, record_event
 
 EDITABLE_FIELDS = (
     "title",
@@ -62,7 +62,7 @@ def log_kaizen(
     with _files_kept_only_on_commit() as written:
         for upload in uploads:
             _attach(entry, upload, written)
-        record_event(actor, "created", entry, attachments=len(uploads))
+        record_event(actor, EventKind.CREATED, entry, attachments=len(uploads))
         db.session.commit()
     return entry
 
@@ -104,7 +104,7 @@ def update_kaizen(
         entry.updated_at = utcnow()  # an attachment-only change still bumps the version
         record_event(
             actor,
-            "edited",
+            EventKind.EDITED,
             entry,
             fields=changed,
             added=[u.download_name for u in uploads],
@@ -118,13 +118,13 @@ def update_kaizen(
 def delete_kaizen(actor: User, entry: KaizenEntry) -> None:
     """Hide the entry; a supervisor can restore it within the recovery period."""
     entry.deleted_at = utcnow()
-    record_event(actor, "deleted", entry)
+    record_event(actor, EventKind.DELETED, entry)
     db.session.commit()
 
 
 def restore_kaizen(actor: User, entry: KaizenEntry) -> None:
     entry.deleted_at = None
-    record_event(actor, "restored", entry)
+    record_event(actor, EventKind.RESTORED, entry)
     db.session.commit()
 
 
@@ -151,7 +151,7 @@ def purge_deleted_kaizens() -> int:
         for name in (attachment.stored_name, attachment.thumbnail_name)
     ]
     for entry in expired:
-        record_event(None, "purged", entry)
+        record_event(None, EventKind.PURGED, entry)
         for attachment in entry.attachments:
             db.session.delete(attachment)
         db.session.delete(entry)
@@ -203,7 +203,7 @@ def promote_kaizen(actor: User, entry: KaizenEntry) -> Improvement:
         hours_saved_per_month=entry.hours_saved_per_month,
     )
     entry.promoted_to = improvement
-    record_event(actor, "promoted", entry, improvement_id=improvement.id)
+    record_event(actor, EventKind.PROMOTED, entry, improvement_id=improvement.id)
     db.session.commit()
     return improvement
 

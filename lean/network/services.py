@@ -31,7 +31,7 @@ from lean.models import (
 from lean.models.base import utcnow
 from lean.network import snapshot
 from lean.shared.conflicts import EditConflict
-from lean.shared.events import record_admin_event
+from lean.shared.events import EventKind, record_admin_event
 
 
 @dataclass
@@ -50,7 +50,7 @@ class AlreadyAdopted(Exception):
     """The team has already adopted this practice."""
 
 
-def _record(actor: User, kind: str, practice: Practice, team_id: int | None = None, **data):
+def _record(actor: User, kind: EventKind, practice: Practice, team_id: int | None = None, **data):
     record_admin_event(actor, kind, "practice", practice.id, actor.organization_id, team_id, **data)
 
 
@@ -113,7 +113,7 @@ def publish_practice(
     _apply_text(practice, text, content)
     db.session.add(practice)
     db.session.flush()
-    _record(actor, "published", practice, source.team_id, practice_kind=practice.kind)
+    _record(actor, EventKind.PUBLISHED, practice, source.team_id, practice_kind=practice.kind)
     db.session.commit()
     return practice
 
@@ -146,7 +146,7 @@ def update_practice(
         practice.kind = _kind(source, content)
     practice.updated_at = utcnow()
     practice.withdrawn_at = None
-    _record(actor, "updated", practice)
+    _record(actor, EventKind.UPDATED, practice)
     db.session.commit()
 
 
@@ -155,7 +155,7 @@ def withdraw_practice(actor: User, practice: Practice) -> None:
     if practice.withdrawn_at is not None:
         return
     practice.withdrawn_at = utcnow()
-    _record(actor, "withdrawn", practice)
+    _record(actor, EventKind.WITHDRAWN, practice)
     db.session.commit()
 
 
@@ -179,7 +179,7 @@ def comment_on_practice(
     )
     db.session.add(comment)
     db.session.flush()
-    _record(actor, "commented", practice, comment_id=comment.id)
+    _record(actor, EventKind.COMMENTED, practice, comment_id=comment.id)
     db.session.commit()
     return comment
 
@@ -217,7 +217,7 @@ def adopt_practice(actor: User, practice: Practice, team: Team) -> Improvement:
         # The same team adopted it in a concurrent request: the new card goes with it.
         db.session.rollback()
         raise AlreadyAdopted from None
-    _record(actor, "adopted", practice, team.id, improvement_id=improvement.id)
+    _record(actor, EventKind.ADOPTED, practice, team.id, improvement_id=improvement.id)
     db.session.commit()
     return improvement
 
@@ -230,7 +230,7 @@ def mark_notices_read(actor: User, organization_id: int) -> int:
         .values(read_at=utcnow())
     )
     record_admin_event(
-        actor, "read", "notice", organization_id, organization_id, count=result.rowcount
+        actor, EventKind.READ, "notice", organization_id, organization_id, count=result.rowcount
     )
     db.session.commit()
     return result.rowcount
@@ -242,7 +242,7 @@ def set_supervisors_may_publish(actor: User, organization: Organization, allowed
     organization.supervisors_may_publish = allowed
     record_admin_event(
         actor,
-        "edited",
+        EventKind.EDITED,
         "organization",
         organization.id,
         organization.id,
@@ -258,7 +258,7 @@ def set_name_shown_to_network(user: User, shown: bool) -> None:
     user.show_name_to_network = shown
     record_admin_event(
         user,
-        "edited",
+        EventKind.EDITED,
         "user",
         user.id,
         user.organization_id,

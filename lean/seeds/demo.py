@@ -22,6 +22,7 @@ from lean.models import (
 )
 from lean.models.base import utcnow
 from lean.network.demo import seed_network_demo
+from lean.shared.events import EventKind
 from lean.standups.demo import seed_standups_demo
 
 DEMO_PASSWORD = "Vertaa-demo-2026"
@@ -392,7 +393,7 @@ def _replay_history(improvement: Improvement, actor: User, stage: str, days: int
         services.move_improvement(actor, improvement, Stage(STAGE_PATH[step]))
     moves = db.session.scalars(
         select(Event)
-        .where(Event.subject_id == improvement.id, Event.kind == "moved")
+        .where(Event.subject_id == improvement.id, Event.kind == EventKind.MOVED)
         .order_by(Event.id)
     ).all()
     for step, event in enumerate(moves, start=1):

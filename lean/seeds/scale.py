@@ -37,6 +37,7 @@ from lean.models import (
     User,
 )
 from lean.models.base import utcnow
+from lean.shared.events import EventKind
 
 SCALE_PASSWORD = "Vertaa-scale-2026"  # noqa: S105 - the documented password of scale data
 EMAIL_DOMAIN = "scale.vertaa.example"
@@ -247,9 +248,9 @@ def seed_scale(
     for moment, index, step in ordered:
         card = cards[index]
         if step == 0:
-            kind, data = "created", {"stage": card.stages[0]}
+            kind, data = EventKind.CREATED, {"stage": card.stages[0]}
         else:
-            kind, data = "moved", {"from": card.stages[step - 1], "to": card.stages[step]}
+            kind, data = EventKind.MOVED, {"from": card.stages[step - 1], "to": card.stages[step]}
         rows.append(
             {
                 "at": datetime.fromtimestamp(moment, UTC),
@@ -258,7 +259,7 @@ def seed_scale(
                 "team_id": card.team_id,
                 "subject_type": "improvement",
                 "subject_id": card.id,
-                "kind": kind,
+                "kind": kind.value,
                 "data": data,
             }
         )

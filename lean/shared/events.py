@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 
 class EventKind(enum.StrEnum):
-    """Every kind of event the code records; record_event refuses any other."""
+    """Every kind of event the code records. Recording and subscribing take a member: the type
+    checker refuses a plain string, and at run time any value outside the catalogue fails."""
 
     # Cards, kaizens and practices
     CREATED = "created"
@@ -93,7 +94,7 @@ def jsonable(value: Any) -> Any:
 
 
 def record_event(
-    actor: User | None, kind: str, subject: Improvement | KaizenEntry, **data: Any
+    actor: User | None, kind: EventKind, subject: Improvement | KaizenEntry, **data: Any
 ) -> Event:
     """One row of history for a team's object; the subject type is its table's name."""
     event = Event(
@@ -111,7 +112,7 @@ def record_event(
 
 def record_admin_event(
     actor: User | None,
-    kind: str,
+    kind: EventKind,
     subject_type: str,
     subject_id: int,
     organization_id: int | None,
@@ -171,20 +172,20 @@ _subscribers: dict[EventKind, list[Subscriber]] = defaultdict(list)
 _PENDING = "lean_pending_events"
 
 
-def subscribe(kind: EventKind | str, handler: Subscriber) -> None:
+def subscribe(kind: EventKind, handler: Subscriber) -> None:
     """Call handler(session, event) after each committed event of this kind."""
     handlers = _subscribers[EventKind(kind)]
     if handler not in handlers:
         handlers.append(handler)
 
 
-def unsubscribe(kind: EventKind | str, handler: Subscriber) -> None:
+def unsubscribe(kind: EventKind, handler: Subscriber) -> None:
     handlers = _subscribers[EventKind(kind)]
     if handler in handlers:
         handlers.remove(handler)
 
 
-def subscribers(kind: EventKind | str) -> list[Subscriber]:
+def subscribers(kind: EventKind) -> list[Subscriber]:
     return list(_subscribers.get(EventKind(kind), ()))
 
 

@@ -27,7 +27,7 @@ from lean.models import (
     User,
 )
 from lean.models.base import utcnow
-from lean.shared.events import record_admin_event, record_event
+from lean.shared.events import EventKind, record_admin_event, record_event
 from lean.shared.web import today
 from lean.standups import queries
 
@@ -75,7 +75,7 @@ def start_standup(actor: User, team: Team) -> tuple[Standup, bool]:
             ],
         )
     record_admin_event(
-        actor, "standup_started", "standup", standup.id, team.organization_id, team.id
+        actor, EventKind.STANDUP_STARTED, "standup", standup.id, team.organization_id, team.id
     )
     try:
         db.session.commit()
@@ -142,14 +142,14 @@ def record_decision(actor: User, standup: Standup, improvement: Improvement, dec
         .where(StandupItem.standup_id == standup.id, StandupItem.improvement_id == improvement.id)
         .values(decision=decision, reviewed_at=utcnow())
     )
-    record_event(actor, "decided", improvement, text=decision, standup=standup.id)
+    record_event(actor, EventKind.DECIDED, improvement, text=decision, standup=standup.id)
     db.session.commit()
 
 
 def add_note(actor: User, standup: Standup, improvement: Improvement, note: str) -> None:
     """A note anyone of the team adds to a card during the stand-up; it stays in the card's
     history and in the stand-up's record."""
-    record_event(actor, "noted", improvement, text=note.strip(), standup=standup.id)
+    record_event(actor, EventKind.NOTED, improvement, text=note.strip(), standup=standup.id)
     db.session.commit()
 
 
@@ -168,7 +168,7 @@ def escalate_card(
     db.session.add(escalation)
     if standup is not None:
         _reviewed(standup, improvement)
-    record_event(actor, "escalated", improvement, question=escalation.question)
+    record_event(actor, EventKind.ESCALATED, improvement, question=escalation.question)
     db.session.commit()
     return escalation
 
@@ -192,7 +192,7 @@ def answer_escalation(actor: User, escalation: Escalation, answer: str) -> None:
         raise StandupConflict(escalation)
     record_event(
         actor,
-        "escalation_answered",
+        EventKind.ESCALATION_ANSWERED,
         escalation.improvement,
         answer=answer.strip(),
         escalation=escalation.id,
@@ -233,7 +233,7 @@ def finish_standup(
         standup.led_by_id = actor.id
     record_admin_event(
         actor,
-        "standup_finished",
+        EventKind.STANDUP_FINISHED,
         "standup",
         standup.id,
         standup.team.organization_id,
@@ -265,7 +265,7 @@ def update_settings(
     team.act_limit_days = limits["act"]
     record_admin_event(
         actor,
-        "standup_settings",
+        EventKind.STANDUP_SETTINGS,
         "team",
         team.id,
         team.organization_id,
