@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lean.models.base import UTCDateTime, utcnow
-from lean.models.database import db
+from lean.models.database import Model
 from lean.models.improvement import Improvement
 from lean.models.user import User
 
@@ -26,7 +26,7 @@ class CauseCategory(enum.StrEnum):
     ENVIRONMENT = "environment"
 
 
-class A3Sheet(db.Model):
+class A3Sheet(Model):
     __tablename__ = "a3_sheet"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,7 +85,7 @@ class A3Sheet(db.Model):
         return self.improvement.team_id
 
 
-class A3Why(db.Model):
+class A3Why(Model):
     """One step of the "why?" chain, in order; at most five per sheet."""
 
     __tablename__ = "a3_why"
@@ -97,7 +97,7 @@ class A3Why(db.Model):
     text: Mapped[str] = mapped_column(String(500))
 
 
-class A3Cause(db.Model):
+class A3Cause(Model):
     __tablename__ = "a3_cause"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,7 +106,7 @@ class A3Cause(db.Model):
     text: Mapped[str] = mapped_column(String(500))
 
 
-class A3Countermeasure(db.Model):
+class A3Countermeasure(Model):
     __tablename__ = "a3_countermeasure"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,7 +117,7 @@ class A3Countermeasure(db.Model):
     chosen: Mapped[bool] = mapped_column(default=False)
 
 
-class A3Action(db.Model):
+class A3Action(Model):
     __tablename__ = "a3_action"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -133,7 +133,7 @@ class A3Action(db.Model):
         return not self.done and self.due_on is not None and self.due_on < today
 
 
-class A3Comment(db.Model):
+class A3Comment(Model):
     """A coaching question or remark on one section; answers point at their question."""
 
     __tablename__ = "a3_comment"

@@ -8,12 +8,12 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lean.models.base import UTCDateTime, utcnow
-from lean.models.database import db
+from lean.models.database import Model
 from lean.models.improvement import Improvement
 from lean.models.user import User
 
 
-class CardComment(db.Model):
+class CardComment(Model):
     """A comment on a card; its mentions are in the 'commented' event's data."""
 
     __table_args__ = (Index("ix_card_comment_card", "improvement_id", "created_at"),)
@@ -29,7 +29,7 @@ class CardComment(db.Model):
     author: Mapped[User] = relationship()
 
 
-class CardFollow(db.Model):
+class CardFollow(Model):
     """Someone who wants to hear about a card they do not own."""
 
     __table_args__ = (UniqueConstraint("user_id", "improvement_id"),)
@@ -40,7 +40,7 @@ class CardFollow(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One item of a person's inbox: why they are told, which event, where it links to."""
 
     __table_args__ = (

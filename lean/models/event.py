@@ -9,11 +9,11 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lean.models.base import UTCDateTime, utcnow
-from lean.models.database import db
+from lean.models.database import Model
 from lean.models.user import User
 
 
-class Event(db.Model):
+class Event(Model):
     __table_args__ = (
         Index("ix_event_subject", "subject_type", "subject_id", "at"),
         Index("ix_event_team_at", "team_id", "at"),

@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lean.models.base import UTCDateTime, utcnow
-from lean.models.database import db
+from lean.models.database import Model
 from lean.models.organization import Team
 from lean.models.theme import FocusArea, Theme
 from lean.models.user import User
@@ -25,7 +25,7 @@ class Stage(enum.StrEnum):
     DONE = "done"
 
     @property
-    def index(self) -> int:
+    def index(self) -> int:  # type: ignore[override]  # a stage's place in the cycle, never str.index
         return STAGES.index(self)
 
     @property
@@ -40,7 +40,7 @@ class Stage(enum.StrEnum):
 STAGES = list(Stage)
 
 
-class Improvement(db.Model):
+class Improvement(Model):
     __table_args__ = (
         Index("ix_improvement_board", "team_id", "archived", "stage", "position"),
         # The dashboard's completions of a period, per team.

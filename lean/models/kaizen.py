@@ -9,14 +9,14 @@ from sqlalchemy import ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lean.models.base import UTCDateTime, utcnow
-from lean.models.database import db
+from lean.models.database import Model
 from lean.models.improvement import Improvement
 from lean.models.organization import Team
 from lean.models.theme import Theme
 from lean.models.user import User
 
 
-class KaizenEntry(db.Model):
+class KaizenEntry(Model):
     __table_args__ = (Index("ix_kaizen_entry_log", "team_id", "deleted_at", "done_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,7 +48,7 @@ class KaizenEntry(db.Model):
     )
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """A file stored under instance/uploads with a generated name, never the uploader's."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

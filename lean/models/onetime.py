@@ -9,7 +9,7 @@ from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lean.models.base import UTCDateTime, utcnow
-from lean.models.database import db
+from lean.models.database import Model
 from lean.models.organization import Organization, Team, TeamRole
 from lean.models.user import User
 
@@ -19,7 +19,7 @@ class LinkPurpose(enum.StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105  (a purpose, not a password)
 
 
-class OneTimeLink(db.Model):
+class OneTimeLink(Model):
     """Only the token's hash is stored: the link itself is shown once and never again."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,7 +10,7 @@ from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lean.models.base import UTCDateTime, utcnow
-from lean.models.database import db
+from lean.models.database import Model
 
 if TYPE_CHECKING:
     from lean.models.user import User
@@ -21,7 +21,7 @@ class TeamRole(enum.StrEnum):
     SUPERVISOR = "supervisor"
 
 
-class Organization(db.Model):
+class Organization(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     # The organization that coordinates the network.
@@ -34,7 +34,7 @@ class Organization(db.Model):
     teams: Mapped[list[Team]] = relationship(back_populates="organization", order_by="Team.name")
 
 
-class Team(db.Model):
+class Team(Model):
     __table_args__ = (UniqueConstraint("organization_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,7 +59,7 @@ class Team(db.Model):
     memberships: Mapped[list[Membership]] = relationship(back_populates="team")
 
 
-class Membership(db.Model):
+class Membership(Model):
     __table_args__ = (UniqueConstraint("user_id", "team_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,7 +14,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lean.models.base import UTCDateTime, utcnow
-from lean.models.database import db
+from lean.models.database import Model
 from lean.models.organization import Organization, Team
 from lean.models.theme import FocusArea, Theme
 from lean.models.user import User
@@ -26,7 +26,7 @@ class PracticeKind(enum.StrEnum):
     KAIZEN = "kaizen"
 
 
-class Practice(db.Model):
+class Practice(Model):
     __table_args__ = (Index("ix_practice_library", "withdrawn_at", "published_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,7 +66,7 @@ class Practice(db.Model):
         return self.withdrawn_at is None
 
 
-class PracticeComment(db.Model):
+class PracticeComment(Model):
     """A peer's comment or question on a practice, or an answer to one (parent_id)."""
 
     __table_args__ = (Index("ix_practice_comment_practice", "practice_id", "created_at"),)
@@ -88,7 +88,7 @@ class PracticeComment(db.Model):
     similar_practice: Mapped[Practice | None] = relationship(foreign_keys=[similar_practice_id])
 
 
-class Adoption(db.Model):
+class Adoption(Model):
     """A team of another organization took a practice up: a new card on its board."""
 
     __table_args__ = (UniqueConstraint("practice_id", "team_id"),)
@@ -111,7 +111,7 @@ class NoticeKind(enum.StrEnum):
     ADOPTION = "adoption"
 
 
-class Notice(db.Model):
+class Notice(Model):
     """Tells the publishing organization that a peer commented on or adopted its practice.
 
     One notice per organization, read by any of its people: the first who marks it read

@@ -8,13 +8,13 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lean.models.base import UTCDateTime, utcnow
-from lean.models.database import db
+from lean.models.database import Model
 from lean.models.improvement import Improvement
 from lean.models.organization import Team
 from lean.models.user import User
 
 
-class Standup(db.Model):
+class Standup(Model):
     __table_args__ = (
         Index("ix_standup_team_started", "team_id", "started_at"),
         # At most one unfinished stand-up per team: two supervisors pressing "start" at the
@@ -47,7 +47,7 @@ class Standup(db.Model):
     led_by: Mapped[User | None] = relationship()
 
 
-class StandupAttendee(db.Model):
+class StandupAttendee(Model):
     __table_args__ = (UniqueConstraint("standup_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,7 +57,7 @@ class StandupAttendee(db.Model):
     user: Mapped[User] = relationship()
 
 
-class StandupItem(db.Model):
+class StandupItem(Model):
     """A card on a stand-up's agenda: why it is there and what was decided about it."""
 
     __table_args__ = (UniqueConstraint("standup_id", "improvement_id"),)
@@ -74,7 +74,7 @@ class StandupItem(db.Model):
     improvement: Mapped[Improvement] = relationship()
 
 
-class Escalation(db.Model):
+class Escalation(Model):
     """A team's question to its organization's coordinators about one card."""
 
     __table_args__ = (Index("ix_escalation_open", "team_id", "answered_at"),)

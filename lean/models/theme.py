@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lean.models.database import db
+from lean.models.database import Model
 
 
 class NamedInThreeLanguages:
@@ -17,7 +17,7 @@ class NamedInThreeLanguages:
         return getattr(self, f"name_{language}", None) or self.name_en
 
 
-class Theme(NamedInThreeLanguages, db.Model):
+class Theme(NamedInThreeLanguages, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(50), unique=True)
     # A dark colour: white text on it meets WCAG AA contrast.
@@ -30,7 +30,7 @@ class Theme(NamedInThreeLanguages, db.Model):
     )
 
 
-class FocusArea(NamedInThreeLanguages, db.Model):
+class FocusArea(NamedInThreeLanguages, Model):
     __table_args__ = (UniqueConstraint("theme_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

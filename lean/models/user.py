@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lean.models.base import UTCDateTime, utcnow
-from lean.models.database import db
+from lean.models.database import Model
 from lean.models.organization import Membership, Organization, TeamRole
 
 
@@ -29,7 +29,7 @@ def shown_name(user_id: int, stored_name: str, anonymised: bool) -> str:
     return stored_name
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     # The stored name; read `name`, which puts an anonymised user's placeholder in the reader's
@@ -92,7 +92,7 @@ class User(UserMixin, db.Model):
         return None
 
 
-class LoginFailure(db.Model):
+class LoginFailure(Model):
     """One failed login; kept in the database so every app process sees the same count."""
 
     __table_args__ = (
@@ -107,7 +107,7 @@ class LoginFailure(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class PasswordResetRequest(db.Model):
+class PasswordResetRequest(Model):
     """One self-service password reset request, known address or not, for its throttle."""
 
     __table_args__ = (
