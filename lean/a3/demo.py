@@ -43,7 +43,7 @@ def seed_a3_demo() -> None:
 
 
 def _save(actor: User, sheet_id: int, key: str, values: dict) -> None:
-    sheet = db.session.get(A3Sheet, sheet_id)
+    sheet = db.session.get_one(A3Sheet, sheet_id)
     services.update_section(actor, sheet, key, getattr(sheet, f"{key}_version"), values)
 
 
@@ -82,7 +82,7 @@ def _sheet_in_do(card: Improvement, member: User, coach: User) -> None:
             "target_date": today() + timedelta(days=90),
         },
     )
-    sheet = db.session.get(A3Sheet, sheet_id)
+    sheet = db.session.get_one(A3Sheet, sheet_id)
     for text in (
         "Miksi opiskelija ohjataan eteenpäin? Palvelupiste ei tiedä vastausta.",
         "Miksi ei tiedä? Ohjeet ovat kunkin alan omissa kansioissa.",
@@ -157,6 +157,6 @@ def _sheet_in_check(card: Improvement, member: User, coach: User) -> None:
             "effect_note": "Odotusaika lyheni neljään päivään.",
         },
     )
-    sheet = db.session.get(A3Sheet, sheet_id)
+    sheet = db.session.get_one(A3Sheet, sheet_id)
     services.add_item(member, sheet, KINDS["whys"], {"text": "Miksi odotetaan? Jono on yhteinen."})
     services.add_comment(coach, sheet, "effect", "Pysyykö tulos myös kevään ruuhkassa?")

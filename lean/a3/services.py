@@ -9,9 +9,9 @@ instead of overwriting the first one's text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lean.a3.sections import BY_KEY, Section
@@ -81,7 +81,7 @@ def start_a3(actor: User, improvement: Improvement) -> A3Sheet:
     except IntegrityError:
         # Two people pressed "Start A3" at the same moment: the unique key let one through.
         db.session.rollback()
-        return _sheet_of(improvement.id)
+        return cast(A3Sheet, _sheet_of(improvement.id))  # the one that got through
     record_event(actor, EventKind.A3_STARTED, improvement, sheet=sheet.id)
     db.session.commit()
     return sheet
@@ -293,7 +293,10 @@ def _bump_version(
     statement = statement.values(
         {section.version_column: column + 1, "revised_at": utcnow(), **(values or {})}
     )
-    result = db.session.execute(statement, execution_options={"synchronize_session": False})
+    result = cast(
+        CursorResult,
+        db.session.execute(statement, execution_options={"synchronize_session": False}),
+    )
     if result.rowcount != 1:
         db.session.rollback()
         raise SectionConflict(sheet.id, section.key)

@@ -8,6 +8,7 @@ just the section with its form and errors).
 from __future__ import annotations
 
 from functools import partial
+from typing import cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -102,7 +103,7 @@ def _action_people(sheet, keep_id: int | None = None) -> list[tuple[int, str]]:
     people = queries.team_people(sheet.improvement.team_id)
     if not policy.sees_names_of(current_user, sheet.improvement.team.organization_id):
         people = [u for u in people if u.show_name_to_network or u.id == keep_id]
-    return [(user.id, person_name(sheet, user)) for user in people]
+    return [(user.id, cast(str, person_name(sheet, user))) for user in people]  # a user is named
 
 
 def _context(sheet, state: SheetState | None = None) -> dict:
@@ -247,7 +248,7 @@ def name_peer_coach(sheet_id: int):
     coach = queries.user_by_email(form.email.data or "") if form.validate() else None
     if coach is None:
         if form.email.data and not form.email.errors:
-            form.email.errors.append(_("Nobody with this email uses Vertaa."))
+            cast(list, form.email.errors).append(_("Nobody with this email uses Vertaa."))
         state = SheetState()
         state.peer_coach_form = form
         return _render_section(sheet, "header", state, 422)
@@ -375,7 +376,7 @@ def add_comment(sheet_id: int, section: str):
         state.comment_forms[(section, parent.id if parent else None)] = form
         return _render_section(sheet, section, state, 422)
     try:
-        services.add_comment(current_user, sheet, section, form.body.data, parent)
+        services.add_comment(current_user, sheet, section, cast(str, form.body.data), parent)
     except services.A3Refused:
         abort(400)
     return _after_change(sheet, section)

@@ -29,7 +29,7 @@ def role_choices():
 def contrast_with_white(colour: str) -> float:
     """WCAG contrast ratio of a #rrggbb colour against white."""
 
-    def channel(value: int) -> float:
+    def channel(value: float) -> float:
         value /= 255
         return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
 

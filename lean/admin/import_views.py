@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import cast
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -47,7 +48,7 @@ class ConfirmImportForm(FlaskForm):
 
     def file_bytes(self) -> bytes | None:
         try:
-            return base64.b64decode(self.content.data, validate=True)
+            return base64.b64decode(cast(str, self.content.data), validate=True)
         except (binascii.Error, ValueError):
             return None
 

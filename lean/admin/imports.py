@@ -457,12 +457,14 @@ def apply_import(actor: User, organization: Organization, preview: ImportPreview
         summary.users_created = len(new_users)
 
         changed_ids = [row.membership_id for row in preview.rows if row.decision == Decision.CHANGE]
-        memberships: dict[int, Membership] = {}
+        memberships: dict[int | None, Membership] = {}  # by the rows' membership_id
         for chunk in _chunks(changed_ids):
             query = select(Membership).where(Membership.id.in_(chunk))
             memberships.update((m.id, m) for m in db.session.scalars(query))
 
         for row in preview.rows:
+            if row.team_id is None or row.role is None:
+                continue  # refused: no team or no role to import
             if row.decision in (Decision.CREATE, Decision.ADD):
                 user_id = new_users[row.email].id if row.user_id is None else row.user_id
                 db.session.add(Membership(user_id=user_id, team_id=row.team_id, role=row.role))

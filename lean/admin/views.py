@@ -1,5 +1,7 @@
 """Admin pages and the profile: parse the request, ask the policy, call one service, render."""
 
+from typing import cast
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -42,7 +44,7 @@ def organizations():
     policy.require_installation_admin(current_user)
     form = OrganizationForm()
     if form.validate_on_submit():
-        organization = services.create_organization(current_user, form.name.data)
+        organization = services.create_organization(current_user, cast(str, form.name.data))
         flash(_("Organization “%(name)s” created.", name=organization.name), "success")
         return redirect(url_for("admin.organization", organization_id=organization.id), 303)
     status = 422 if form.errors else 200
@@ -79,7 +81,10 @@ def edit_organization(organization_id: int):
     if not form.validate():
         return _render_organization(organization, 422, organization_form=form)
     services.update_organization(
-        current_user, organization, name=form.name.data.strip(), active=form.active.data
+        current_user,
+        organization,
+        name=cast(str, form.name.data).strip(),
+        active=form.active.data,
     )
     flash(_("Organization saved."), "success")
     return redirect(url_for("admin.organization", organization_id=organization.id), 303)
@@ -92,7 +97,7 @@ def create_team(organization_id: int):
     form = TeamForm(organization)
     if not form.validate():
         return _render_organization(organization, 422, team_form=form)
-    team = services.create_team(current_user, organization, form.name.data)
+    team = services.create_team(current_user, organization, cast(str, form.name.data))
     flash(_("Team “%(name)s” created.", name=team.name), "success")
     return redirect(url_for("admin.team", team_id=team.id), 303)
 
@@ -107,8 +112,8 @@ def create_user(organization_id: int):
     user = services.create_user(
         current_user,
         organization,
-        name=form.name.data,
-        email=form.email.data,
+        name=cast(str, form.name.data),
+        email=cast(str, form.email.data),
         language=form.language.data,
         is_coordinator=form.is_coordinator.data,
     )
@@ -150,7 +155,10 @@ def edit_team(team_id: int):
     if not form.validate():
         return _render_team(team, 422, team_form=form)
     services.update_team(
-        current_user, team, name=form.name.data.strip(), archived=form.archived.data
+        current_user,
+        team,
+        name=cast(str, form.name.data).strip(),
+        archived=form.archived.data,
     )
     flash(_("Team saved."), "success")
     return redirect(url_for("admin.team", team_id=team.id), 303)
@@ -163,7 +171,7 @@ def set_member(team_id: int):
     form = MembershipForm(queries.active_people_of(team.organization))
     if not form.validate():
         return _render_team(team, 422, membership_form=form)
-    person = db.session.get(User, form.user_id.data)
+    person = cast(User, db.session.get(User, form.user_id.data))  # one of the choices
     services.set_membership(current_user, team, person, TeamRole(form.role.data))
     flash(_("%(name)s is now in the team.", name=person.name), "success")
     return redirect(url_for("admin.team", team_id=team.id), 303)
@@ -215,12 +223,12 @@ def user(user_id: int):
     if not form.validate():
         return _render_user(person, form, 422)
     if person.id == current_user.id and not form.active.data:
-        form.active.errors.append(_("You cannot deactivate yourself."))
+        cast(list, form.active.errors).append(_("You cannot deactivate yourself."))
         return _render_user(person, form, 422)
     services.update_user(
         current_user,
         person,
-        name=form.name.data.strip(),
+        name=cast(str, form.name.data).strip(),
         email=form.email.data,
         language=form.language.data or None,
         is_coordinator=form.is_coordinator.data,
@@ -261,10 +269,10 @@ def themes():
 def _theme_values(form: ThemeForm) -> dict:
     return {
         "key": form.key.data,
-        "name_fi": form.name_fi.data.strip(),
-        "name_sv": form.name_sv.data.strip(),
-        "name_en": form.name_en.data.strip(),
-        "colour": form.colour.data.lower(),
+        "name_fi": cast(str, form.name_fi.data).strip(),
+        "name_sv": cast(str, form.name_sv.data).strip(),
+        "name_en": cast(str, form.name_en.data).strip(),
+        "colour": cast(str, form.colour.data).lower(),
         "retired": form.retired.data,
     }
 
@@ -365,7 +373,9 @@ def show():
     """One's own name, language and teams, with the password change and data download."""
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        services.update_profile(current_user, name=form.name.data, language=form.language.data)
+        services.update_profile(
+            current_user, name=cast(str, form.name.data), language=form.language.data
+        )
         flash(_("Profile saved."), "success")
         return redirect(url_for("profile.show"), 303)
     status = 422 if form.errors else 200

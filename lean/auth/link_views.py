@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import cast
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -71,10 +72,10 @@ def invite(organization_id: int):
     team = next((t for t in teams if t.id == form.team.data), None)
     try:
         link, token = links.create_invitation(
-            current_user, organization, form.email.data, team=team, role=form.role.data
+            current_user, organization, cast(str, form.email.data), team=team, role=form.role.data
         )
     except links.EmailAlreadyRegistered:
-        form.email.errors.append(
+        cast(list, form.email.errors).append(
             _(
                 "This address already has an account. Its owner can log in, or ask for a "
                 "new password."
@@ -101,7 +102,9 @@ def accept_invitation(token: str):
             "auth/accept_invitation.html", form=form, link=link, token=token
         ), status
     try:
-        user = links.accept_invitation(link, form.name.data, form.password.data, form.language.data)
+        user = links.accept_invitation(
+            link, cast(str, form.name.data), cast(str, form.password.data), form.language.data
+        )
     except links.LinkUnusable:
         return _unusable_page()
     except links.EmailAlreadyRegistered:
@@ -142,7 +145,9 @@ def request_reset():
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("auth/request_reset.html", form=form, sent=False), status
-    user_id = links.request_password_reset(form.email.data, address=request.remote_addr or "")
+    user_id = links.request_password_reset(
+        cast(str, form.email.data), address=request.remote_addr or ""
+    )
     # Made for every request alike; the address is built in the request, which names the
     # site when no BASE_URL is set.
     token = links.new_token()
@@ -172,7 +177,7 @@ def reset_password(token: str):
             "auth/reset_password.html", form=form, link=link, token=token
         ), status
     try:
-        links.reset_password(link, form.new_password.data)
+        links.reset_password(link, cast(str, form.new_password.data))
     except links.LinkUnusable:
         return _unusable_page()
     # The old sessions have ended; this browser starts afresh, keeping only its language.

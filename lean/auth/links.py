@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from lean.auth.services import (
@@ -80,15 +81,18 @@ def _new_link(
 
 def _claim(link: OneTimeLink, now: datetime) -> None:
     """Mark the link used, unless another request did so first: a link works exactly once."""
-    claimed = db.session.execute(
-        update(OneTimeLink)
-        .where(
-            OneTimeLink.id == link.id,
-            OneTimeLink.used_at.is_(None),
-            OneTimeLink.expires_at > now,
-        )
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
+    claimed = cast(
+        CursorResult,
+        db.session.execute(
+            update(OneTimeLink)
+            .where(
+                OneTimeLink.id == link.id,
+                OneTimeLink.used_at.is_(None),
+                OneTimeLink.expires_at > now,
+            )
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if claimed.rowcount != 1:
         db.session.rollback()
@@ -297,7 +301,7 @@ def accept_invitation(link: OneTimeLink, name: str, password: str, language: str
 def reset_password(link: OneTimeLink, password: str) -> User:
     """Set the new password, use up the link and end every session of the user."""
     now = utcnow()
-    user = link.user
+    user = cast(User, link.user)  # only an invitation has no user yet
     _claim(link, now)
     user.set_password(password)
     _end_pending_links(LinkPurpose.PASSWORD_RESET, now, OneTimeLink.user_id == user.id)

@@ -8,9 +8,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lean.core.extensions import db
@@ -125,13 +126,19 @@ def prune_throttle_records() -> tuple[int, int]:
     """
     config = current_app.config
     now = utcnow()
-    login_failures = db.session.execute(
-        delete(LoginFailure).where(LoginFailure.at <= now - config["LOGIN_FAILURE_WINDOW"])
+    login_failures = cast(
+        CursorResult,
+        db.session.execute(
+            delete(LoginFailure).where(LoginFailure.at <= now - config["LOGIN_FAILURE_WINDOW"])
+        ),
     ).rowcount
-    reset_requests = db.session.execute(
-        delete(PasswordResetRequest).where(
-            PasswordResetRequest.at <= now - config["PASSWORD_RESET_WINDOW"]
-        )
+    reset_requests = cast(
+        CursorResult,
+        db.session.execute(
+            delete(PasswordResetRequest).where(
+                PasswordResetRequest.at <= now - config["PASSWORD_RESET_WINDOW"]
+            )
+        ),
     ).rowcount
     db.session.commit()
     return login_failures, reset_requests

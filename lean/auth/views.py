@@ -1,5 +1,7 @@
 """Login, logout, password change and language switch."""
 
+from typing import cast
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
@@ -24,7 +26,9 @@ def login():
         return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
     try:
         user = services.authenticate(
-            form.email.data, form.password.data, address=request.remote_addr or ""
+            cast(str, form.email.data),
+            cast(str, form.password.data),
+            address=request.remote_addr or "",
         )
     except services.LoginLocked as locked:
         if locked.by_address:
@@ -72,10 +76,10 @@ def change_password():
         status = 422 if form.is_submitted() else 200
         return render_template("auth/change_password.html", form=form), status
     if not current_user.check_password(form.current_password.data):
-        form.current_password.errors.append(_("The current password is not right."))
+        cast(list, form.current_password.errors).append(_("The current password is not right."))
         return render_template("auth/change_password.html", form=form), 422
     user = current_user._get_current_object()
-    services.change_password(user, form.new_password.data)
+    services.change_password(user, cast(str, form.new_password.data))
     session.clear()
     login_user(user)
     flash(_("Password changed. Your other sessions have ended."), "success")

@@ -1,6 +1,7 @@
 """Forms of the board and the card page."""
 
 import json
+from typing import cast
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -93,11 +94,13 @@ class ImprovementForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if self.blocked.data and not (self.blocked_reason.data or "").strip():
-            self.blocked_reason.errors.append(_l("Say why the card is blocked."))
+            cast(list, self.blocked_reason.errors).append(_l("Say why the card is blocked."))
             valid = False
         focus = self.focus_area_id.data
         if focus and focus not in self.focus_areas_of_theme.get(self.theme_id.data, ()):
-            self.focus_area_id.errors.append(_l("Choose a focus area of the chosen theme."))
+            cast(list, self.focus_area_id.errors).append(
+                _l("Choose a focus area of the chosen theme.")
+            )
             valid = False
         return valid
 
@@ -112,7 +115,7 @@ class ImprovementForm(FlaskForm):
     def changes(self) -> dict:
         """The submitted values, keyed by the improvement's field names."""
         return {
-            "title": self.title.data.strip(),
+            "title": cast(str, self.title.data).strip(),  # required
             "problem": self.problem.data or "",
             "theme_id": self.theme_id.data,
             "focus_area_id": self.focus_area_id.data,

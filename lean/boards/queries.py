@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache
 
-from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import BindParameter, Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from lean.core.extensions import db
@@ -41,7 +41,7 @@ class Card:
     blocked: bool
     blocked_reason: str
     due_date: date | None
-    entered_stage_at: datetime | None
+    entered_stage_at: datetime
     days: int  # in its stage
     overdue: bool
 
@@ -119,7 +119,7 @@ def _board_statement(theme: bool, owner: bool, blocked: bool, all_done: bool) ->
         .order_by(Improvement.position, Improvement.id)
     )
     if not all_done:
-        limit = bindparam("done_limit")
+        limit: BindParameter[int] = bindparam("done_limit")
         shown = shown.where(or_(ranked.c.stage != Stage.DONE.value, ranked.c.recency <= limit))
     return shown
 
@@ -232,6 +232,8 @@ def column_counts(team: Team, filters: BoardFilters) -> list[Column]:
     counts = dict(
         db.session.execute(
             select(Improvement.stage, func.count()).where(*conditions).group_by(Improvement.stage)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     return [Column(stage, counts.get(stage.value, 0)) for stage in STAGES]

@@ -280,7 +280,7 @@ def edit(improvement_id: int):
     members = team_members(improvement.team_id)
     if request.method == "GET":
         form = ImprovementForm(themes, members, obj=improvement)
-        form.version.data = improvement.version
+        form.version.data = str(improvement.version)
         form.original.data = json.dumps(services.editable_values(improvement))
         return _render_edit(improvement, form)
 
@@ -335,8 +335,8 @@ def _render_conflict(conflict: EditConflict, form):
             getattr(form, name).data = getattr(current, name)
     form.version.data = current.version
     form.original.data = json.dumps(services.editable_values(current))
-    conflict = {"differences": differences, "last_change": last_change[0] if last_change else None}
-    return _render_edit(current, form, status=409, conflict=conflict)
+    shown = {"differences": differences, "last_change": last_change[0] if last_change else None}
+    return _render_edit(current, form, status=409, conflict=shown)
 
 
 @boards_blueprint.post("/improvements/<int:improvement_id>/archive")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -54,11 +55,13 @@ def notify_due_tomorrow(today: date) -> int:
             select(Notification.user_id, Notification.key).where(
                 Notification.key.in_(keys.values())
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     added = 0
     for card in cards:
-        owner = card.owner
+        owner = cast(User, card.owner)  # the query takes owned cards only
         if (owner.id, keys[card.id]) in told or not policy.can_read_improvement(owner, card):
             continue
         db.session.add(

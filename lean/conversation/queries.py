@@ -47,11 +47,11 @@ def is_following(user: User, improvement: Improvement) -> bool:
 
 def unread_count(user: User) -> int:
     """The bell's number: the one statement the top bar adds to a page."""
-    return db.session.scalar(
+    return db.session.scalars(
         select(func.count(Notification.id)).where(
             Notification.user_id == user.id, Notification.read_at.is_(None)
         )
-    )
+    ).one()
 
 
 def inbox(user: User) -> list[Notification]:

@@ -5,7 +5,9 @@ Who hears of a comment is decided after the commit, by lean/conversation/notific
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from typing import cast
+
+from sqlalchemy import CursorResult, delete, select, update
 
 from lean.core.extensions import db
 from lean.models import CardComment, CardFollow, Improvement, Notification, User
@@ -92,10 +94,13 @@ def mark_notification_read(user: User, notification: Notification) -> None:
 
 
 def mark_all_notifications_read(user: User) -> int:
-    result = db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
+    result = cast(
+        CursorResult,
+        db.session.execute(
+            update(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+            .values(read_at=utcnow())
+        ),
     )
     db.session.commit()
     return result.rowcount

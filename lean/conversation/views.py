@@ -1,5 +1,7 @@
 """Card comments, mention suggestions, follows and the personal inbox: thin views."""
 
+from typing import cast
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -64,11 +66,13 @@ def add_comment(improvement_id: int):
     if not form.validate():
         return _render_comments(improvement, form, 422)
     try:
-        mentioned = mentions.resolve(improvement, form.body.data, _picked_mentions())
+        mentioned = mentions.resolve(improvement, cast(str, form.body.data), _picked_mentions())
     except mentions.MentionRefused as refused:
         _refusal(form, refused)
         return _render_comments(improvement, form, 422)
-    comment = services.comment_on_card(current_user, improvement, form.body.data, mentioned)
+    comment = services.comment_on_card(
+        current_user, improvement, cast(str, form.body.data), mentioned
+    )
     if is_htmx():
         return _render_comments(improvement)
     flash(_("Comment added."), "success")
@@ -88,11 +92,11 @@ def edit_comment(comment_id: int):
     if not form.validate():
         return _render_comments(improvement, editing=comment.id, edit_form=form, status=422)
     try:
-        mentioned = mentions.resolve(improvement, form.body.data, _picked_mentions())
+        mentioned = mentions.resolve(improvement, cast(str, form.body.data), _picked_mentions())
     except mentions.MentionRefused as refused:
         _refusal(form, refused)
         return _render_comments(improvement, editing=comment.id, edit_form=form, status=422)
-    services.edit_comment(current_user, comment, form.body.data, mentioned)
+    services.edit_comment(current_user, comment, cast(str, form.body.data), mentioned)
     if is_htmx():
         return _render_comments(improvement)
     flash(_("Comment saved."), "success")

@@ -2,8 +2,10 @@
 
 import os
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from lean.core import urls
 
@@ -108,7 +110,7 @@ def parse_bool(value: str) -> bool:
 
 
 # LEAN_<NAME> environment variables that override a setting, and how to parse them.
-ENVIRONMENT_SETTINGS = {
+ENVIRONMENT_SETTINGS: dict[str, Callable[[str], Any]] = {
     "ENV": str,
     "SECRET_KEY": str,
     "DATABASE_URL": str,

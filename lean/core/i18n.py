@@ -51,9 +51,9 @@ class WTFormsCatalog:
     Flask-WTF looks for it in `request.wtforms_translations` before loading it from disk.
     """
 
-    loaded: dict[str, support.Translations] = {}
+    loaded: dict[str, support.NullTranslations] = {}
 
-    def _catalog(self) -> support.Translations:
+    def _catalog(self) -> support.NullTranslations:
         locale = get_locale()
         key = str(locale)
         catalog = self.loaded.get(key)
@@ -76,7 +76,7 @@ WTFORMS_CATALOG = WTFormsCatalog()
 
 
 def _use_loaded_wtforms_catalog() -> None:
-    request.wtforms_translations = WTFORMS_CATALOG
+    request.wtforms_translations = WTFORMS_CATALOG  # type: ignore[attr-defined]  # read by Flask-WTF
 
 
 def select_language() -> str:

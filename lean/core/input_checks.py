@@ -73,7 +73,8 @@ class LimitedFormDataParser(FormDataParser):
             raise RequestEntityTooLarge()
         if self.max_form_parts is not None and body.count(b"&") >= self.max_form_parts:
             raise RequestEntityTooLarge()
-        return super()._parse_urlencoded(_Replay(body), mimetype, content_length, options)
+        replay = _Replay(body)  # reads as the stream it stands for, which is all Werkzeug asks
+        return super()._parse_urlencoded(replay, mimetype, content_length, options)  # type: ignore[arg-type]
 
 
 class _Replay:
@@ -113,7 +114,7 @@ def larger_requests(setting: str) -> Callable:
     """
 
     def mark(view: Callable) -> Callable:
-        view.request_size_setting = setting
+        view.request_size_setting = setting  # type: ignore[attr-defined]  # read by Request
         return view
 
     return mark

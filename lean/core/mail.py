@@ -65,7 +65,7 @@ def send_after_response(send: Callable[[], None]) -> None:
     an address has an account. Runs when the server closes the response; there is no
     request then, so `send` takes along what it needs of it.
     """
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a proxy, typed as its object
 
     def run() -> None:
         with app.app_context():

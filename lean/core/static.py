@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from typing import cast
 
 from flask import Flask, current_app, send_from_directory
 from flask_compress import Compress
@@ -58,12 +59,14 @@ def source_filename(filename: str) -> str:
 
 def _add_hash(endpoint: str, values: dict) -> None:
     if endpoint == "static" and "filename" in values:
-        values["filename"] = hashed_filename(current_app.static_folder, values["filename"])
+        # create_app gives the app its static folder.
+        folder = cast(str, current_app.static_folder)
+        values["filename"] = hashed_filename(folder, values["filename"])
 
 
 def serve_static(filename: str):
     """A static file by its hashed name (cached for a year) or its plain one (revalidated)."""
-    folder = current_app.static_folder
+    folder = cast(str, current_app.static_folder)  # create_app gives the app one
     match = HASHED.match(filename)
     if match:
         plain = match["stem"] + match["suffix"]

@@ -95,7 +95,7 @@ def external_url(endpoint: str, **values) -> str:
     It works inside and outside a request (CLI commands, background jobs). Without BASE_URL
     outside production, a request's own (trusted) origin is used, else DEVELOPMENT_BASE_URL.
     """
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a proxy, typed as its object
     base = app.config.get("BASE_URL")
     if not base:
         base = request.host_url if has_request_context() else DEVELOPMENT_BASE_URL
@@ -135,7 +135,7 @@ def init_app(app: Flask) -> None:
         """The translated 400 page for a request to a host we do not serve."""
         from lean.core.errors import render_error
 
-        context = request_ctx._get_current_object()
+        context = request_ctx._get_current_object()  # type: ignore[attr-defined]  # a proxy, typed as its object
         if context.url_adapter is None:
             # Flask refused the Host before routing; the page's own (relative) links still
             # need an adapter, bound to a host we trust rather than the one that was sent.

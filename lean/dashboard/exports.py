@@ -71,7 +71,7 @@ def improvement_headers() -> list[str]:
     ]
 
 
-def owners_of(cards: list[ListedCard]) -> dict[int, str]:
+def owners_of(cards: list[ListedCard]) -> dict[int | None, str]:
     """The owners' names of all the cards, in one query (always one: a fixed count per export)."""
     ids = {card.improvement.owner_id for card in cards if card.improvement.owner_id}
     rows = db.session.execute(
@@ -80,7 +80,9 @@ def owners_of(cards: list[ListedCard]) -> dict[int, str]:
     return {user_id: shown_name(user_id, name, anonymised) for user_id, name, anonymised in rows}
 
 
-def improvement_rows(cards: list[ListedCard], zone: ZoneInfo, owners: dict[int, str]) -> list[list]:
+def improvement_rows(
+    cards: list[ListedCard], zone: ZoneInfo, owners: dict[int | None, str]
+) -> list[list]:
     """One row per card. An export has ~1,700 of them: what is the same on every row (the
     words, the link's prefix, the theme names) is worked out once, not once per row."""
 

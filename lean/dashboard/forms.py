@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import cast
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -110,6 +111,6 @@ class DashboardFilterForm(FlaskForm):
     def period_dates(self, today: date) -> tuple[date, date]:
         """The chosen period; the default term when the choice has errors."""
         if self.period.data == "custom" and not (self.date_from.errors or self.date_to.errors):
-            return self.date_from.data, self.date_to.data
+            return cast(date, self.date_from.data), cast(date, self.date_to.data)  # validated
         period = self.period.data if self.period.data in ("month", "year") else "term"
         return preset_period(period, today)

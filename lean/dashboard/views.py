@@ -66,7 +66,9 @@ class Selection:
 
 def filter_args() -> dict:
     keys = ("organization", "period", "date_from", "date_to", "theme")
-    args = {key: request.args[key] for key in keys if request.args.get(key)}
+    args: dict[str, str | list[str]] = {
+        key: request.args[key] for key in keys if request.args.get(key)
+    }
     if request.args.getlist("teams"):
         args["teams"] = request.args.getlist("teams")
     return args

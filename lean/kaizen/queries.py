@@ -66,7 +66,7 @@ def log_page(team: Team, filters: KaizenFilters, page: int, size: int):
     """One page of the log (the last one when asked for one beyond it) and the number of
     matching entries: three queries in all."""
     query = filtered([team.id], filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.scalars(select(func.count()).select_from(query.subquery())).one()
     page = min(page, page_count(total, size))
     entries = db.session.scalars(
         newest_first(query)
@@ -107,13 +107,13 @@ def deleted_entries(team: Team, since) -> list[KaizenEntry]:
 
 def count_this_month(team_id: int) -> int:
     first_day = utcnow().date().replace(day=1)
-    return db.session.scalar(
+    return db.session.scalars(
         select(func.count(KaizenEntry.id)).where(
             KaizenEntry.team_id == team_id,
             KaizenEntry.deleted_at.is_(None),
             KaizenEntry.done_on >= first_day,
         )
-    )
+    ).one()
 
 
 def promoted_from(improvement_id: int) -> KaizenEntry | None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
@@ -41,10 +42,10 @@ def log_kaizen(
     before: str,
     after: str,
     theme: Theme,
-    effect: str = "",
+    effect: str | None = "",
     hours_saved_per_month: Decimal | None = None,
     done_on: date | None = None,
-    uploads: list[CheckedUpload] = (),
+    uploads: Sequence[CheckedUpload] = (),
 ) -> KaizenEntry:
     entry = KaizenEntry(
         team=team,
@@ -73,8 +74,8 @@ def update_kaizen(
     expected_version: int,
     changes: dict[str, Any],
     *,
-    uploads: list[CheckedUpload] = (),
-    remove_attachment_ids: set[int] = frozenset(),
+    uploads: Sequence[CheckedUpload] = (),
+    remove_attachment_ids: AbstractSet[int] = frozenset(),
     descriptions: dict[int, str] | None = None,
 ) -> None:
     """Save an edit; raise EditConflict when someone saved the entry after the form was loaded.
@@ -169,7 +170,7 @@ def remove_orphaned_files(older_than: timedelta = timedelta(hours=1)) -> int:
     """Remove stored files that no attachment names, left by a worker killed between writing
     them and its commit (nothing else leaves one); files younger than `older_than` may belong
     to a request still running and stay."""
-    referenced = set()
+    referenced: set[str | None] = set()
     for stored_name, thumbnail_name in db.session.execute(
         select(Attachment.stored_name, Attachment.thumbnail_name)
     ):

@@ -197,7 +197,7 @@ def _received(file: FileStorage, description: str) -> _Received:
 def _checked(upload: _Received) -> CheckedUpload:
     if upload.image_format is None:
         return CheckedUpload(upload.name, upload.data, PDF_TYPE, description=upload.description)
-    data, content_type, thumbnail = _shrunk_image(upload)
+    data, content_type, thumbnail = _shrunk_image(upload, upload.image_format)
     return CheckedUpload(upload.name, data, content_type, thumbnail, upload.description)
 
 
@@ -216,7 +216,7 @@ class _TimeBudget:
             )
 
 
-def _shrunk_image(upload: _Received) -> tuple[bytes, str, bytes]:
+def _shrunk_image(upload: _Received, image_format: str) -> tuple[bytes, str, bytes]:
     """Re-encode a photo at most IMAGE_MAX_SIDE pixels on its long side, under
     IMAGE_STORED_MAX_BYTES, with its thumbnail."""
     budget = _TimeBudget(upload.name)
@@ -228,7 +228,7 @@ def _shrunk_image(upload: _Received) -> tuple[bytes, str, bytes]:
             _("“%(name)s” is damaged and cannot be shown.", name=upload.name)
         ) from None
     budget.check()
-    stored, content_type = _encoded(picture, ACCEPTED_FORMATS[upload.image_format], budget)
+    stored, content_type = _encoded(picture, ACCEPTED_FORMATS[image_format], budget)
     thumbnail = picture.copy()
     thumbnail.thumbnail(THUMBNAIL_SIZE)
     buffer = io.BytesIO()
@@ -275,7 +275,8 @@ def _in_srgb(picture: Image.Image, icc_profile: bytes | None, mode: str) -> Imag
         except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
             pass
         else:
-            return converted
+            if converted is not None:  # None only for a conversion in place
+                return converted
     return picture.convert(mode)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import (
     Blueprint,
     abort,
@@ -145,10 +147,10 @@ def create(team_id: int):
         entry = services.log_kaizen(
             current_user,
             team,
-            title=form.title.data,
-            before=form.before.data,
-            after=form.after.data,
-            theme=db.session.get(Theme, form.theme_id.data),
+            title=cast(str, form.title.data),
+            before=cast(str, form.before.data),
+            after=cast(str, form.after.data),
+            theme=cast(Theme, db.session.get(Theme, form.theme_id.data)),  # one of the choices
             effect=form.effect.data,
             hours_saved_per_month=form.hours_saved_per_month.data,
             done_on=form.done_on.data,
@@ -172,7 +174,7 @@ def edit(kaizen_id: int):
     themes = active_themes()
     if request.method == "GET":
         form = KaizenForm(themes, obj=entry, attachments=entry.attachments)
-        form.version.data = entry.version
+        form.version.data = str(entry.version)
         return render_template("kaizen/edit.html", entry=entry, form=form)
     form = KaizenForm(themes, attachments=entry.attachments)
     valid = form.validate()
@@ -341,7 +343,7 @@ def attachment(attachment_id: int):
     content_type = "image/webp" if thumbnail else stored.content_type
     response = send_from_directory(
         upload_folder(),
-        stored.thumbnail_name if thumbnail else stored.stored_name,
+        cast(str, stored.thumbnail_name) if thumbnail else stored.stored_name,
         mimetype=content_type,
         as_attachment=not stored.is_image,
         # The extension of what is served, also for files stored before names were checked.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 from sqlalchemy import select
 
@@ -55,19 +56,23 @@ PRACTICES = [
 ]
 
 
+# The demo's own people, teams and cards: each one is there.
 def _user(email: str) -> User:
-    return db.session.scalar(select(User).where(User.email == email))
+    return cast(User, db.session.scalar(select(User).where(User.email == email)))
 
 
 def _team(name: str) -> Team:
-    return db.session.scalar(select(Team).where(Team.name == name))
+    return cast(Team, db.session.scalar(select(Team).where(Team.name == name)))
 
 
 def _done_card(team: Team) -> Improvement:
-    return db.session.scalar(
-        select(Improvement)
-        .where(Improvement.team_id == team.id, Improvement.stage == Stage.DONE.value)
-        .order_by(Improvement.id)
+    return cast(
+        Improvement,
+        db.session.scalar(
+            select(Improvement)
+            .where(Improvement.team_id == team.id, Improvement.stage == Stage.DONE.value)
+            .order_by(Improvement.id)
+        ),
     )
 
 
@@ -94,11 +99,14 @@ def seed_network_demo() -> None:
         practices.append(practice)
     morning, model, feedback, path = practices
 
-    kaizen = db.session.scalar(
-        select(KaizenEntry)
-        .join(Team, Team.id == KaizenEntry.team_id)
-        .where(Team.name == "Rakennusalan koulutus")
-        .order_by(KaizenEntry.id)
+    kaizen = cast(
+        KaizenEntry,
+        db.session.scalar(
+            select(KaizenEntry)
+            .join(Team, Team.id == KaizenEntry.team_id)
+            .where(Team.name == "Rakennusalan koulutus")
+            .order_by(KaizenEntry.id)
+        ),
     )
     services.publish_practice(
         _user("kaisa.koordinaattori@vertaa.example"),
@@ -162,6 +170,8 @@ def seed_network_demo() -> None:
     ]
     # Spread over the months, so that the dashboard's chart has a history to show.
     for card, days_ago in [(adopted, 120), *later]:
-        adoption = db.session.scalar(select(Adoption).where(Adoption.improvement_id == card.id))
+        adoption = cast(
+            Adoption, db.session.scalar(select(Adoption).where(Adoption.improvement_id == card.id))
+        )
         adoption.created_at = now - timedelta(days=days_ago)
     db.session.commit()

@@ -1,5 +1,7 @@
 """Forms of the peer network."""
 
+from typing import Any, cast
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -19,7 +21,7 @@ from lean.shared.web import choices, name_in_language
 
 
 def kind_label(kind: str) -> str:
-    labels = {
+    labels: dict[str, Any] = {
         PracticeKind.IMPROVEMENT: _l("Improvement"),
         PracticeKind.A3: _l("A3 sheet"),
         PracticeKind.KAIZEN: _l("Kaizen"),
@@ -67,7 +69,9 @@ class PublishForm(FlaskForm):
         valid = super().validate(extra_validators)
         focus = self.focus_area_id.data
         if focus and focus not in self.focus_areas_of_theme.get(self.theme_id.data, ()):
-            self.focus_area_id.errors.append(_l("Choose a focus area of the chosen theme."))
+            cast(list, self.focus_area_id.errors).append(
+                _l("Choose a focus area of the chosen theme.")
+            )
             valid = False
         return valid
 

@@ -108,7 +108,7 @@ def library_page(filters: LibraryFilters, page: int, size: int) -> tuple[list[Li
     """One page of published practices with their counts (the last page when asked for one
     beyond it), and how many match: two queries."""
     matching = _published(filters)
-    total = db.session.scalar(select(func.count()).select_from(matching.subquery()))
+    total = db.session.scalars(select(func.count()).select_from(matching.subquery())).one()
     page = min(page, page_count(total, size))
     adoptions, comments = _adoption_counts(), _comment_counts()
     adoption_count = func.coalesce(adoptions.c.adoptions, 0)
@@ -310,7 +310,9 @@ def own_practices_for_similar(viewer: User, practice: Practice) -> list[tuple[in
                 Practice.id != practice.id,
             )
             .order_by(Practice.title)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
 
 
@@ -445,9 +447,9 @@ def notices_for_organization(
 
 
 def count_notices(organization_id: int) -> int:
-    return db.session.scalar(
+    return db.session.scalars(
         select(func.count(Notice.id)).where(Notice.organization_id == organization_id)
-    )
+    ).one()
 
 
 # ---- the network dashboard -----------------------------------------------------------------
@@ -491,7 +493,9 @@ def counts_by_organization_and_theme() -> list[OrganizationThemeCounts]:
     Five grouped counts, one query each; only published practices count.
     """
     table: dict[tuple[int, int], OrganizationThemeCounts] = {}
-    organizations = dict(db.session.execute(select(Organization.id, Organization.name)).all())
+    organizations = dict(
+        db.session.execute(select(Organization.id, Organization.name)).tuples().all()
+    )
     themes = {theme.id: theme for theme in db.session.scalars(select(Theme))}
 
     def add(rows, attribute):
@@ -594,20 +598,26 @@ def spread_by_month(months: int = 12) -> list[MonthPoint]:
     start = datetime(first.year, first.month, 1, tzinfo=now.tzinfo)
     live = _live_practice()
     published_month = _month_of(Practice.published_at)
-    published = dict(
+    published: dict[str, int] = dict(
         db.session.execute(
             select(published_month, func.count(Practice.id))
             .where(live, Practice.published_at >= start)
             .group_by(published_month)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     adopted_month = _month_of(Adoption.created_at)
-    adoption_rows = db.session.execute(
-        select(adopted_month, func.count(Adoption.id))
-        .join(Practice, and_(Practice.id == Adoption.practice_id, live))
-        .group_by(adopted_month)
-    ).all()
-    adopted = dict(adoption_rows)
+    adoption_rows = (
+        db.session.execute(
+            select(adopted_month, func.count(Adoption.id))
+            .join(Practice, and_(Practice.id == Adoption.practice_id, live))
+            .group_by(adopted_month)
+        )
+        .tuples()
+        .all()
+    )
+    adopted: dict[str, int] = dict(adoption_rows)
     before = sum(count for month, count in adoption_rows if month < first.strftime("%Y-%m"))
     points, month, running = [], first, before
     for _step in range(months):

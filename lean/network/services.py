@@ -7,8 +7,9 @@ and the audit log, and still tell who published, changed, commented on or adopte
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lean.boards.services import add_improvement
@@ -224,10 +225,13 @@ def adopt_practice(actor: User, practice: Practice, team: Team) -> Improvement:
 
 def mark_notices_read(actor: User, organization_id: int) -> int:
     """Mark every unread notice of the organization read; returns how many there were."""
-    result = db.session.execute(
-        update(Notice)
-        .where(Notice.organization_id == organization_id, Notice.read_at.is_(None))
-        .values(read_at=utcnow())
+    result = cast(
+        CursorResult,
+        db.session.execute(
+            update(Notice)
+            .where(Notice.organization_id == organization_id, Notice.read_at.is_(None))
+            .values(read_at=utcnow())
+        ),
     )
     record_admin_event(
         actor, EventKind.READ, "notice", organization_id, organization_id, count=result.rowcount

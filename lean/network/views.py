@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import cast
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
@@ -158,7 +159,7 @@ def comment(practice_id: int):
             current_user, practice, form.similar_practice_id.data
         )
     services.comment_on_practice(
-        current_user, practice, form.body.data, answer_to=answer_to, similar=similar
+        current_user, practice, cast(str, form.body.data), answer_to=answer_to, similar=similar
     )
     flash(_("Comment published."), "success")
     return redirect(url_for("network.practice", practice_id=practice.id) + "#comments", 303)
@@ -206,10 +207,10 @@ def _digest(form: PublishForm) -> str:
 
 def _text_from(form: PublishForm, a3_available: bool) -> services.PracticeText:
     return services.PracticeText(
-        title=form.title.data,
-        summary=form.summary.data,
+        title=cast(str, form.title.data),
+        summary=cast(str, form.summary.data),
         learnings=form.learnings.data or "",
-        theme=db.session.get(Theme, form.theme_id.data),
+        theme=cast(Theme, db.session.get(Theme, form.theme_id.data)),  # one of the choices
         focus_area=db.session.get(FocusArea, form.focus_area_id.data)
         if form.focus_area_id.data
         else None,
@@ -343,7 +344,7 @@ def update(practice_id: int):
             )
         except EditConflict:
             db.session.refresh(practice)
-            form.version.data = practice.version  # publishing again now replaces it knowingly
+            form.version.data = str(practice.version)  # publishing again now replaces it knowingly
             return _render_publish(
                 source,
                 form,

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -34,7 +35,7 @@ DEMO_LOGINS = {
     "admin": "admin@vertaa.example",
 }
 
-ORGANIZATIONS = {
+ORGANIZATIONS: dict[str, dict[str, Any]] = {
     "Järvilaakson koulutuskuntayhtymä": {
         "coordinating": True,
         "teams": ["Opintotoimisto", "Rakennusalan koulutus", "Sosiaali- ja terveysala"],

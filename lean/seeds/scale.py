@@ -144,7 +144,10 @@ def seed_scale(
 
     # Organizations, teams, people and memberships: small, written in one go each.
     founded = now - timedelta(days=FOUNDED_DAYS_AGO)
-    organization_rows, team_rows, user_rows, membership_rows = [], [], [], []
+    organization_rows: list[dict] = []
+    team_rows: list[dict] = []
+    user_rows: list[dict] = []
+    membership_rows: list[dict] = []
     team_members: dict[int, list[int]] = {}
     team_organization: dict[int, int] = {}
     password_hash = generate_password_hash(SCALE_PASSWORD)

@@ -133,7 +133,7 @@ def grouped_columns(
     turned = lines is None
     widest = max((text_width(name) for name in names), default=0)
     # A label turned by 45 degrees takes its length times sin(45°) downwards.
-    if turned:
+    if lines is None:
         axis_room = widest * math.sin(math.pi / 4) + LINE_PX
     else:
         axis_room = LINE_PX * max(len(label) for label in lines) + 8
@@ -142,7 +142,7 @@ def grouped_columns(
     for index, (name, parts) in enumerate(groups):
         x0 = SCALE_WIDTH + index * group_width + (group_width - per_group * bar_width) / 2
         row = Row(name, x0 + (per_group * bar_width) / 2, sum(v for _c, _l, v in parts))
-        row.lines = [name] if turned else lines[index]
+        row.lines = [name] if lines is None else lines[index]
         for number, (css_class, label, value) in enumerate(parts):
             height = value * scale
             row.segments.append(
@@ -160,7 +160,7 @@ def grouped_columns(
     # Turned labels hang to the left of their column: the first one needs room there too.
     left_room = widest * math.cos(math.pi / 4) - SCALE_WIDTH if turned else 0
     width = max(200, SCALE_WIDTH + len(groups) * group_width + 10)
-    ticks = [(baseline, 0)]
+    ticks: list[tuple[float, int]] = [(baseline, 0)]
     if maximum:
         ticks += [(baseline - COLUMN_PLOT_HEIGHT / 2, maximum // 2)] if maximum >= 4 else []
         ticks.append((baseline - COLUMN_PLOT_HEIGHT, maximum))

@@ -79,6 +79,7 @@ class FigureField(DecimalField):
     """
 
     _rounding = Context(prec=40, rounding=ROUND_HALF_UP, traps=[InvalidOperation])
+    places: int  # a column's places: every figure is rounded
 
     def process_formdata(self, valuelist) -> None:
         super().process_formdata(valuelist)

@@ -24,15 +24,19 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
     Float,
+    Row,
     Select,
     and_,
     bindparam,
@@ -128,7 +132,7 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
 
 
 def _card_conditions(scope: Scope) -> list:
-    conditions = [Improvement.team_id.in_(scope.team_ids)]
+    conditions: list[ColumnElement[bool]] = [Improvement.team_id.in_(scope.team_ids)]
     if scope.theme_id:
         conditions.append(Improvement.theme_id == scope.theme_id)
     return conditions
@@ -182,7 +186,7 @@ def organization_teams(organization_id: int, theme_id: int | None = None) -> lis
     return [TeamFacts(team, last, open_count or 0) for team, last, open_count in rows]
 
 
-def stage_counts(scope: Scope) -> list:
+def stage_counts(scope: Scope) -> Sequence[Row[Any]]:
     """(team_id, theme_id, stage, cards, blocked, overdue) of the cards on the boards now."""
     not_done = Improvement.stage.in_(NOT_DONE)
     return db.session.execute(
@@ -213,7 +217,7 @@ def _month_bucket(column, scope: Scope):
     )
 
 
-def completions(scope: Scope) -> list:
+def completions(scope: Scope) -> Sequence[Row[Any]]:
     """(team_id, theme_id, month index, cards completed, hours saved per month) in the period."""
     completed = (
         select(
@@ -242,7 +246,7 @@ def _cycle_start():
     return func.coalesce(Improvement.first_started_at, Improvement.created_at)
 
 
-def completed_durations(scope: Scope) -> list:
+def completed_durations(scope: Scope) -> Sequence[Row[Any]]:
     """(cycle days, lead days) of each card completed in the period, computed by the database."""
     return db.session.execute(
         select(
@@ -252,7 +256,7 @@ def completed_durations(scope: Scope) -> list:
     ).all()
 
 
-def kaizen_counts(scope: Scope) -> list:
+def kaizen_counts(scope: Scope) -> Sequence[Row[Any]]:
     """(team_id, theme_id, kaizens, hours saved per month) of the kaizens done in the period."""
     conditions = [
         KaizenEntry.team_id.in_(scope.team_ids),
@@ -577,7 +581,8 @@ def improvement_list(scope: Scope, completed_only: bool = False) -> list[ListedC
     width = len(LISTED_COLUMNS)
     return [
         ListedCard(
-            ListedImprovement(*row[:width], ListedTeam(row[width], row[width + 1]), row[width + 2]),
+            # The row's first columns are LISTED_COLUMNS, which mypy cannot count.
+            ListedImprovement(*row[:width], ListedTeam(row[width], row[width + 1]), row[width + 2]),  # type: ignore[call-arg]
             row[width + 3],
             _aware(completed_at) if completed_at is not None else None,
             round(cycle, 1) if cycle is not None else None,
@@ -607,7 +612,7 @@ class TeamFigures:
 def _team_figures_statement() -> Select:
     """The key figures' query, built once per worker (building it cost more than running it);
     the team and the period are bound at each run."""
-    team_id = bindparam("team_id")
+    team_id: BindParameter[int] = bindparam("team_id")
     on_board = and_(Improvement.team_id == team_id, Improvement.archived.is_(False))
     not_done = Improvement.stage.in_(NOT_DONE)
 
@@ -664,7 +669,7 @@ def team_figures(team: Team, scope: Scope) -> TeamFigures:
         },
     ).one()
     last = _aware(row[6]) if row[6] else None
-    return TeamFigures(
+    return TeamFigures(  # type: ignore[misc]  # the row's first six columns, in the fields' order
         *row[:6],
         last_standup_at=last,
         rhythm_kept=rhythm_kept(
@@ -698,6 +703,6 @@ def open_escalations(scope: Scope, limit: int = 10) -> list[OpenEscalation]:
     if scope.theme_id:
         query = query.where(Improvement.theme_id == scope.theme_id)
     return [
-        OpenEscalation(*row[:5], asked_at=row[5], age_days=(scope.now - row[5]).days)
+        OpenEscalation(*row[:5], asked_at=row[5], age_days=(scope.now - row[5]).days)  # type: ignore[misc]  # five columns
         for row in db.session.execute(query)
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -29,7 +30,8 @@ def html_to_pdf(html: str) -> bytes:
     from lean.core.static import source_filename
 
     static_folder = Path(current_app.static_folder or "static").resolve()
-    static_prefix = BASE_URL.rstrip("/") + current_app.static_url_path.rstrip("/") + "/"
+    static_url_path = cast(str, current_app.static_url_path)  # the app has a static folder
+    static_prefix = BASE_URL.rstrip("/") + static_url_path.rstrip("/") + "/"
 
     class StaticFilesOnly(URLFetcher):
         def fetch(self, url, headers=None):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, select
 from sqlalchemy.orm import joinedload
 
 from lean.core.extensions import db
@@ -734,7 +734,7 @@ def notification_for_owner(user: User, notification_id: int) -> Notification:
 # object; each rule is written once and read both ways.
 
 
-def readable_teams(user: User, team_id: ColumnElement[int]) -> ColumnElement[bool]:
+def readable_teams(user: User, team_id: SQLColumnExpression[int]) -> ColumnElement[bool]:
     """can_read_team as a condition on a row's team column (a card's, a kaizen's)."""
     return team_id.in_(select(Team.id).where(_team_rule(user, Team.organization_id)))
 

@@ -11,10 +11,12 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from lean.core.i18n import current_language
 
@@ -77,7 +79,7 @@ def _shown_length(value) -> int:
 def as_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     """A sheet ready to read: bold frozen headers, an autofilter, fitted widths, typed cells."""
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = cast(Worksheet, workbook.active)  # a new workbook has one sheet, a worksheet
     sheet.title = title[:31]
     sheet.append(list(headers))
     widths = [len(str(header)) for header in headers]

@@ -3,6 +3,7 @@
 import json
 import re
 from datetime import UTC, date, datetime
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from flask import (
@@ -17,7 +18,7 @@ from flask import (
 )
 from flask_babel import format_currency, format_datetime, format_decimal
 from sqlalchemy import select, text
-from wtforms import SelectChoice
+from wtforms import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3, newer than its stubs
 
 from lean.core.extensions import db
 from lean.core.htmx import is_htmx, vary_by_htmx
@@ -49,7 +50,7 @@ def announce(response: Response, message: str, element_id: str | None = None) ->
     return response
 
 
-def is_safe_next(target: str | None) -> bool:
+def is_safe_next(target: str | None) -> TypeGuard[str]:
     """A redirect target that stays on this site: a path, never another host."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return False

@@ -16,7 +16,7 @@ ASSESSED_ON = date(2026, 11, 29)
 # (Act 306/2019 as amended, HE 71/2024) it is Traficom, which took the task over from the
 # Regional State Administrative Agency for Southern Finland. Names and sites per language as
 # the authority writes them in its own statements; one place to change when they change.
-SUPERVISING_AUTHORITY = {
+SUPERVISING_AUTHORITY: dict[str, str | dict[str, str]] = {
     "name": {
         "fi": "Liikenne- ja viestintävirasto Traficom",
         "sv": "Transport- och kommunikationsverket Traficom",

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import CursorResult, delete, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -58,7 +58,7 @@ def start_standup(actor: User, team: Team) -> tuple[Standup, bool]:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        return queries.open_standup(team.id), False
+        return cast(Standup, queries.open_standup(team.id)), False  # the one that got through
     items = queries.agenda(team, since, now, today())
     if items:
         db.session.execute(
@@ -81,7 +81,7 @@ def start_standup(actor: User, team: Team) -> tuple[Standup, bool]:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        return queries.open_standup(team.id), False
+        return cast(Standup, queries.open_standup(team.id)), False  # the one that got through
     return standup, True
 
 
@@ -180,11 +180,14 @@ def answer_escalation(actor: User, escalation: Escalation, answer: str) -> None:
     same moment cannot overwrite each other.
     """
     now = utcnow()
-    result = db.session.execute(
-        update(Escalation)
-        .where(Escalation.id == escalation.id, Escalation.answered_at.is_(None))
-        .values(answer=answer.strip(), answered_by_id=actor.id, answered_at=now)
-        .execution_options(synchronize_session=False)
+    result = cast(
+        CursorResult,
+        db.session.execute(
+            update(Escalation)
+            .where(Escalation.id == escalation.id, Escalation.answered_at.is_(None))
+            .values(answer=answer.strip(), answered_by_id=actor.id, answered_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if result.rowcount != 1:
         db.session.rollback()

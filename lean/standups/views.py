@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import cast
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -255,7 +256,7 @@ def record_decision(standup_id: int, improvement_id: int):
             status=409,
             decision_conflict=item.decision,
         )
-    services.record_decision(current_user, standup, improvement, form.decision.data)
+    services.record_decision(current_user, standup, improvement, cast(str, form.decision.data))
     flash(_("Decision saved."), "success")
     return _back_to(standup, item)
 
@@ -283,7 +284,7 @@ def add_note(standup_id: int, improvement_id: int):
         return _render_standup(
             standup.team, standup, position=item.position, forms={"note": form}, status=422
         )
-    services.add_note(current_user, standup, improvement, form.note.data)
+    services.add_note(current_user, standup, improvement, cast(str, form.note.data))
     flash(_("Note added."), "success")
     return _back_to(standup, item)
 
@@ -376,7 +377,8 @@ def since(team_id: int):
     """What changed on the board since the last stand-up ended."""
     team = policy.team_for_read(current_user, team_id)
     last = queries.last_finished_standup(team.id)
-    since_at = last.finished_at if last else datetime.now(UTC) - queries.FIRST_STANDUP_WINDOW
+    window_start = datetime.now(UTC) - queries.FIRST_STANDUP_WINDOW
+    since_at = cast(datetime, last.finished_at) if last else window_start  # a finished one
     return render_template(
         "standups/since.html",
         team=team,
@@ -410,7 +412,7 @@ def settings(team_id: int):
     services.update_settings(
         current_user,
         team,
-        minutes=form.minutes.data,
+        minutes=cast(int, form.minutes.data),
         weekdays=form.weekdays.data or [],
         at=form.at.data,
         limits={name: form[name].data for name in ("plan", "do", "check", "act")},
@@ -455,7 +457,7 @@ def answer(escalation_id: int):
     if not form.validate():
         return _render_escalations(forms={escalation.id: form}, status=422)
     try:
-        services.answer_escalation(current_user, escalation, form.answer.data)
+        services.answer_escalation(current_user, escalation, cast(str, form.answer.data))
     except services.StandupConflict:
         flash(
             _("Another coordinator answered this question first. Your answer was not saved."),
