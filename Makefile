@@ -64,6 +64,8 @@ lint: install-test node_modules/.installed compile-translations
 	$(BIN)/bandit -q -c pyproject.toml -r lean bench app.py --severity-level medium
 	# The layers (.importlinter): seeds over areas over shared over core over models.
 	$(BIN)/lint-imports
+	# Types ([tool.mypy] in pyproject.toml).
+	$(BIN)/mypy
 	npx --no-install stylelint "static/css/**/*.css"
 
 # PNGs of every main page per role at 1366×768, 390×844 and 1920×1080 into screenshots/.
