@@ -3,6 +3,32 @@
 The database is SQLite in a temporary folder, or PostgreSQL when LEAN_TEST_DATABASE_URL is
 set. Its schema comes from the migrations, once per run; each test starts from empty tables
 (the themes that the first migration seeds stay).
+
+Time is an input. Every unit and functional test starts at FIXED_NOW (Monday 16 November 2026,
+10.00 in Helsinki), whatever day the suite runs: due dates, ages, "today" and the stand-up
+rhythm come out the same in any year. The clock ticks on from there at real speed (time-machine
+with tick=True), so rows made one after another still get increasing timestamps, as in
+production; a test moves it with the `clock` fixture (`clock.move_to(moment)`,
+`clock.shift(timedelta(days=2))`). time-machine patches this Python process only: the database
+server's clock, the file system's timestamps and the clock of a process a test starts stay
+real. So the app never asks the database for now(), a test that compares file ages sets their
+times itself, and a process that must share the test's time is handed its now and travels there
+(tests/functional/test_standups_concurrency.py).
+
+Browser and system tests run at the real time instead. Chromium keeps its own clock, and pages
+compare the two: the stand-up timer counts from the server's start time to the browser's
+now, so a server weeks behind shows every stand-up as long over. (Cookies survive a skew:
+Chromium moves a remember-me cookie's expiry by the difference between the response's Date and
+its own clock.) The system tests' gunicorn servers are other processes. Their data is made
+relative to the app's `today()` and the real now, never from a calendar date that could pass.
+A browser test whose data has calendar dates and whose page has no clock in JavaScript asks for
+`clock` itself: the live server is a thread of this process and reads it
+(tests/browser/test_dashboard.py).
+
+To see that nothing else reads the real date, run the unit and functional tests a year away
+under Debian's faketime, with the monotonic clock left real (timed waits of threads hang
+otherwise): `FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '+365d' .venv/bin/python -m pytest
+tests/unit tests/functional` (and '-365d').
 """
 
 from __future__ import annotations
@@ -12,9 +38,12 @@ import itertools
 import os
 import tempfile
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -52,6 +81,28 @@ TINY_PNG = _tiny_png()
 SEEDED_TABLES = ("theme", "focus_area")
 _seeded_rows: dict[str, list[dict]] = {}
 IN_CI = os.environ.get("CI") == "true"
+
+# The moment every unit and functional test starts at: a Monday morning of the autumn term, in
+# UTC so that the process's local time zone (which time-machine sets to the destination's) is
+# the production servers' one.
+FIXED_NOW = datetime(2026, 11, 16, 10, 0, tzinfo=ZoneInfo("Europe/Helsinki")).astimezone(UTC)
+# Tests in these folders run at the real time (see the module's docstring).
+_REAL_TIME_FOLDERS = tuple(Path(__file__).parent / name for name in ("browser", "system"))
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Traveller]:
+    """The test's clock, at FIXED_NOW and ticking; `clock.move_to(moment, tick=False)` stops it
+    at a moment, `clock.shift(delta)` moves it."""
+    with time_machine.travel(FIXED_NOW, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(request) -> None:
+    """Unit and functional tests run on `clock` whether or not they ask for it."""
+    if not any(request.node.path.is_relative_to(folder) for folder in _REAL_TIME_FOLDERS):
+        request.getfixturevalue("clock")
 
 
 def database_url(tmp_path_factory) -> str:

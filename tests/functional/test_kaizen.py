@@ -694,13 +694,16 @@ def test_purge_also_removes_files_a_killed_worker_left_without_a_row(world, logi
     post_entry(login_as("member"), world.team, files=[("kuva.png", image_bytes())])
     kept = db.session.scalar(select(Attachment))
     folder = Path(app.config["UPLOAD_FOLDER"])
-    an_hour_and_more_ago = time.time() - 3700
+    # Every file's time is set from the test's clock: the file system stamps them with the real
+    # time, which may be any distance from the clock the app reads.
+    an_hour_and_more_ago, a_minute_ago = time.time() - 3700, time.time() - 60
     orphan, fresh = folder / ("a" * 32), folder / ("b" * 32 + "-thumb")
     other = folder / "README.txt"
     for path in (orphan, fresh, other):
         path.write_bytes(b"left behind")
     for path in (orphan, other, folder / kept.stored_name, folder / kept.thumbnail_name):
         os.utime(path, (an_hour_and_more_ago, an_hour_and_more_ago))
+    os.utime(fresh, (a_minute_ago, a_minute_ago))
 
     result = app.test_cli_runner().invoke(args=["purge-deleted"])
 

@@ -1,8 +1,10 @@
 """Supervisors pressing "Start stand-up" at the same moment get one stand-up, not several."""
 
 import multiprocessing
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from lean.models import Standup, StandupItem
@@ -11,8 +13,10 @@ from tests.conftest import make_user
 PROCESSES = 4
 
 
-def start_standup(database: str, team_id: int, user_id: int, start, results) -> None:
-    """One app process pressing "start" as soon as the signal comes."""
+def start_standup(database: str, team_id: int, user_id: int, now: datetime, start, results) -> None:
+    """One app process pressing "start" as soon as the signal comes, on the test's clock: a new
+    process has the real time, and the agenda takes the cards made lately."""
+    time_machine.travel(now, tick=True).start()
     from lean.core.extensions import db
     from lean.models import Team, User
     from lean.standups import services
@@ -39,7 +43,10 @@ def test_supervisors_starting_at_once_share_one_standup(world, db, database):
     context = multiprocessing.get_context("spawn")
     start, results = context.Event(), context.Queue()
     workers = [
-        context.Process(target=start_standup, args=(database, team_id, user_id, start, results))
+        context.Process(
+            target=start_standup,
+            args=(database, team_id, user_id, datetime.now(UTC), start, results),
+        )
         for user_id in user_ids
     ]
     for worker in workers:
