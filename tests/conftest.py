@@ -53,7 +53,7 @@ from werkzeug.security import generate_password_hash
 
 from lean import create_app
 from lean.boards import services
-from lean.extensions import db as _db
+from lean.core.extensions import db as _db
 from lean.models import (
     Improvement,
     KaizenEntry,
@@ -445,7 +445,7 @@ def query_counter(app):
 
 
 def today() -> date:
-    from lean.web import today as app_today
+    from lean.shared.web import today as app_today
 
     return app_today()
 
