@@ -25,11 +25,15 @@ class DashboardData:
 
 
 @pytest.fixture
-def history(live_app, live_server) -> DashboardData:
-    """The known history of the metrics tests, committed and closed before the browser."""
+def history(live_app, live_server, clock) -> DashboardData:
+    """The known history of the metrics tests, committed and closed before the browser, and the
+    server looking at it on the afternoon of their NOW, as they compute it: the server is a
+    thread of this process and reads the test's clock, and the dashboard has no clock in
+    JavaScript to disagree with it."""
     from tests.conftest import theme
-    from tests.unit.test_metrics import seed_history
+    from tests.unit.test_metrics import NOW, seed_history
 
+    clock.move_to(NOW)
     with live_app.app_context():
         seeded = seed_history()
         data = DashboardData(
