@@ -37,7 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lean.kaizen.views import kaizen_blueprint
     from lean.network import notices
     from lean.network.views import network_blueprint
-    from lean.shared import web
+    from lean.shared import pieces, web
     from lean.site.accessibility import accessibility_blueprint
     from lean.site.search import search_blueprint
     from lean.standups.views import standups_blueprint
@@ -54,6 +54,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     urls.init_app(app)
     cli.init_app(app, _area_work())
+    # Before the blueprints: each area's blueprint registers its page pieces as it is registered.
+    pieces.init_app(app)
     # Subscribers of committed events (lean/shared/events.py).
     notices.init_app(app)
     conversation_views.init_app(app)

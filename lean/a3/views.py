@@ -13,6 +13,7 @@ from typing import cast
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from lean.a3 import queries, services
 from lean.a3.forms import (
@@ -39,8 +40,8 @@ from lean.a3.sections import (
 from lean.core.extensions import db
 from lean.core.htmx import is_htmx
 from lean.core.input_checks import id_from
-from lean.models import A3Comment, User
-from lean.shared import policy
+from lean.models import A3Comment, Event, Improvement, User
+from lean.shared import pieces, policy
 from lean.shared.labels import stage_label
 from lean.shared.lookups import active_themes
 from lean.shared.pdf import html_to_pdf
@@ -54,10 +55,24 @@ def require_login():
     """Every A3 page is for logged-in users only."""
 
 
-@a3_blueprint.app_context_processor
-def card_summary_helper():
-    """The card page asks for its A3's progress line through this (one query)."""
-    return {"a3_card_summary": queries.card_summary, "a3_section_title": section_title}
+# ---- the A3's pieces of the card page (lean/shared/pieces.py) ----------------------------
+
+
+@pieces.provides(a3_blueprint, "a3.card_summary")
+def card_summary_piece(improvement: Improvement, can_write: bool) -> Markup:
+    """The card page's line about its A3: progress and a link, or how to start one (one query)."""
+    return pieces.partial(
+        "a3/_card_summary.html",
+        improvement=improvement,
+        a3=queries.card_summary(improvement.id),
+        can_write=can_write,
+    )
+
+
+@pieces.provides(a3_blueprint, "a3.history_event")
+def history_event_piece(event: Event) -> Markup:
+    """An A3 change in words, in the card's history."""
+    return pieces.partial("a3/_history_event.html", event=event, a3_section_title=section_title)
 
 
 # ---- rendering ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from lean.boards import queries, services
@@ -24,14 +25,12 @@ from lean.core.extensions import db
 from lean.core.htmx import is_htmx
 from lean.core.i18n import current_language
 from lean.core.input_checks import id_from, version_from
-from lean.kaizen import queries as kaizen_queries
-from lean.models import Stage, Theme
-from lean.shared import freshness, policy
+from lean.models import Improvement, Stage, Theme
+from lean.shared import freshness, pieces, policy
 from lean.shared.conflicts import EditConflict
 from lean.shared.labels import display_value, field_label, stage_label
 from lean.shared.lookups import active_themes, team_members
 from lean.shared.web import announce, render_page_or_partial
-from lean.standups.queries import stage_limits
 
 boards_blueprint = Blueprint("boards", __name__)
 
@@ -95,10 +94,8 @@ def _render_board(team, quick_add=None, status=200, focus_quick_add=False):
         can_write=policy.can_write_team(current_user, team),
         can_manage_members=policy.can_manage_members(current_user, team),
         stage_label=stage_label,
-        stage_limits=stage_limits(team),
         card_words=_card_words(),
         urls=_card_urls(),
-        kaizens_this_month=kaizen_queries.count_this_month(team.id),
     )
 
 
@@ -263,7 +260,6 @@ def detail(improvement_id: int):
         "boards/detail.html",
         improvement=improvement,
         history=queries.improvement_history(improvement),
-        promoted_from=kaizen_queries.promoted_from(improvement.id),
         move_form=MoveForm(stage=improvement.stage),
         can_write=policy.can_write_team(current_user, improvement.team),
         can_supervise=policy.can_supervise_team(current_user, improvement.team),
@@ -355,3 +351,17 @@ def restore(improvement_id: int):
     services.restore_improvement(current_user, improvement)
     flash(_("Card restored to the board."), "success")
     return redirect(url_for("boards.detail", improvement_id=improvement.id), 303)
+
+
+# ---- the card's history as a piece of the comments' answer (lean/shared/pieces.py) -------
+
+
+@pieces.provides(boards_blueprint, "boards.card_history")
+def card_history_piece(improvement: Improvement) -> Markup:
+    """A card's history, newest first, for a page that redraws it beside its own change."""
+    return pieces.partial(
+        "boards/_history.html",
+        history=queries.improvement_history(improvement),
+        stage_label=stage_label,
+        field_label=field_label,
+    )

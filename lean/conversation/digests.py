@@ -141,6 +141,7 @@ def send_digests(now: datetime | None = None) -> int:
                 items=digest.items[-MOST_ITEMS:],
                 more=max(0, len(digest.items) - MOST_ITEMS),
                 base_url=base_url(),
+                name_shown_to=policy.name_shown_to,
             )
         send_mail(user.email, subject, body)
         user.digest_cursor = digest.items[-1].id

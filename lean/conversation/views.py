@@ -5,15 +5,16 @@ from typing import cast
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
-from lean.boards.queries import improvement_history
 from lean.conversation import digests, mentions, queries, services
 from lean.conversation.forms import CommentForm
 from lean.core.htmx import is_htmx
 from lean.core.i18n import current_language
 from lean.core.input_checks import id_from
-from lean.shared import freshness, policy
-from lean.shared.labels import field_label, stage_label
+from lean.models import Event, Improvement
+from lean.shared import freshness, pieces, policy
+from lean.shared.labels import stage_label
 
 conversation_blueprint = Blueprint("conversation", __name__)
 
@@ -39,12 +40,7 @@ def _render_comments(improvement, form=None, status=200, editing=None, edit_form
     if not is_htmx():
         return render_template("conversation/comments_page.html", **context), status
     html = render_template("conversation/_comments.html", **context)
-    html += render_template(
-        "conversation/_history_oob.html",
-        history=improvement_history(improvement),
-        stage_label=stage_label,
-        field_label=field_label,
-    )
+    html += render_template("conversation/_history_oob.html", improvement=improvement)
     return html, status
 
 
@@ -149,14 +145,21 @@ def set_digest():
 def my_work():
     """My cards across teams, my open A3 actions, unanswered comments and my escalations."""
     return render_template(
-        "conversation/my_work.html", work=queries.my_work(current_user), stage_label=stage_label
+        "conversation/my_work.html",
+        work=queries.my_work(current_user),
+        stage_label=stage_label,
+        name_shown_to=policy.name_shown_to,
     )
 
 
 @conversation_blueprint.get("/notifications")
 def inbox():
     """The person's notifications, newest first."""
-    return render_template("conversation/inbox.html", items=queries.inbox(current_user))
+    return render_template(
+        "conversation/inbox.html",
+        items=queries.inbox(current_user),
+        name_shown_to=policy.name_shown_to,
+    )
 
 
 @conversation_blueprint.get("/notifications/bell")
@@ -165,7 +168,7 @@ def bell():
     unread = queries.unread_count(current_user)
     tag = bell_etag(unread)
     return freshness.not_modified(tag) or freshness.tagged(
-        render_template("conversation/_bell.html", unread=unread, bell_only=True), tag
+        render_template("conversation/_bell.html", unread=unread, tag=tag, bell_only=True), tag
     )
 
 
@@ -206,22 +209,42 @@ def card_conversation(improvement, form=None) -> CardConversation:
     return CardConversation(improvement, form)
 
 
+# ---- the conversation's pieces of other pages (lean/shared/pieces.py) ----------------------
+
+
+@pieces.provides(conversation_blueprint, "conversation.bell")
+def bell_piece() -> Markup:
+    """The top bar's bell with the unread count: one statement, on every page that shows it."""
+    if not current_user.is_authenticated:
+        return Markup()
+    unread = queries.unread_count(current_user)
+    return pieces.partial("conversation/_bell.html", unread=unread, tag=bell_etag(unread))
+
+
+@pieces.provides(conversation_blueprint, "conversation.card_comments")
+def card_comments_piece(improvement: Improvement) -> Markup:
+    """The card page's comments: the list, whether the reader follows, the form."""
+    return pieces.partial(
+        "conversation/_comments.html",
+        improvement=improvement,
+        conversation=card_conversation(improvement),
+    )
+
+
+@pieces.provides(conversation_blueprint, "conversation.history_event")
+def history_event_piece(event: Event) -> Markup:
+    """A comment written, edited or deleted, in the card's history."""
+    return pieces.partial("conversation/_history_event.html", event=event)
+
+
+@pieces.provides(conversation_blueprint, "conversation.digest_setting")
+def digest_setting_piece() -> Markup:
+    """On the profile page: how often one's notifications come by e-mail."""
+    return pieces.partial("conversation/_digest_setting.html")
+
+
 def init_app(app) -> None:
     from lean.conversation import notifications
 
     notifications.init_app(app)
     app.register_blueprint(conversation_blueprint)
-    # Names in the inbox, "My work" and the digest, as their reader may see them.
-    app.jinja_env.globals["name_shown_to"] = policy.name_shown_to
-
-    @app.context_processor
-    def header_tools():
-        # A callable, so the bell's one statement runs only where the header shows it.
-        def unread_notifications() -> int:
-            return queries.unread_count(current_user) if current_user.is_authenticated else 0
-
-        return {
-            "unread_notifications": unread_notifications,
-            "bell_etag": bell_etag,
-            "card_conversation": card_conversation,
-        }

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from lean.core.extensions import db
@@ -17,7 +18,7 @@ from lean.dashboard import exports
 from lean.dashboard.forms import DashboardFilterForm, preset_period
 from lean.models import Organization, Team, Theme
 from lean.models.base import utcnow
-from lean.shared import charts, metrics, policy
+from lean.shared import charts, metrics, pieces, policy
 from lean.shared.labels import stage_label
 from lean.shared.pdf import html_to_pdf
 from lean.shared.spreadsheets import as_csv, as_xlsx, download, export_filename
@@ -200,6 +201,7 @@ def _context(selection: Selection) -> dict:
         "figures": dashboard.figures,
         "team_rows": rows,
         "sort": sort,
+        "dashboard_sort_url": dashboard_sort_url,
         "descending": descending,
         "themes": selection.themes,
         "charts": _charts(dashboard, selection.themes),
@@ -304,21 +306,22 @@ def report_pdf():
     )
 
 
-# ---- the team's key figures on its board -------------------------------------------------
+# ---- the team's key figures on its board (a piece, lean/shared/pieces.py) ----------------
 
 
-@dashboard_blueprint.app_template_global()
-def team_key_figures(team: Team) -> metrics.TeamFigures | None:
+@pieces.provides(dashboard_blueprint, "dashboard.team_figures")
+def team_figures_piece(team: Team) -> Markup:
     """This term's key figures of a team for its board, to those the policy shows them to."""
     if not current_user.is_authenticated or not policy.can_see_team_figures(current_user, team):
-        return None
+        return Markup()
     now = utcnow()
     start, end = preset_period("term", now.astimezone(zone()).date())
     scope = metrics.Scope(team_ids=(team.id,), start=start, end=end, zone=zone(), now=now)
-    return metrics.team_figures(team, scope)
+    return pieces.partial(
+        "dashboard/_team_figures.html", team_figures=metrics.team_figures(team, scope)
+    )
 
 
-@dashboard_blueprint.app_template_global()
 def dashboard_sort_url(key: str, sort: str, descending: bool) -> str:
     """The team table sorted by a column; the sorted column's link turns the order around."""
     order = "asc" if key == sort and descending else ("desc" if key == sort else "asc")

@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from lean.core.extensions import db
@@ -27,8 +28,8 @@ from lean.core.input_checks import larger_requests
 from lean.kaizen import exports, queries, services
 from lean.kaizen.forms import DESCRIPTION_MAX_LENGTH, KaizenFilterForm, KaizenForm
 from lean.kaizen.uploads import check_uploads, served_name, upload_folder
-from lean.models import Team, Theme
-from lean.shared import policy
+from lean.models import Improvement, Team, Theme
+from lean.shared import pieces, policy
 from lean.shared.conflicts import EditConflict
 from lean.shared.labels import display_value
 from lean.shared.lookups import active_themes, team_members
@@ -42,6 +43,26 @@ kaizen_blueprint = Blueprint("kaizen", __name__)
 @login_required
 def require_login():
     """Every kaizen page is for logged-in users only."""
+
+
+# ---- the kaizen log's pieces of the board and card pages (lean/shared/pieces.py) ----------
+
+
+@pieces.provides(kaizen_blueprint, "kaizen.board_link")
+def board_link_piece(team: Team) -> Markup:
+    """On a team's board: the link to its kaizen log with this month's count (one query)."""
+    return pieces.partial(
+        "kaizen/_board_link.html", team=team, this_month=queries.count_this_month(team.id)
+    )
+
+
+@pieces.provides(kaizen_blueprint, "kaizen.promoted_from")
+def promoted_from_piece(improvement: Improvement) -> Markup:
+    """On a card's page: the kaizen it was promoted from, if any (one query)."""
+    entry = queries.promoted_from(improvement.id)
+    if entry is None:
+        return Markup()
+    return pieces.partial("kaizen/_promoted_from.html", improvement=improvement, entry=entry)
 
 
 def _filters(themes, authors) -> tuple[KaizenFilterForm, queries.KaizenFilters]:

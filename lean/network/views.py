@@ -10,10 +10,19 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from lean.core.extensions import db
 from lean.core.input_checks import id_from, version_from
-from lean.models import FocusArea, Improvement, KaizenEntry, PracticeComment, Theme
+from lean.models import (
+    FocusArea,
+    Improvement,
+    KaizenEntry,
+    Organization,
+    PracticeComment,
+    Team,
+    Theme,
+)
 from lean.network import queries, services, snapshot
 from lean.network.forms import (
     AdoptForm,
@@ -25,7 +34,7 @@ from lean.network.forms import (
     PublishForm,
     kind_label,
 )
-from lean.shared import charts, policy
+from lean.shared import charts, pieces, policy
 from lean.shared.conflicts import EditConflict
 from lean.shared.labels import stage_label
 from lean.shared.lookups import active_themes
@@ -40,23 +49,64 @@ def require_login():
     """Every network page is for logged-in users only."""
 
 
-@network_blueprint.record_once
-def _register_template_helpers(state) -> None:
-    """Helpers the board, card, kaizen and profile pages call through their one include line."""
-    state.app.jinja_env.globals.update(
-        network_notices=lambda: queries.notices_for_organization(
-            policy.notices_scope(current_user), unread_only=True, limit=5
-        ),
-        card_network_links=queries.card_network_links,
-        can_publish_improvement=lambda improvement: policy.can_publish_improvement(
-            current_user, improvement
-        ),
-        can_publish_from_team=lambda team: policy.can_publish_from_team(current_user, team),
-        practice_kind_label=kind_label,
-        network_settings_form=lambda organization: NetworkSettingsForm(
-            obj=organization, formdata=None
-        ),
+# ---- the network's pieces of other areas' pages (lean/shared/pieces.py) -------------------
+
+
+def _unread_notices() -> queries.Notices:
+    """The latest unread notices of the reader's organization, in one query."""
+    return queries.notices_for_organization(
+        policy.notices_scope(current_user), unread_only=True, limit=5
     )
+
+
+@pieces.provides(network_blueprint, "network.board_notices")
+def board_notices_piece() -> Markup:
+    """On a team's board: the organization's unread notices, folded; nothing when none."""
+    return pieces.partial("network/_board_notices.html", notices=_unread_notices())
+
+
+@pieces.provides(network_blueprint, "network.notices")
+def notices_piece() -> Markup:
+    """On the dashboard: the organization's unread notices, or that there are none."""
+    return pieces.partial("network/_notices.html", notices=_unread_notices())
+
+
+@pieces.provides(network_blueprint, "network.card_links")
+def card_links_piece(improvement: Improvement) -> Markup:
+    """On a card's page: where an adopted card came from, what was published from it, and the
+    publish link for those who may (one query)."""
+    return pieces.partial(
+        "network/_card_network.html",
+        improvement=improvement,
+        network=queries.card_network_links(improvement),
+        can_publish=policy.can_publish_improvement(current_user, improvement),
+    )
+
+
+@pieces.provides(network_blueprint, "network.kaizen_publish")
+def kaizen_publish_piece(entry: KaizenEntry, team: Team) -> Markup:
+    """On a kaizen of the log: its publish link, for those who may publish from the team."""
+    return pieces.partial(
+        "network/_kaizen_publish.html",
+        entry=entry,
+        can_publish=policy.can_publish_from_team(current_user, team),
+    )
+
+
+@pieces.provides(network_blueprint, "network.settings_form")
+def settings_form_piece(organization: Organization) -> Markup:
+    """On the administration's organization page: the organization's network settings."""
+    return pieces.partial(
+        "network/_settings_form.html",
+        organization=organization,
+        network_form=NetworkSettingsForm(obj=organization, formdata=None),
+    )
+
+
+@pieces.provides(network_blueprint, "network.name_sharing")
+def name_sharing_piece() -> Markup:
+    """On the profile page: one's own choice whether other organizations see one's name."""
+    return pieces.partial("network/_name_sharing.html")
 
 
 # ---- the library ---------------------------------------------------------------------------
@@ -90,6 +140,7 @@ def library():
         page=min(requested_page(), pages),
         pages=pages,
         can_manage_settings=policy.can_manage_network_settings(current_user),
+        practice_kind_label=kind_label,
     )
 
 
@@ -127,6 +178,7 @@ def _render_practice(practice, status=200, comment_form=None, answer_form=None, 
         can_adopt=policy.can_adopt_practice(current_user, practice),
         can_manage=policy.can_manage_practice(current_user, practice),
         stage_label=stage_label,
+        practice_kind_label=kind_label,
     ), status
 
 
@@ -235,6 +287,7 @@ def _render_publish(source, form, *, action_url, a3, preview=None, digest="", st
         preview=preview,
         preview_publisher=publisher,
         digest=digest,
+        practice_kind_label=kind_label,
         **extra,
     ), status
 
@@ -446,7 +499,7 @@ def settings(organization_id: int):
         if is_safe_next(target):
             return redirect(target, 303)
         return redirect(url_for("network.settings", organization_id=organization.id), 303)
-    return render_template("network/settings.html", form=form, organization=organization), (
+    return render_template("network/settings.html", network_form=form, organization=organization), (
         422 if form.errors else 200
     )
 

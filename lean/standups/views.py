@@ -9,11 +9,12 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 
 from lean.core.htmx import is_htmx
 from lean.core.input_checks import version_from
-from lean.models import Improvement, Stage, StandupItem
-from lean.shared import freshness, policy
+from lean.models import Event, Improvement, Stage, StandupItem, Team
+from lean.shared import freshness, pieces, policy
 from lean.shared.conflicts import EditConflict
 from lean.shared.labels import field_label, stage_label
 from lean.shared.lookups import team_members
@@ -42,14 +43,40 @@ def require_login():
     """Every stand-up page is for logged-in users only."""
 
 
-@standups_blueprint.app_context_processor
-def standup_helpers():
-    """What the board and card pages need to show stand-ups: loaded only when they ask."""
-    return {
-        "standup_rhythm": queries.rhythm,
-        "card_escalations": queries.card_escalations,
-        "can_run_standup": policy.can_run_standup,
-    }
+# ---- the stand-up's pieces of the board and card pages (lean/shared/pieces.py) ----------
+
+
+@pieces.provides(standups_blueprint, "standups.board_status")
+def board_status_piece(team: Team) -> Markup:
+    """The board's stand-up line: the last stand-up, the rhythm, start or resume (one query)."""
+    return pieces.partial(
+        "standups/_board_status.html",
+        team=team,
+        rhythm=queries.rhythm(team),
+        can_run=policy.can_run_standup(current_user, team),
+    )
+
+
+@pieces.provides(standups_blueprint, "standups.stage_limits")
+def stage_limits_piece(team: Team) -> dict[str, int]:
+    """Data for the board's column headers: the days a card may stay in each working stage."""
+    return queries.stage_limits(team)
+
+
+@pieces.provides(standups_blueprint, "standups.card_escalations")
+def card_escalations_piece(improvement: Improvement) -> Markup:
+    """A card's escalated questions and their answers (one query)."""
+    return pieces.partial(
+        "standups/_card_escalations.html", escalations=queries.card_escalations(improvement.id)
+    )
+
+
+@pieces.provides(standups_blueprint, "standups.history_event")
+def history_event_piece(event: Event) -> Markup:
+    """A stand-up's decision, note or escalation in words, in the card's history."""
+    return pieces.partial(
+        "standups/_event_text.html", event=event, stage_label=stage_label, field_label=field_label
+    )
 
 
 # ---- the stand-up itself ----------------------------------------------------------------
