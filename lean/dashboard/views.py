@@ -20,7 +20,7 @@ from lean.models import Organization, Team, Theme
 from lean.models.base import utcnow
 from lean.shared import charts, metrics, pieces, policy
 from lean.shared.labels import stage_label
-from lean.shared.pdf import html_to_pdf
+from lean.shared.pdf import file_name_part, html_to_pdf, pdf_download
 from lean.shared.spreadsheets import as_csv, as_xlsx, download, export_filename
 from lean.shared.web import name_in_language, render_page_or_partial
 
@@ -290,20 +290,22 @@ def report():
 
 @dashboard_blueprint.get("/dashboard/report.pdf")
 def report_pdf():
-    """The same report as a PDF download."""
+    """The same report as a PDF download, named after whose report it is and its period."""
     selection = _select()
     if not selection.valid:
         return _dashboard_page(selection)
-    pdf = html_to_pdf(_report_html(selection))
-    filename = export_filename("report", selection.scope.start, selection.scope.end)
-    return (
-        pdf,
-        200,
-        {
-            "Content-Type": "application/pdf",
-            "Content-Disposition": f'attachment; filename="{filename}.pdf"',
-        },
-    )
+    return pdf_download(html_to_pdf(_report_html(selection)), _report_filename(selection))
+
+
+def _report_filename(selection: Selection) -> str:
+    """vertaa-raportti-järvilaakson-koulutuskuntayhtymä-2026-08-01--2026-11-20, in the reader's
+    language, with the theme after the organization when the report is of one theme."""
+    scope = selection.scope
+    parts = [export_filename("report", None, None), file_name_part(selection.organization.name)]
+    if scope.theme_id in selection.themes:
+        parts.append(file_name_part(name_in_language(selection.themes[scope.theme_id])))
+    parts.append(f"{scope.start.isoformat()}--{scope.end.isoformat()}")
+    return "-".join(parts)
 
 
 # ---- the team's key figures on its board (a piece, lean/shared/pieces.py) ----------------
