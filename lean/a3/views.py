@@ -12,6 +12,7 @@ from typing import cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -44,7 +45,7 @@ from lean.models import A3Comment, Event, Improvement, User
 from lean.shared import pieces, policy
 from lean.shared.labels import stage_label
 from lean.shared.lookups import active_themes
-from lean.shared.pdf import html_to_pdf
+from lean.shared.pdf import file_name_part, html_to_pdf, pdf_download
 
 a3_blueprint = Blueprint("a3", __name__)
 
@@ -424,17 +425,15 @@ def print_view(sheet_id: int):
 
 @a3_blueprint.get("/a3/<int:sheet_id>/print.pdf")
 def print_pdf(sheet_id: int):
-    """The print view as a PDF, drawn on the server by WeasyPrint."""
+    """The print view as a PDF, drawn on the server by WeasyPrint, named after the sheet and its
+    last revision: vertaa-a3-lomake-hakemusten-käsittelyaika-2026-11-16.pdf."""
     sheet = policy.a3_for_read(current_user, sheet_id)
     pdf = html_to_pdf(_print_html(sheet, for_pdf=True))
-    return (
-        pdf,
-        200,
-        {
-            "Content-Type": "application/pdf",
-            "Content-Disposition": f'attachment; filename="a3-{sheet.id}.pdf"',
-        },
+    revised_on = to_user_timezone(sheet.revised_at).date().isoformat()
+    name = "-".join(
+        ("vertaa", file_name_part(_("A3 sheet")), file_name_part(sheet.title), revised_on)
     )
+    return pdf_download(pdf, name)
 
 
 # ---- lists -------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The funder report's PDF as a funder gets it: as few pages as the browser prints, labels that
-read on one line, its title and period in the document's metadata and in the file's name."""
+read on one line, its title and period in the document's metadata and in the file's name; and
+the A3 sheet's PDF, named after the sheet."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import BooleanObject
 
+from lean.a3 import services as a3_services
 from lean.core.extensions import db
 from lean.seeds.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
+from tests.functional.test_a3 import fill_sheet
 
 # The autumn term up to the tests' Monday (16 November 2026), as the dashboard offers it.
 TERM = "period=term"
@@ -110,3 +113,33 @@ def test_the_report_in_finnish_is_as_short_and_named_in_finnish(app, demo):
     plain, readable = saved_names(response.headers["Content-Disposition"])
     assert plain == f"vertaa-raportti-jarvilaakson-koulutuskuntayhtyma-{PERIOD}.pdf"
     assert readable == f"vertaa-raportti-järvilaakson-koulutuskuntayhtymä-{PERIOD}.pdf"
+
+
+def test_the_a3_pdf_is_named_after_its_sheet_and_date(world, login_as):
+    member = world.users["member"]
+    world.improvement.title = "Hakemusten käsittelyaika"
+    sheet = fill_sheet(a3_services.start_a3(member, world.improvement), member)
+    db.session.commit()
+    revised_on = sheet.revised_at.date().isoformat()  # a Monday morning: the same day in Helsinki
+
+    response = login_as("coordinator").get(f"/a3/{sheet.id}/print.pdf")
+    plain, readable = saved_names(response.headers["Content-Disposition"])
+    assert plain == f"vertaa-a3-sheet-hakemusten-kasittelyaika-{revised_on}.pdf"
+    assert readable == f"vertaa-a3-sheet-hakemusten-käsittelyaika-{revised_on}.pdf"
+
+
+def test_a_long_title_is_cut_after_a_whole_word_in_the_file_name(world, login_as):
+    member = world.users["member"]
+    world.improvement.title = "Opiskelijapalvelujen " * 9 + "ajanvaraus"
+    sheet = a3_services.start_a3(member, world.improvement)
+    db.session.commit()
+
+    response = login_as("coordinator").get(f"/a3/{sheet.id}/print.pdf")
+    plain = re.search(r'filename="([^"]+)"', response.headers["Content-Disposition"])
+    assert plain, response.headers["Content-Disposition"]
+    # Within what every file system takes, and no word broken off in the middle.
+    title_part = plain.group(1).removeprefix("vertaa-a3-sheet-").rsplit("-", 3)[0]
+    assert len(title_part) <= 60
+    assert set(title_part.split("-")) == {"opiskelijapalvelujen"}
+    # The name is plain ASCII, so no second spelling is needed.
+    assert "filename*" not in response.headers["Content-Disposition"]
