@@ -47,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     extensions.csrf.init_app(app)
+    extensions.cache.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     web.init_app(app)

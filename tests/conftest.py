@@ -53,6 +53,7 @@ from werkzeug.security import generate_password_hash
 
 from lean import create_app
 from lean.boards import services
+from lean.core.extensions import cache
 from lean.core.extensions import db as _db
 from lean.models import (
     Improvement,
@@ -223,6 +224,8 @@ def app(database) -> Iterator[Flask]:
         _db.session.remove()
         empty_tables()
         _db.engine.dispose()
+        # The next test's rows get the same ids again: nothing rendered from these may remain.
+        cache.clear()
     app.config.clear()
     app.config.update(config)
 

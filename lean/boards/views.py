@@ -1,7 +1,7 @@
 """Board pages: parse the request, ask the policy, call one service, render."""
 
 import json
-from urllib.parse import urlencode
+from typing import cast
 
 from flask import (
     Blueprint,
@@ -19,8 +19,8 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from lean.boards import queries, services
-from lean.boards.forms import BoardFilterForm, ImprovementForm, MoveForm, QuickAddForm
+from lean.boards import fragments, queries, services
+from lean.boards.forms import ImprovementForm, MoveForm, QuickAddForm
 from lean.core.extensions import db
 from lean.core.htmx import is_htmx
 from lean.core.i18n import current_language
@@ -62,41 +62,32 @@ def team_picker():
     return render_template("boards/teams.html", teams=queries.organization_teams(current_user))
 
 
-def _filters_from(args: MultiDict, themes, members) -> tuple[BoardFilterForm, queries.BoardFilters]:
-    form = BoardFilterForm(themes, members, formdata=args)
-    form.validate()
-    filters = queries.BoardFilters(
-        theme_id=form.theme.data if not form.theme.errors else None,
-        owner_id=form.owner.data if not form.owner.errors else None,
-        blocked_only=bool(form.blocked.data),
-        all_done=args.get("done") == "all",
-    )
-    return form, filters
+def _render_board(team, quick_add=None, status=200, focus_quick_add=False, version=None):
+    """The board page, or for htmx only the board itself (#board: quick add and columns).
 
-
-def _render_board(team, quick_add=None, status=200, focus_quick_add=False):
-    themes = queries.board_themes()
-    members = team_members(team.id)
-    filter_form, filters = _filters_from(request.args, themes, members)
-    return render_page_or_partial(
-        "boards/board.html",
-        "boards/_board.html",
-        status=status,
-        team=team,
-        columns=queries.board_columns(
-            team, filters, current_app.config["DONE_COLUMN_LIMIT"], current_language()
-        ),
-        filters=filters,
-        filter_form=filter_form,
-        filter_args=_filter_args(request.args),
-        quick_add=quick_add or QuickAddForm(themes, formdata=None),
+    With the team's `version` (lean/shared/freshness.py), the plain board is rendered once per
+    change and kept (lean/boards/fragments.py)."""
+    can_write = policy.can_write_team(current_user, team)
+    markup = fragments.board_markup(
+        team,
+        request.args,
+        can_write=can_write,
+        version=version,
+        quick_add=quick_add,
         focus_quick_add=focus_quick_add,
-        can_write=policy.can_write_team(current_user, team),
+    )
+    if is_htmx():
+        return markup.board, status
+    page = render_template(
+        "boards/board.html",
+        team=team,
+        filters_markup=markup.filters,
+        board_markup=markup.board,
+        can_write=can_write,
         can_manage_members=policy.can_manage_members(current_user, team),
         stage_label=stage_label,
-        card_words=_card_words(),
-        urls=_card_urls(),
     )
+    return page, status
 
 
 def _counted_filters(args: MultiDict) -> queries.BoardFilters:
@@ -111,26 +102,6 @@ def _counted_filters(args: MultiDict) -> queries.BoardFilters:
     )
 
 
-def _card_words() -> dict[str, str]:
-    """The fixed strings of every card, translated once per page rather than once per card."""
-    return {
-        "blocked": _("Blocked"),
-        "no_owner": _("No owner"),
-        "due": _("Due"),
-        "overdue": _("Overdue"),
-        "move": _("Move…"),
-    }
-
-
-def _card_urls() -> dict[str, str]:
-    """The one prefix of every card's address ("/improvements/"), and the board's filters."""
-    detail = url_for("boards.detail", improvement_id=0)
-    return {
-        "improvement": detail.removesuffix("0"),
-        "query": urlencode(_filter_args(request.args)),
-    }
-
-
 def _render_moved_card(improvement):
     """The htmx answer to a move: the moved card and the column counts out of band."""
     team = improvement.team
@@ -139,26 +110,29 @@ def _render_moved_card(improvement):
         "boards/_moved.html",
         item=queries.board_card(improvement, current_language()),
         columns=queries.column_counts(team, filters),
-        card_words=_card_words(),
-        urls=_card_urls(),
+        card_words=fragments.card_words(),
+        urls=fragments.card_urls(request.args),
         can_write=True,
+        in_stage=fragments.days_label,
     )
 
 
 def _filter_args(args: MultiDict) -> dict:
-    """The board's filter query parameters, carried along by the board's own forms."""
-    return {key: args.get(key) for key in ("theme", "owner", "blocked", "done") if args.get(key)}
+    return fragments.filter_args(args)
 
 
 @boards_blueprint.get("/teams/<int:team_id>/board")
 def show(team_id: int):
     """A team's PDCA board."""
     team = policy.team_for_read(current_user, team_id)
+    version = freshness.team_version(team)
     # The open board asks again with htmx and its tag: unchanged costs a 304, no rendering.
-    g.freshness_etag = etag = freshness.team_etag(team)
+    g.freshness_etag = etag = freshness.team_etag(team, version)
     if not is_htmx():
-        return _render_board(team)
-    return freshness.not_modified(etag) or freshness.tagged(_render_board(team), etag)
+        return _render_board(team, version=version)
+    return freshness.not_modified(etag) or freshness.tagged(
+        _render_board(team, version=version), etag
+    )
 
 
 @boards_blueprint.post("/teams/<int:team_id>/improvements")
@@ -169,9 +143,9 @@ def quick_add(team_id: int):
     form = QuickAddForm(themes)
     if not form.validate():
         return _render_board(team, quick_add=form, status=422, focus_quick_add=True)
-    theme = db.session.get(Theme, form.theme_id.data)
+    theme = cast(Theme, db.session.get(Theme, form.theme_id.data))  # one of the choices
     improvement = services.create_improvement(
-        current_user, team, title=form.title.data, theme=theme
+        current_user, team, title=cast(str, form.title.data), theme=theme
     )
     if is_htmx():
         response = make_response(_render_board(team, focus_quick_add=True))

@@ -92,6 +92,15 @@ class Defaults:
     # Where people send feedback on accessibility (an address or a web form), shown on the
     # accessibility statement; empty: the statement sends them to their coordinator.
     ACCESSIBILITY_CONTACT = None
+    # Rendered fragments kept across requests (lean/core/fragments.py): in each worker's memory,
+    # at most CACHE_THRESHOLD of them (a 200-card board is some 140 KB), or in Redis for every
+    # worker and app server when CACHE_REDIS_URL is set. Keys change with the data, so entries
+    # only age out; a day is as long as any is used.
+    CACHE_TYPE = "SimpleCache"
+    CACHE_THRESHOLD = 200
+    CACHE_DEFAULT_TIMEOUT = 24 * 3600
+    CACHE_KEY_PREFIX = "vertaa:"
+    CACHE_REDIS_URL = None
 
 
 def parse_list(value: str) -> list[str]:
@@ -135,6 +144,7 @@ ENVIRONMENT_SETTINGS: dict[str, Callable[[str], Any]] = {
     "SQLITE_BUSY_TIMEOUT": float,
     "ACCESSIBILITY_CONTACT": str,
     "COMPRESS_RESPONSES": parse_bool,
+    "CACHE_REDIS_URL": str,
 }
 
 
@@ -159,6 +169,9 @@ def load(app, overrides: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config)
+
+    if app.config.get("CACHE_REDIS_URL"):
+        app.config["CACHE_TYPE"] = "RedisCache"
 
     if not app.config["UPLOAD_FOLDER"]:
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")

@@ -18,8 +18,10 @@ from __future__ import annotations
 import base64
 import binascii
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from flask import Flask
+from flask import Flask, g
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect, _FlaskFormCSRF, generate_csrf
 from markupsafe import Markup
@@ -58,7 +60,25 @@ def unmask(value: str | None) -> str | None:
 
 def masked_csrf_token() -> str:
     """`csrf_token()` in templates: this session's token, masked afresh."""
+    marker = g.get(_AS_HOLE)
+    if marker is not None:
+        return marker
     return mask(generate_csrf())
+
+
+# While a fragment that is kept for other responses renders, its tokens are holes that each
+# response fills with its own (lean/core/fragments.py).
+_AS_HOLE = "lean_csrf_token_as_hole"
+
+
+@contextmanager
+def tokens_as_holes(marker: str) -> Iterator[None]:
+    """`csrf_token()` gives `marker` instead of a token inside the block."""
+    setattr(g, _AS_HOLE, marker)
+    try:
+        yield
+    finally:
+        g.pop(_AS_HOLE, None)
 
 
 def masked_csrf_meta_tag() -> Markup:
@@ -69,6 +89,9 @@ class MaskedFormCSRF(_FlaskFormCSRF):
     """A form's hidden csrf_token field (form.hidden_tag()) carries a masked token too."""
 
     def generate_csrf_token(self, csrf_token_field) -> str:
+        marker = g.get(_AS_HOLE)
+        if marker is not None:  # never a real token in a kept fragment
+            return marker
         return mask(super().generate_csrf_token(csrf_token_field))
 
     def validate_csrf_token(self, form, field) -> None:

@@ -9,6 +9,7 @@ import sqlite3
 
 from flask import current_app, has_request_context, request
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_talisman import Talisman
@@ -33,8 +34,10 @@ login_manager = LoginManager()
 csrf = MaskedCSRFProtect()
 babel = Babel()
 talisman = Talisman()
+# Rendered fragments kept across requests (lean/core/fragments.py); configured in config.py.
+cache = Cache()
 
-__all__ = ["babel", "csrf", "db", "login_manager", "migrate", "talisman"]
+__all__ = ["babel", "cache", "csrf", "db", "login_manager", "migrate", "talisman"]
 
 
 # Requests that only read: on SQLite they start a plain (deferred) transaction and so run

@@ -25,8 +25,15 @@ from lean.shared.events import team_view_version
 POLL_SECONDS = 20
 
 
-def team_etag(team: Team) -> str:
-    version = team_view_version(team.id, team.organization_id)
+def team_version(team: Team) -> str:
+    """The version of all a team's page shows (one statement): it changes with every change."""
+    return team_view_version(team.id, team.organization_id)
+
+
+def team_etag(team: Team, version: str | None = None) -> str:
+    """The tag of the page asked for, at the team's `version` (read now when not given)."""
+    if version is None:
+        version = team_version(team)
     view = f"{request.path}?{request.query_string.decode()}|{current_user.id}|{current_language()}"
     digest = hashlib.sha256(view.encode()).hexdigest()[:16]
     return f"team-{team.id}-{version}-{digest}"
