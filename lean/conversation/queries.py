@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import joinedload
 
 from lean.core.extensions import db
@@ -45,13 +46,17 @@ def is_following(user: User, improvement: Improvement) -> bool:
     )
 
 
+@cache
+def _unread_count_statement() -> Select:
+    """Built once per worker: every page runs it, and building it cost more than running it."""
+    return select(func.count(Notification.id)).where(
+        Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)
+    )
+
+
 def unread_count(user: User) -> int:
     """The bell's number: the one statement the top bar adds to a page."""
-    return db.session.scalars(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None)
-        )
-    ).one()
+    return db.session.execute(_unread_count_statement(), {"user_id": user.id}).scalar_one()
 
 
 def inbox(user: User) -> list[Notification]:

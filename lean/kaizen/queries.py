@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lean.core.extensions import db
@@ -105,15 +106,22 @@ def deleted_entries(team: Team, since) -> list[KaizenEntry]:
     )
 
 
+@cache
+def _count_since_statement() -> Select:
+    """Built once per worker: the board asks for it on every request, and building it cost
+    more than running it."""
+    return select(func.count(KaizenEntry.id)).where(
+        KaizenEntry.team_id == bindparam("team_id"),
+        KaizenEntry.deleted_at.is_(None),
+        KaizenEntry.done_on >= bindparam("first_day", type_=KaizenEntry.done_on.type),
+    )
+
+
 def count_this_month(team_id: int) -> int:
     first_day = utcnow().date().replace(day=1)
-    return db.session.scalars(
-        select(func.count(KaizenEntry.id)).where(
-            KaizenEntry.team_id == team_id,
-            KaizenEntry.deleted_at.is_(None),
-            KaizenEntry.done_on >= first_day,
-        )
-    ).one()
+    return db.session.execute(
+        _count_since_statement(), {"team_id": team_id, "first_day": first_day}
+    ).scalar_one()
 
 
 def promoted_from(improvement_id: int) -> KaizenEntry | None:

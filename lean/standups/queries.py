@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, bindparam, case, exists, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from lean.core.extensions import db
@@ -324,14 +325,19 @@ def organization_rhythms(organization_id: int) -> list[TeamRhythm]:
     return result
 
 
+@cache
+def _rhythm_statement() -> Select:
+    """Built once per worker: the board asks for it on every request, and building it cost
+    more than running it."""
+    return select(
+        func.max(Standup.started_at),
+        func.max(case((Standup.finished_at.is_(None), Standup.id))),
+    ).where(Standup.team_id == bindparam("team_id"))
+
+
 def rhythm(team: Team) -> Rhythm:
     """When the team last met and whether it keeps its planned rhythm: one query."""
-    last_started, open_id = db.session.execute(
-        select(
-            func.max(Standup.started_at),
-            func.max(case((Standup.finished_at.is_(None), Standup.id))),
-        ).where(Standup.team_id == team.id)
-    ).one()
+    last_started, open_id = db.session.execute(_rhythm_statement(), {"team_id": team.id}).one()
     if last_started is not None and last_started.tzinfo is None:
         last_started = last_started.replace(tzinfo=UTC)  # max() loses the column type on SQLite
     kept = rhythm_kept(
