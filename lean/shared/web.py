@@ -16,13 +16,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_currency, format_datetime, format_decimal
 from sqlalchemy import select, text
 from wtforms import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3, newer than its stubs
 
 from lean.core.extensions import db
 from lean.core.htmx import is_htmx, vary_by_htmx
-from lean.core.i18n import current_language, format_day
+from lean.core.i18n import current_language, format_day, format_euros, format_moment, format_number
 from lean.models import STAGES, Theme
 from lean.shared import policy
 
@@ -121,10 +120,10 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters.update(
         without=lambda mapping, key: {k: v for k, v in mapping.items() if k != key},
-        number=lambda value: format_decimal(value),
-        currency=lambda value: format_currency(value, "EUR"),
+        number=format_number,
+        currency=format_euros,
         date=format_day,
-        datetime=lambda value, fmt="short": format_datetime(value, fmt) if value else "",
+        datetime=format_moment,
         iso=machine_time,
     )
 
