@@ -86,7 +86,10 @@ class WTFormsCatalog:
 WTFORMS_CATALOG = WTFormsCatalog()
 
 
-def _use_loaded_wtforms_catalog() -> None:
+def _start_in_language() -> None:
+    """The request's language is chosen as it starts, so that a view that changes the user's
+    language (a profile saved) still says what it did in the language it was asked in."""
+    get_locale()
     request.wtforms_translations = WTFORMS_CATALOG  # type: ignore[attr-defined]  # read by Flask-WTF
 
 
@@ -193,4 +196,4 @@ def init_app(app) -> None:
         _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
     )
     app.jinja_env.globals.update(current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES)
-    app.before_request(_use_loaded_wtforms_catalog)
+    app.before_request(_start_in_language)

@@ -148,44 +148,51 @@ def _json_form_text() -> Iterable[str]:
         yield from values
 
 
-def _submitted_text() -> Iterable[str]:
-    for key, value in request.form.items(multi=True):
+def _submitted_text(asked: FlaskRequest) -> Iterable[str]:
+    for key, value in asked.form.items(multi=True):
         yield key
         yield value
-    for key, file in request.files.items(multi=True):
+    for key, file in asked.files.items(multi=True):
         yield key
         yield file.filename or ""
-    if request.is_json:
+    if asked.is_json:
         yield from _json_form_text()
 
 
-def _query_text() -> Iterable[str]:
-    yield request.path
-    for key, value in request.args.items(multi=True):
+def _query_text(asked: FlaskRequest) -> Iterable[str]:
+    yield asked.path
+    for key, value in asked.args.items(multi=True):
         yield key
         yield value
+
+
+def _control_character_message() -> str:
+    return _(
+        "The text contains an invisible control character, often left over from copying "
+        "between programs. Remove it (retype the text if needed) and try again; nothing was saved."
+    )
 
 
 def refuse_control_characters():
     """A control character in any field, file name or query string is refused with a message.
 
     A form answers 422 (htmx shows the message in place and leaves what was typed untouched);
-    an address answers 400, as does a JSON body that is not shaped as a form.
+    an address answers 400, as does a JSON body that is not shaped as a form. Every request
+    passes here, so the message is translated only for one that is refused, and the request
+    is read through its proxy once.
     """
     from lean.core.errors import render_error
 
-    message = _(
-        "The text contains an invisible control character, often left over from copying "
-        "between programs. Remove it (retype the text if needed) and try again; nothing was saved."
-    )
-    if any(CONTROL_CHARACTERS.search(text) for text in _query_text()):
-        return render_error(400, message)
+    asked: FlaskRequest = request._get_current_object()  # type: ignore[attr-defined]  # a proxy, typed as its object
+    search = CONTROL_CHARACTERS.search
+    if any(search(text) for text in _query_text(asked)):
+        return render_error(400, _control_character_message())
     try:
-        refused = any(CONTROL_CHARACTERS.search(text) for text in _submitted_text())
+        refused = any(search(text) for text in _submitted_text(asked))
     except UnreadableJson:
         return render_error(400)
     if refused:
-        body, _code, headers = render_error(400, message)
+        body, _code, headers = render_error(400, _control_character_message())
         return body, 422, headers
     return None
 
