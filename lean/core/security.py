@@ -3,7 +3,9 @@
 from secrets import compare_digest
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
@@ -11,7 +13,23 @@ from lean.core.extensions import db, login_manager, talisman
 from lean.models import Membership, User
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie, with its signing serializer made once per key: Flask made
+    it anew (its signers, its key list) every time it read or wrote the cookie."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        serializer = self._serializers.get(keys)
+        if serializer is None:
+            serializer = self._serializers[keys] = super().get_signing_serializer(app)
+        return serializer
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionCookies()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
