@@ -20,6 +20,8 @@ from typing import cast
 from flask import Flask, current_app, send_from_directory
 from flask_compress import Compress
 
+from lean.core import links
+
 YEAR = 365 * 24 * 3600
 HASH_LENGTH = 12
 # name.<hash>.ext as url_for makes it
@@ -81,6 +83,7 @@ def serve_static(filename: str):
 def init_app(app: Flask) -> None:
     app.url_defaults(_add_hash)
     app.view_functions["static"] = serve_static
+    links.init_app(app)  # the templates' links (these hashed names among them) built once
     if app.config["COMPRESS_RESPONSES"]:
         # Pages, not streamed file answers: compressing a static file left its file open, and
         # a browser fetches each file once a year.
