@@ -98,8 +98,12 @@ def test_the_team_table_sorts_by_keyboard(page, history):
     page.keyboard.press("Enter")
     expect(table.locator("th[aria-sort=ascending]")).to_contain_text("Kaizens in period")
     expect(table.locator("tbody tr").first.locator("th")).to_contain_text("Vanha tiimi")
+    # The sorted page has loaded whole (its scripts too) before the next key, which a loaded
+    # machine could otherwise press on a page still starting.
+    page.wait_for_load_state("load")
     table.get_by_role("link", name=re.compile("Kaizens in period")).focus()
     page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"sort=kaizens&order=desc"))
     expect(table.locator("th[aria-sort=descending]")).to_contain_text("Kaizens in period")
     expect(table.locator("tbody tr").first.locator("th")).to_contain_text("Opintotoimisto")
 
