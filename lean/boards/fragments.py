@@ -8,6 +8,13 @@ the address, the day (a due date turns overdue at midnight) and the Done column'
 A second reader of an unchanged board gets them without a statement or a template. The CSRF
 token of the quick add and each card's days in its stage are holes, filled for every response.
 
+Two pieces of other areas are kept with them, as they too count only what the team's events
+change, by the day: this month's kaizens (every kaizen logged, edited, deleted or restored is
+an event of its team) and the term's key figures (cards, kaizens and escalations, each change
+an event of the team), for the readers the policy shows them to. The stand-up line (whether
+the team keeps its rhythm turns with the hour) and the organization's network notices (other
+organizations' doings) are not: they are asked for on every page.
+
 Only the plain board is kept: a quick add answered with its errors or with its title field
 focused for the next card is rendered for that response alone.
 """
@@ -17,10 +24,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
@@ -29,6 +38,7 @@ from lean.boards.forms import BoardFilterForm, QuickAddForm
 from lean.core import fragments
 from lean.core.i18n import current_language
 from lean.models import Team
+from lean.shared import pieces, policy
 from lean.shared.labels import stage_label
 from lean.shared.lookups import team_members
 
@@ -41,6 +51,8 @@ DAY = timedelta(days=1) // MICROSECOND  # in microseconds
 
 @dataclass
 class BoardMarkup:
+    kaizen_link: Markup
+    team_figures: Markup
     filters: Markup
     board: Markup
 
@@ -124,13 +136,20 @@ def board_markup(
     when given and the board is plain, else rendered for this response."""
     done_limit = current_app.config["DONE_COLUMN_LIMIT"]
     language = current_language()
-    today = datetime.now(UTC).date()  # as board_columns tells an overdue card
+    now = datetime.now(UTC)
+    # The day as board_columns tells an overdue card and the kaizen count its month, and as
+    # the team's figures count their term.
+    local = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    today = (now.date(), now.astimezone(local).date())
     cache_key = None
     if version is not None and quick_add is None and not focus_quick_add:
         shaped_by = tuple(args.get(name) for name in FILTER_PARAMETERS)
+        # The team's figures show to some readers only (dashboard.team_figures asks the policy).
+        sees_figures = policy.can_see_team_figures(current_user, team)
         cache_key = fragments.key(
-            "board", team.id, version, language, can_write, today, done_limit, shaped_by
-        )
+            "board", team.id, version, language, (can_write, sees_figures), today, done_limit,
+            shaped_by,
+        )  # fmt: skip
 
     def render() -> dict[str, str]:
         themes = queries.board_themes()
@@ -144,6 +163,10 @@ def board_markup(
             "can_write": can_write,
         }
         return {
+            # Other areas' pieces that show only what the team's events change, counted by
+            # the day: this month's kaizens, the term's key figures.
+            "kaizen_link": pieces.piece("kaizen.board_link", team=team),
+            "team_figures": pieces.piece("dashboard.team_figures", team=team),
             "filters": render_template("boards/_filters.html", **context),
             "board": render_template(
                 "boards/_board.html",
@@ -159,4 +182,4 @@ def board_markup(
         }
 
     markup = fragments.rendered(cache_key, render, {"days": _days_filler()})
-    return BoardMarkup(filters=markup["filters"], board=markup["board"])
+    return BoardMarkup(**markup)

@@ -81,8 +81,7 @@ def _render_board(team, quick_add=None, status=200, focus_quick_add=False, versi
     page = render_template(
         "boards/board.html",
         team=team,
-        filters_markup=markup.filters,
-        board_markup=markup.board,
+        kept=markup,
         can_write=can_write,
         can_manage_members=policy.can_manage_members(current_user, team),
         stage_label=stage_label,

@@ -2,13 +2,15 @@
 them without their statements, and any change the board shows is there at once."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from lean.core.csrf import unmask
 from lean.core.extensions import cache
-from tests.conftest import make_improvement, make_user, theme
+from lean.standups.services import escalate_card
+from tests.conftest import make_improvement, make_kaizen, make_user, theme
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -41,8 +43,8 @@ def test_an_unchanged_board_is_served_as_kept_without_its_statements(
     cache.clear()
     rendered, cold = counted_view(client, world.team, query_counter)
     kept, warm = counted_view(client, world.team, query_counter)
-    # The themes, the team's people and the cards are not read again.
-    assert warm == cold - 3
+    # The themes, the team's people, the cards, the kaizen count and the figures are not read again.
+    assert warm == cold - 5
     assert without_tokens(kept) == without_tokens(rendered)
     assert kept.count('class="card ') == 6 and "Kortti 4" in kept
 
@@ -80,7 +82,7 @@ def test_days_in_stage_count_on_while_the_board_is_kept(db, world, login_as, clo
     clock.shift(timedelta(hours=1, minutes=30))
     html, warm = counted_view(client, world.team, query_counter)
     assert "<span>1 day</span>" in html
-    assert warm == cold - 3  # served as kept, not rendered anew
+    assert warm == cold - 5  # served as kept, not rendered anew
 
 
 def test_an_owner_renamed_on_their_profile_shows_at_once(world, login_as):
@@ -172,3 +174,40 @@ def test_filters_are_kept_apart(world, login_as):
 
 def card_markup(html: str, improvement_id: int) -> str:
     return re.search(rf'<li class="card[^>]*id="card-{improvement_id}"[^>]*>', html).group(0)
+
+
+def figure(html: str, label: str) -> str:
+    return re.search(rf"<dt>{label}</dt><dd>([^<]*)</dd>", html).group(1)
+
+
+def test_a_kaizen_logged_counts_on_the_board_at_once(db, world, login_as):
+    client = login_as("member")
+    assert "0 kaizens this month" in board_of(client, world.team)
+    make_kaizen(world.team, world.users["member"])
+    db.session.commit()  # as the request that logged it would
+    html = board_of(client, world.team)
+    assert "1 kaizen this month" in html and figure(html, "Kaizens this term") == "1"
+
+
+def test_an_escalated_question_counts_in_the_figures_at_once(db, world, login_as):
+    client = login_as("supervisor")
+    assert figure(board_of(client, world.team), "Open escalations") == "0"
+    escalate_card(world.users["supervisor"], None, world.improvement, "Saammeko lisää aikaa?")
+    db.session.commit()
+    assert figure(board_of(client, world.team), "Open escalations") == "1"
+
+
+def test_a_card_due_yesterday_is_overdue_from_midnight(db, world, login_as, clock):
+    helsinki = ZoneInfo("Europe/Helsinki")
+    today = datetime.now(helsinki).date()
+    make_improvement(world.team, world.users["member"], title="Eräpäivä tänään", due_date=today)
+    client = login_as("member")
+    assert figure(board_of(client, world.team), "Overdue") == "0"
+    # Half past midnight in Helsinki, still yesterday in UTC: the term's figures count it.
+    clock.move_to(datetime.combine(today + timedelta(days=1), time(0, 30), tzinfo=helsinki))
+    client = login_as("member")  # the session of yesterday morning has ended
+    assert figure(board_of(client, world.team), "Overdue") == "1"
+    clock.move_to(datetime.combine(today + timedelta(days=1), time(12, 0), tzinfo=helsinki))
+    client = login_as("member")
+    html = board_of(client, world.team)
+    assert "Eräpäivä tänään" in html and '<strong class="mark overdue">Overdue</strong>' in html
