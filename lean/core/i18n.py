@@ -19,7 +19,8 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from babel import support
-from flask import current_app, g, request, session
+from flask import current_app, request, session
+from flask.globals import _cv_app
 from flask_babel import (
     Domain,
     format_currency,
@@ -40,15 +41,22 @@ LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
 COUNTRY = "FI"
 
 
+def _babel_state():
+    """Flask-Babel's state of this app context (its locale, zone and translations once looked
+    up), read without going through the `g` proxy three times as Flask-Babel does; None
+    before its first look-up or outside an app context."""
+    context = _cv_app.get(None)
+    return None if context is None else getattr(context.g, "_flask_babel", None)
+
+
 class RequestDomain(Domain):
     """Flask-Babel's message domain, with each request's translations looked up once."""
 
     def get_translations(self):
-        try:
-            # Flask-Babel's per-request state; force_locale and refresh reset its
-            # babel_translations, so a changed language is looked up again.
-            state = g._flask_babel
-        except (AttributeError, RuntimeError):  # first call of the request; no app context
+        # Flask-Babel's per-request state; force_locale and refresh reset its
+        # babel_translations, so a changed language is looked up again.
+        state = _babel_state()
+        if state is None:  # first call of the request, or no app context
             return super().get_translations()
         cached = getattr(state, "babel_translations", None)
         if cached is None:
@@ -114,8 +122,21 @@ def select_locale() -> str:
     return locale_for(select_language())
 
 
+def _locale():
+    """The request's locale (get_locale), from Flask-Babel's state once it is chosen."""
+    state = _babel_state()
+    locale = getattr(state, "babel_locale", None) if state is not None else None
+    return locale if locale is not None else get_locale()
+
+
+def _zone():
+    state = _babel_state()
+    zone = getattr(state, "babel_tzinfo", None) if state is not None else None
+    return zone if zone is not None else get_timezone()
+
+
 def current_language() -> str:
-    return get_locale().language
+    return _locale().language
 
 
 # Babel's "medium" date is 29.11.2026 in fi_FI and 29 Nov 2026 in en_FI, but "29 nov. 2026"
@@ -128,14 +149,14 @@ def _formatted(formatter: Callable[..., str], value, *arguments) -> str:
     zone, worked out once per worker: Babel reads its locale data and parses its pattern anew
     on every call (some 40 µs for a moment), and a page formats the same few values each time."""
     try:
-        return _formatted_in(formatter, value, arguments, str(get_locale()), str(get_timezone()))
+        return _formatted_in(formatter, value, arguments, _locale(), str(_zone()))
     except TypeError:  # a value that cannot be a key (a signalling NaN): formatted as it is
         return formatter(value, *arguments)
 
 
 # typed: 1, 1.0 and True are equal keys, but not the same text.
 @lru_cache(maxsize=8192, typed=True)
-def _formatted_in(formatter, value, arguments: tuple, _locale: str, _zone: str) -> str:
+def _formatted_in(formatter, value, arguments: tuple, _locale, _zone: str) -> str:
     # The locale and zone are the request's, which the formatter reads itself: they are in
     # the arguments for the cache's key.
     return formatter(value, *arguments)
