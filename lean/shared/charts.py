@@ -4,6 +4,12 @@ No chart library: each chart is a list of bars with their numbers, and the templ
 with a title, a legend in words and a data table. The dashboard and the network dashboard use
 the same two shapes, so both read alike: labels at least 13 px, whole team names, axis labels
 level (on one line or two) when the columns can be made wide enough, turned only when not.
+
+Each chart has two drawings. The wide one (bars beside their names, columns over theirs) is
+drawn in its own units with a viewBox and shown where its box holds it at full size
+(`Chart.fits_rem`), so its text is never drawn smaller than 13 px. In a narrower box, a
+phone's, the narrow drawing (`Chart.narrow`) is shown instead: each bar lies under its name,
+placed in percentages of the box's width, so it fills any box and its text stays 13 px.
 """
 
 from __future__ import annotations
@@ -23,23 +29,32 @@ PLOT_TOP = 18  # room above the tallest column for its number
 SCALE_WIDTH = 36  # left of the columns, for the scale's numbers
 MAX_LABEL_WIDTH = 220  # longer row names wrap onto a second line
 MAX_GROUP_WIDTH = 110  # a column group widens up to this to keep its name level
-MAX_PLOT_WIDTH = 560  # ...as long as the columns together fit a dashboard panel on a laptop
+# A dashboard chart panel on a laptop holds 34rem: the wide drawings are made to fit it.
+PANEL_WIDTH = 544
+MAX_PLOT_WIDTH = PANEL_WIDTH - SCALE_WIDTH - 10
+# The box widths (in rem) at which a wide drawing is shown, the smallest that holds it.
+FITS_REM = (24, 34, 40, 48, 56, 66)
+REM_PX = 16
+# The narrow drawing is laid out for the chart box of a 320 px phone; a wider box only
+# lengthens its bars.
+NARROW_WIDTH = 270
+NARROW_ROW_GAP = 10
 
 
 def text_width(text: str) -> float:
     return len(text) * CHARACTER_PX
 
 
-def wrap(text: str, width: float) -> list[str]:
-    """A label in lines no wider than `width`, broken between words (at most two lines)."""
+def wrap(text: str, width: float, max_lines: int = 2) -> list[str]:
+    """A label in lines no wider than `width`, broken between words (at most `max_lines`)."""
     lines: list[str] = []
     for word in text.split():
         if lines and text_width(f"{lines[-1]} {word}") <= width:
             lines[-1] = f"{lines[-1]} {word}"
         else:
             lines.append(word)
-    if len(lines) > 2:
-        lines = [lines[0], " ".join(lines[1:])]
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], " ".join(lines[max_lines - 1 :])]
     return lines or [""]
 
 
@@ -52,11 +67,13 @@ class Segment:
     css_class: str
     label: str
     value: int
+    unit_px: float = 1  # pixels per unit of x and width (a narrow bar's are percentages)
 
     @property
     def shows_value(self) -> bool:
         """Only segments wide (or tall) enough carry their number; the table has them all."""
-        return self.value > 0 and self.width >= 8 + len(str(self.value)) * 8 and self.height >= 16
+        wide_enough = self.width * self.unit_px >= 8 + len(str(self.value)) * 8
+        return self.value > 0 and wide_enough and self.height >= 16
 
 
 @dataclass
@@ -66,6 +83,26 @@ class Row:
     total: int
     segments: list[Segment] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)  # the label as drawn
+
+
+@dataclass
+class ListedRow:
+    """A row of the narrow drawing: its name's lines over its bar, whose segments are placed
+    in percentages, and the bar's total after its end."""
+
+    label: str
+    lines: list[str]
+    baseline: float  # of the name's first line
+    y: float  # the bar's top
+    total: int
+    end: float = 0  # where the bar ends, in percent of the drawing's width
+    segments: list[Segment] = field(default_factory=list)
+
+
+@dataclass
+class BarList:
+    height: float
+    rows: list[ListedRow]
 
 
 @dataclass
@@ -79,20 +116,63 @@ class Chart:
     turned_labels: bool = False  # column names drawn at an angle, so that they never overlap
     ticks: list[tuple[float, int]] = field(default_factory=list)  # (y, value) of the scale
     row_height: float = ROW_HEIGHT
+    narrow: BarList = field(default_factory=lambda: BarList(0, []))
+
+    @property
+    def fits_rem(self) -> int:
+        """The smallest box width, in rem, that holds the wide drawing at its full size."""
+        return next((rem for rem in FITS_REM if rem * REM_PX >= self.width), FITS_REM[-1])
+
+
+def bar_list(rows: list[tuple[str, list[tuple[str, str, int]]]]) -> BarList:
+    """The narrow drawing: each name over its stacked bar [(css class, series name, value)].
+
+    The longest bar leaves room after it for its number in a 320 px phone's box; positions
+    across are percentages of the drawing's width, downwards pixels.
+    """
+    maximum = max((sum(value for _c, _l, value in parts) for _n, parts in rows), default=0)
+    room = text_width(str(maximum)) + 8
+    scale = (100 - 100 * room / NARROW_WIDTH) / maximum if maximum else 0
+    drawn = []
+    y = 0.0
+    for name, parts in rows:
+        lines = wrap(name, NARROW_WIDTH, max_lines=3)
+        top = y + len(lines) * LINE_PX + 4
+        row = ListedRow(name, lines, y + FONT_PX, top, sum(value for _c, _l, value in parts))
+        for css_class, label, value in parts:
+            width = value * scale
+            if value:
+                row.segments.append(
+                    Segment(
+                        row.end,
+                        top,
+                        width,
+                        BAR_HEIGHT,
+                        css_class,
+                        label,
+                        value,
+                        unit_px=NARROW_WIDTH / 100,
+                    )
+                )
+            row.end += width
+        drawn.append(row)
+        y = top + BAR_HEIGHT + NARROW_ROW_GAP
+    return BarList(max(y, LINE_PX), drawn)
 
 
 def stacked_rows(rows: list[tuple[str, list[tuple[str, str, int]]]]) -> Chart:
     """Horizontal stacked bars: rows of (name, [(css class, series name, value)]).
 
     The name column is as wide as the longest name needs (up to a limit; longer names wrap
-    onto two lines), so names are never cut.
+    onto two lines), so names are never cut; the bars take the rest of a dashboard panel.
     """
     maximum = max((sum(value for _c, _l, value in parts) for _n, parts in rows), default=0)
     longest = max((text_width(name) for name, _parts in rows), default=0)
     label_width = min(MAX_LABEL_WIDTH, max(60, longest)) + 10
     wraps = any(text_width(name) > MAX_LABEL_WIDTH for name, _parts in rows)
     row_height = ROW_HEIGHT + (LINE_PX if wraps else 0)
-    scale = PLOT_WIDTH / maximum if maximum else 0
+    plot_width = min(PLOT_WIDTH, PANEL_WIDTH - label_width - 10 - text_width(str(maximum)))
+    scale = plot_width / maximum if maximum else 0
     drawn = []
     for index, (name, parts) in enumerate(rows):
         top = index * row_height
@@ -106,9 +186,17 @@ def stacked_rows(rows: list[tuple[str, list[tuple[str, str, int]]]]) -> Chart:
                 row.segments.append(Segment(x, y, width, BAR_HEIGHT, css_class, label, value))
             x += width
         drawn.append(row)
-    width = label_width + PLOT_WIDTH + 10 + text_width(str(maximum))
+    width = label_width + plot_width + 10 + text_width(str(maximum))
     height = max(row_height, len(rows) * row_height)
-    return Chart(width, height, drawn, maximum, label_width=label_width, row_height=row_height)
+    return Chart(
+        width,
+        height,
+        drawn,
+        maximum,
+        label_width=label_width,
+        row_height=row_height,
+        narrow=bar_list(rows),
+    )
 
 
 def grouped_columns(
@@ -172,6 +260,8 @@ def grouped_columns(
         baseline,
         turned_labels=turned,
         ticks=ticks,
+        # On a phone a group's columns lie stacked in one bar, like a bar chart's.
+        narrow=bar_list(groups),
     )
     if left_room > 0:
         chart.width += left_room
