@@ -34,13 +34,15 @@ def test_the_second_save_shows_the_conflict_and_keeps_both_peoples_work(
     alert = second.get_by_role("alert")
     expect(alert).to_be_visible()
     expect(alert).to_contain_text("Someone else saved this card while you were editing")
-    expect(alert).to_contain_text(f"Last saved by {board.member.name}")
     expect(alert).to_be_focused()
-    # The table of differences shows the saved title beside the second person's own.
-    expect(alert.get_by_role("row", name="Title")).to_contain_text(
+    # Under the alert, who saved and the table of differences: the saved title beside the
+    # second person's own.
+    report = second.locator(".conflict-report")
+    expect(report).to_contain_text(f"Last saved by {board.member.name}")
+    expect(report.get_by_role("row", name="Title")).to_contain_text(
         "Hakemukset käsitellään viikossa"
     )
-    expect(alert.get_by_role("row", name="Title")).to_contain_text("Hakemukset sähköisiksi")
+    expect(report.get_by_role("row", name="Title")).to_contain_text("Hakemukset sähköisiksi")
     # What the second person typed is still in the form, ready to save again.
     expect(second.get_by_label("Title")).to_have_value("Hakemukset sähköisiksi")
     expect(second.get_by_label("Problem")).to_have_value("Paperihakemukset viipyvät postissa.")
