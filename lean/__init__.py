@@ -5,14 +5,20 @@ from pathlib import Path
 from flask import Flask
 
 from lean.core import config
+from lean.core.unit_of_work import UnitOfWorkFlask
 from lean.core.urls import HostCheckingFlask
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class VertaaFlask(UnitOfWorkFlask, HostCheckingFlask):
+    """Flask that answers only its trusted hosts (lean/core/urls.py) and commits each request
+    once, at its end (lean/core/unit_of_work.py)."""
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error pages and CLI."""
-    app = HostCheckingFlask(
+    app = VertaaFlask(
         __name__,
         instance_path=str(ROOT / "instance"),
         instance_relative_config=True,

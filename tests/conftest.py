@@ -44,7 +44,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from flask import Flask, g
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from PIL import Image
@@ -53,6 +53,7 @@ from werkzeug.security import generate_password_hash
 
 from lean import create_app
 from lean.boards import services
+from lean.core import unit_of_work
 from lean.core.extensions import cache
 from lean.core.extensions import db as _db
 from lean.models import (
@@ -176,11 +177,24 @@ def close_connections_of_extra_apps():
 
 
 class EnglishBrowserClient(FlaskClient):
-    """A test client whose browser asks for English, the language the assertions read."""
+    """A test client whose browser asks for English, the language the assertions read.
+
+    Its requests share the test's database session (the test holds the app context). What the
+    test wrote before a request is committed first, as an earlier request's would have been,
+    and the request begins a transaction of its own, as in a fresh worker.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            if unit_of_work.has_writes():
+                unit_of_work.commit()
+            else:
+                _db.session.rollback()
+        return super().open(*args, **kwargs)
 
 
 def make_app(database: str, **overrides) -> Flask:
@@ -321,7 +335,7 @@ def publish_world_card(world: World):
     from lean.network.snapshot import Shares
 
     services.move_improvement(world.users["member"], world.improvement, Stage.DONE)
-    return network.publish_practice(
+    practice = network.publish_practice(
         world.users["coordinator"],
         world.improvement,
         network.PracticeText(
@@ -333,6 +347,8 @@ def publish_world_card(world: World):
             shares=Shares(),
         ),
     )
+    _db.session.commit()
+    return practice
 
 
 def make_kaizen(team: Team, author: User | None = None, **fields) -> KaizenEntry:
@@ -346,7 +362,9 @@ def make_kaizen(team: Team, author: User | None = None, **fields) -> KaizenEntry
         "theme": theme(),
     }
     values.update(fields)
-    return log_kaizen(author or make_user(team.organization, {team: "member"}), team, **values)
+    entry = log_kaizen(author or make_user(team.organization, {team: "member"}), team, **values)
+    _db.session.commit()
+    return entry
 
 
 def make_improvement(team: Team, author: User | None = None, **fields) -> Improvement:

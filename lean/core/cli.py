@@ -1,7 +1,9 @@
 """Every command-line task: flask --app app <command>.
 
 Commands whose work belongs to an area get it handed in by create_app (lean/__init__.py, the
-one module that knows every area) as an AreaWork, so this module stays below the areas.
+one module that knows every area) as an AreaWork, so this module stays below the areas. Each
+command is one unit of work (lean/core/unit_of_work.py): what it changed is committed once
+when it ends, and nothing of it is kept when it fails.
 """
 
 import sqlite3
@@ -17,6 +19,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from lean.core.extensions import db
+from lean.core.unit_of_work import in_one_transaction
 from lean.models import Organization, User
 
 
@@ -40,6 +43,7 @@ def area_work() -> AreaWork:
 
 @click.command("init-db")
 @with_appcontext
+@in_one_transaction
 def init_db_command():
     """Create or upgrade the database schema to the latest migration."""
     upgrade()
@@ -48,6 +52,7 @@ def init_db_command():
 
 @click.command("create-admin")
 @with_appcontext
+@in_one_transaction
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
 @click.option("--organization", prompt=True, help="Name of the admin's organization.")
@@ -64,12 +69,13 @@ def create_admin_command(email: str, name: str, organization: str, password: str
     user = User(email=email.strip().lower(), name=name, organization=org, is_admin=True)
     user.set_password(password)
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()  # a taken address fails here, before the admin is reported created
     click.echo(f"Admin {user.email} created.")
 
 
 @click.command("seed-demo")
 @with_appcontext
+@in_one_transaction
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
 def seed_demo_command(if_empty: bool):
     """Load the Finnish demo network (never in production)."""
@@ -86,6 +92,7 @@ def seed_demo_command(if_empty: bool):
 
 @click.command("seed-scale")
 @with_appcontext
+@in_one_transaction
 @click.option("--organizations", default=16, show_default=True, type=click.IntRange(1))
 @click.option("--teams-per-organization", default=30, show_default=True, type=click.IntRange(1))
 @click.option("--people-per-team", default=10, show_default=True, type=click.IntRange(1))
@@ -117,17 +124,21 @@ def seed_scale_command(
 
 @click.command("purge-deleted")
 @with_appcontext
+@in_one_transaction
 def purge_deleted_command():
     """Remove kaizens deleted longer ago than the recovery period, with their files, and files
     no attachment names (run daily)."""
     work = area_work()
+    # Orphans first: the files of the entries purged now go only after the commit.
+    orphans = work.remove_orphaned_files()
     count = work.purge_deleted_kaizens()
     click.echo(f"{count} deleted kaizen entries removed for good.")
-    click.echo(f"{work.remove_orphaned_files()} files without an attachment removed.")
+    click.echo(f"{orphans} files without an attachment removed.")
 
 
 @click.command("prune")
 @with_appcontext
+@in_one_transaction
 def prune_command():
     """Remove failed logins and password reset requests older than the window they are counted
     over (run daily, beside purge-deleted)."""
@@ -137,6 +148,7 @@ def prune_command():
 
 @click.command("notify-due")
 @with_appcontext
+@in_one_transaction
 def notify_due_command():
     """Tell owners of the cards due tomorrow (run daily, e.g. by cron)."""
     click.echo(f"{area_work().notify_due_tomorrow()} reminders")
@@ -144,6 +156,7 @@ def notify_due_command():
 
 @click.command("send-digests")
 @with_appcontext
+@in_one_transaction
 def send_digests_command():
     """Send the e-mail digests that are due (run daily; weekly digests wait their week)."""
     work = area_work()
@@ -199,6 +212,7 @@ def _problem_with_copy(path: Path) -> str | None:
 @click.command("backup")
 @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
+@in_one_transaction
 def backup_command(destination: Path):
     """Copy the SQLite database to DESTINATION, consistently, while the app keeps running."""
     source_path = _sqlite_path()
@@ -225,6 +239,7 @@ def backup_command(destination: Path):
 )
 @click.option("--yes", is_flag=True, help="Replace the database without asking.")
 @with_appcontext
+@in_one_transaction
 def restore_command(source: Path, yes: bool):
     """Check a backup made by `flask backup` and put it in place of the SQLite database.
 

@@ -14,6 +14,8 @@ from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import after_this_request, current_app
 
+from lean.core.unit_of_work import after_commit
+
 
 def mail_configured() -> bool:
     """E-mail is on when an SMTP server is set."""
@@ -59,11 +61,12 @@ def send_mail(to: str, subject: str, body: str) -> None:
 
 def send_after_response(send: Callable[[], None]) -> None:
     """Call `send` (which makes and sends a mail) once the response has gone out, in the
-    app's context, failures only logged.
+    app's context, failures only logged; only when the request's changes were committed.
 
     The page answers as fast whether or not a mail goes, so its timing tells nobody whether
     an address has an account. Runs when the server closes the response; there is no
-    request then, so `send` takes along what it needs of it.
+    request then, so `send` takes along what it needs of it, and commits what it writes
+    itself (lean/core/unit_of_work.py's `transaction`).
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # a proxy, typed as its object
 
@@ -74,7 +77,11 @@ def send_after_response(send: Callable[[], None]) -> None:
             except Exception:  # any database, SMTP, network or TLS failure: nobody waits
                 app.logger.exception("sending an e-mail after the response failed")
 
-    @after_this_request
-    def run_when_closed(response):
-        response.call_on_close(run)
-        return response
+    def once_committed() -> None:
+        @after_this_request
+        def run_when_closed(response):
+            response.call_on_close(run)
+            return response
+
+    # The request's commit comes before its response is sent (lean/core/unit_of_work.py).
+    after_commit(once_committed)
