@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email.message import EmailMessage
 from functools import partial
 from typing import cast
 
@@ -17,8 +18,9 @@ from lean.auth.forms import (
     ResetPasswordForm,
 )
 from lean.auth.views import auth_blueprint
+from lean.core import unit_of_work
 from lean.core.i18n import current_language
-from lean.core.mail import mail_configured, send_after_response
+from lean.core.mail import deliver, mail_configured, send_after_response
 from lean.core.urls import external_url
 from lean.models import LinkPurpose, OneTimeLink
 from lean.shared import policy
@@ -27,12 +29,12 @@ from lean.shared import policy
 MAIL_SENT, MAIL_FAILED, MAIL_OFF = "sent", "failed", "off"
 
 
-def _send(send, *args) -> str:
-    """Send with the given function when mail is on; what happened, for the page to say."""
-    if not mail_configured():
+def _send(message: EmailMessage | None) -> str:
+    """Send the message (None when mail is off); what happened, for the page to say."""
+    if message is None:
         return MAIL_OFF
     try:
-        send(*args)
+        deliver(message)
     except Exception:  # any SMTP, network or TLS failure: the link is copied by hand
         current_app.logger.exception("sending a one-time link by e-mail failed")
         return MAIL_FAILED
@@ -83,8 +85,10 @@ def invite(organization_id: int):
         )
         return _render_invite(organization, form, 422)
     url = external_url("auth.accept_invitation", token=token)
-    state = _send(mail.send_invitation, link, url, current_user)
-    return _link_page(link, url, state, organization=organization)
+    message = mail.invitation_message(link, url, current_user) if mail_configured() else None
+    # The link is stored before it is mailed, and the page says whether the mail went.
+    unit_of_work.commit_now()
+    return _link_page(link, url, _send(message), organization=organization)
 
 
 @auth_blueprint.route("/invitations/<token>", methods=["GET", "POST"])
@@ -127,8 +131,10 @@ def create_reset(user_id: int):
     user = policy.user_for_management(current_user, user_id)  # CSRFProtect checked the form
     link, token = links.create_password_reset(current_user, user)
     url = external_url("auth.reset_password", token=token)
-    state = _send(mail.send_password_reset, link, url)
-    return _link_page(link, url, state, user=user)
+    message = mail.password_reset_message(link, url) if mail_configured() else None
+    # The link is stored before it is mailed, and the page says whether the mail went.
+    unit_of_work.commit_now()
+    return _link_page(link, url, _send(message), user=user)
 
 
 @auth_blueprint.route("/password-reset", methods=["GET", "POST"])
@@ -158,10 +164,12 @@ def request_reset():
 
 
 def _mail_requested_reset(user_id: int | None, token: str, url: str, language: str) -> None:
-    """After the response: the link stored and mailed, when the address has an account."""
-    link = links.create_requested_reset(user_id, token) if user_id is not None else None
-    if link is not None:
-        mail.send_password_reset(link, url, language)
+    """After the response: the link stored, then mailed, when the address has an account."""
+    with unit_of_work.transaction():
+        link = links.create_requested_reset(user_id, token) if user_id is not None else None
+        message = mail.password_reset_message(link, url, language) if link is not None else None
+    if message is not None:
+        deliver(message)
 
 
 @auth_blueprint.route("/password-reset/<token>", methods=["GET", "POST"])

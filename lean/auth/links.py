@@ -1,7 +1,8 @@
 """One-time links: invitations that create an account, and password resets.
 
 The token is shown (or e-mailed) once; only its SHA-256 is stored, so a copy of the
-database opens nothing. Each change is one function that records an event and commits.
+database opens nothing. Each change is one function that records an event; the request
+commits it (lean/core/unit_of_work.py).
 """
 
 from __future__ import annotations
@@ -95,7 +96,6 @@ def _claim(link: OneTimeLink, now: datetime) -> None:
         ),
     )
     if claimed.rowcount != 1:
-        db.session.rollback()
         raise LinkUnusable
     link.used_at = now
 
@@ -181,7 +181,6 @@ def create_invitation(
         role=link.role.value if link.role else None,
         expires_at=link.expires_at.isoformat(),
     )
-    db.session.commit()
     return link, token
 
 
@@ -208,7 +207,6 @@ def create_password_reset(
         link_id=link.id,
         expires_at=link.expires_at.isoformat(),
     )
-    db.session.commit()
     return link, token
 
 
@@ -249,7 +247,6 @@ def request_password_reset(email: str, address: str = "") -> int | None:
         select(User).where(User.email == email).options(joinedload(User.organization))
     )
     user_id = None if throttled or user is None or not user.is_active else user.id
-    db.session.commit()
     return user_id
 
 
@@ -266,7 +263,6 @@ def accept_invitation(link: OneTimeLink, name: str, password: str, language: str
     """Create the invited user (and their membership) and use up the link, all at once."""
     now = utcnow()
     if email_taken(link.email):
-        db.session.rollback()
         raise EmailAlreadyRegistered(link.email)
     _claim(link, now)
     user = User(
@@ -294,7 +290,6 @@ def accept_invitation(link: OneTimeLink, name: str, password: str, language: str
         email=user.email,
         role=(link.role or TeamRole.MEMBER).value if team is not None else None,
     )
-    db.session.commit()
     return user
 
 
@@ -310,5 +305,5 @@ def reset_password(link: OneTimeLink, password: str) -> User:
     record_admin_event(
         user, EventKind.PASSWORD_RESET, "user", user.id, user.organization_id, link_id=link.id
     )
-    end_all_sessions(user)  # rotates the session token and commits everything above
+    end_all_sessions(user)
     return user

@@ -1,4 +1,8 @@
-"""The messages of sign-in: invitations and password resets, sent by lean/core/mail.py."""
+"""The messages of sign-in: invitations and password resets, sent by lean/core/mail.py.
+
+Each message is written while the request's transaction still reads, and sent after its
+commit, so that no transaction is open while the mail server answers.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,11 @@ from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 
 from lean.core.i18n import locale_for
-from lean.core.mail import compose, deliver, send_mail
+from lean.core.mail import compose
 from lean.models import OneTimeLink, User
 
 
-def send_invitation(link: OneTimeLink, url: str, inviter: User) -> None:
+def invitation_message(link: OneTimeLink, url: str, inviter: User) -> EmailMessage:
     """The invitation with its one-time link, in the inviter's language."""
     lines = [
         _(
@@ -31,13 +35,7 @@ def send_invitation(link: OneTimeLink, url: str, inviter: User) -> None:
             name=inviter.name,
         ),
     ]
-    send_mail(link.email, _("Invitation to Vertaa"), "\n".join(lines) + "\n")
-
-
-def send_password_reset(link: OneTimeLink, url: str, language: str | None = None) -> None:
-    """The password reset link, in the user's language when they have chosen one, else in
-    `language` (else the request's)."""
-    deliver(password_reset_message(link, url, language))
+    return compose(link.email, _("Invitation to Vertaa"), "\n".join(lines) + "\n")
 
 
 def password_reset_message(

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import CursorResult, delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from lean.core import unit_of_work
 from lean.core.extensions import db
 from lean.models import LoginFailure, PasswordResetRequest, User
 from lean.models.base import utcnow
@@ -66,34 +67,38 @@ def authenticate(email: str, password: str, address: str = "") -> User | None:
     """The active user with this email and password, or None; raise LoginLocked when locked.
 
     Failures are counted per account and per network address in the database, so the limits
-    hold however many app processes serve the logins. Each attempt is recorded as a failure
-    and counted in one locked step before its password is checked (and forgotten again when
-    the password is right), so parallel guesses cannot all pass the count before any of them
-    is recorded. A correct password does not open a locked account.
+    hold however many app processes serve the logins. The slow hash is checked first, with no
+    transaction open (on SQLite, not holding the one write lock). Then, in one locked step,
+    the attempt is recorded as a failure and counted, and only after that is its answer
+    decided: an attempt over a limit is refused whatever its password, so parallel guesses
+    get no more answers than the limits allow. A right password forgets the account's
+    failures; a wrong one stays recorded, which the caller keeps although it refuses the
+    login (unit_of_work.commit_even_if_refused). A correct password does not open a locked
+    account.
     """
     email = normalize_email(email)
-    _reserve_attempt(email, counted_address(address))
     user = db.session.scalar(select(User).where(User.email == email))
     stored_hash = user.password_hash if user is not None else None
     may_log_in = user is not None and user.is_active
-    # Commit the reserved attempt before the slow check: no transaction (on SQLite, no write
-    # lock) is held while the hash runs. A wrong password leaves it recorded as a failure.
-    db.session.commit()
-    if password_matches(stored_hash, password) and may_log_in:
-        db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
-        db.session.commit()
-        return user
-    return None
+    user_id = user.id if user is not None else None
+    unit_of_work.end_read_only_transaction()
+    matches = password_matches(stored_hash, password)
+    _reserve_attempt(email, counted_address(address))
+    if not (matches and may_log_in):
+        return None
+    db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    return db.session.get(User, user_id)
 
 
 def _reserve_attempt(email: str, address: str) -> None:
     """Record this attempt as a failure, then count; raise LoginLocked over either limit.
 
-    The caller commits, which ends the lock.
+    The request's transaction ends with the lock: a refused (locked) attempt is rolled back
+    with it, so a locked account's guesses do not keep it locked longer.
 
-    On PostgreSQL an advisory lock per account and per address (held until the commit) makes
-    concurrent attempts on the same key count one after another; on SQLite the insert takes
-    the database's single write lock, which does the same.
+    On PostgreSQL an advisory lock per account and per address (held until the transaction
+    ends) makes concurrent attempts on the same key count one after another; on SQLite the
+    insert takes the database's single write lock, which does the same.
     """
     config = current_app.config
     window = config["LOGIN_FAILURE_WINDOW"]
@@ -113,7 +118,6 @@ def _reserve_attempt(email: str, address: str) -> None:
             )
         ).one()
         if recent > limit:  # this attempt is one of them
-            db.session.rollback()
             raise LoginLocked(until=oldest + window, by_address=by_address)
 
 
@@ -140,7 +144,6 @@ def prune_throttle_records() -> tuple[int, int]:
             )
         ),
     ).rowcount
-    db.session.commit()
     return login_failures, reset_requests
 
 
@@ -181,7 +184,6 @@ def password_matches(stored_hash: str | None, password: str) -> bool:
 def end_all_sessions(user: User) -> None:
     """Every cookie that carries the old token stops working, remember-me cookies included."""
     user.session_token = new_session_token()
-    db.session.commit()
 
 
 def change_password(user: User, new_password: str) -> None:
@@ -192,4 +194,3 @@ def change_password(user: User, new_password: str) -> None:
 
 def set_language(user: User, language: str) -> None:
     user.language = language
-    db.session.commit()

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from lean.auth import services
 from lean.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
+from lean.core import unit_of_work
 from lean.shared.web import is_safe_next
 
 auth_blueprint = Blueprint("auth", __name__)
@@ -44,6 +45,7 @@ def login():
         form.form_errors.append(message)
         return render_template("auth/login.html", form=form), 429
     if user is None:
+        unit_of_work.commit_even_if_refused()  # the failed attempt counts
         form.form_errors.append(_("Wrong email or password."))
         return render_template("auth/login.html", form=form), 422
     # A fresh session at login: nothing set before it (by anyone) carries over.

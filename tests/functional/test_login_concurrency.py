@@ -38,14 +38,14 @@ def attempt_in_parallel(app, emails: list[str]) -> Counter:
 @pytest.mark.slow
 def test_parallel_wrong_passwords_for_one_account_check_at_most_the_limit(app, world, db):
     member = world.users["member"]
-    # A real (slow) scrypt hash: while one attempt checks it, the others are already counting.
+    # A real (slow) scrypt hash: while one attempt checks it, the others check theirs and count.
     member.set_password("oikea-salasana-42")
     emails = [member.email] * ATTEMPTS
     db.session.commit()  # and hold no transaction (on SQLite, no write lock) from here on
 
     statuses = attempt_in_parallel(app, emails)
 
-    # 422 "Wrong email or password" means the password was checked; 429 that it was not.
+    # 422 "Wrong email or password" means the password's answer was given; 429 that it was not.
     limit = app.config["LOGIN_MAX_FAILURES"]
     assert statuses == {422: limit, 429: ATTEMPTS - limit}
     db.session.rollback()
