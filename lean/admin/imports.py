@@ -497,12 +497,14 @@ def apply_import(actor: User, organization: Organization, preview: ImportPreview
                     source="import",
                 )
                 summary.roles_changed += 1
-        db.session.commit()
+        db.session.flush()
     except IntegrityError as error:
         # Another request created one of these users or memberships since the preview.
         db.session.rollback()
         raise ImportConflict(str(error.orig)) from error
     except BaseException:
+        # Nothing of the import stays, also for the page that answers the refusal and reads
+        # the organization's people again.
         db.session.rollback()
         raise
     return summary

@@ -52,7 +52,6 @@ def create_organization(actor: User, name: str) -> Organization:
     record_admin_event(
         actor, EventKind.CREATED, "organization", organization.id, organization.id, name=name
     )
-    db.session.commit()
     return organization
 
 
@@ -67,7 +66,6 @@ def update_organization(actor: User, organization: Organization, **changes) -> N
             organization.id,
             fields=changed,
         )
-        db.session.commit()
 
 
 # ---- teams ---------------------------------------------------------------------------------
@@ -80,7 +78,6 @@ def create_team(actor: User, organization: Organization, name: str) -> Team:
     record_admin_event(
         actor, EventKind.CREATED, "team", team.id, organization.id, team.id, name=team.name
     )
-    db.session.commit()
     return team
 
 
@@ -90,7 +87,6 @@ def update_team(actor: User, team: Team, **changes) -> None:
         record_admin_event(
             actor, EventKind.EDITED, "team", team.id, team.organization_id, team.id, fields=changed
         )
-        db.session.commit()
 
 
 def set_membership(actor: User, team: Team, user: User, role: TeamRole) -> None:
@@ -118,7 +114,6 @@ def set_membership(actor: User, team: Team, user: User, role: TeamRole) -> None:
         user_id=user.id,
         role=role.value,
     )
-    db.session.commit()
 
 
 def remove_membership(actor: User, team: Team, user: User) -> None:
@@ -137,7 +132,6 @@ def remove_membership(actor: User, team: Team, user: User) -> None:
         team.id,
         user_id=user.id,
     )
-    db.session.commit()
 
 
 # ---- people --------------------------------------------------------------------------------
@@ -167,7 +161,6 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     record_admin_event(actor, EventKind.CREATED, "user", user.id, organization.id, email=user.email)
-    db.session.commit()
     return user
 
 
@@ -184,7 +177,6 @@ def update_user(actor: User, user: User, **changes) -> None:
     )
     if "active" in changed and not user.active:
         end_all_sessions(user)  # a deactivated user is logged out everywhere at once
-    db.session.commit()
 
 
 def anonymise_user(actor: User, user: User) -> None:
@@ -198,7 +190,7 @@ def anonymise_user(actor: User, user: User) -> None:
     user.language = None
     user.password_hash = generate_password_hash(secrets.token_urlsafe(32))
     record_admin_event(actor, EventKind.ANONYMISED, "user", user.id, user.organization_id)
-    end_all_sessions(user)
+    end_all_sessions(user)  # logged out everywhere, in the same transaction
 
 
 def update_profile(user: User, *, name: str, language: str) -> None:
@@ -207,7 +199,6 @@ def update_profile(user: User, *, name: str, language: str) -> None:
         record_admin_event(
             user, EventKind.EDITED, "user", user.id, user.organization_id, fields=changed
         )
-        db.session.commit()
 
 
 def personal_data(user: User) -> dict:
@@ -300,7 +291,6 @@ def save_theme(actor: User, theme: Theme | None, **values) -> Theme:
         if not changed:
             return theme
         record_admin_event(actor, EventKind.EDITED, "theme", theme.id, None, fields=changed)
-    db.session.commit()
     return theme
 
 
@@ -319,7 +309,6 @@ def delete_theme(actor: User, theme: Theme) -> None:
         db.session.delete(area)
     db.session.delete(theme)
     record_admin_event(actor, EventKind.DELETED, "theme", theme.id, None, key=theme.key)
-    db.session.commit()
 
 
 def add_focus_area(actor: User, theme: Theme, **names) -> FocusArea:
@@ -331,5 +320,4 @@ def add_focus_area(actor: User, theme: Theme, **names) -> FocusArea:
     record_admin_event(
         actor, EventKind.FOCUS_AREA_ADDED, "theme", theme.id, None, name=area.name_en
     )
-    db.session.commit()
     return area
