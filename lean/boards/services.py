@@ -1,4 +1,7 @@
-"""Changes to improvements, one function per change, each recording its Event and committing."""
+"""Changes to improvements, one function per change, each recording its Event.
+
+The request (or command) that calls them commits once at its end (lean/core/unit_of_work.py).
+"""
 
 from __future__ import annotations
 
@@ -58,14 +61,7 @@ def _lock_team(team: Team) -> None:
     db.session.execute(select(Team.id).where(Team.id == team.id).with_for_update())
 
 
-def create_improvement(actor: User, team: Team, **fields: Any) -> Improvement:
-    """A new card at the end of its column, with its 'created' event (see add_improvement)."""
-    improvement = add_improvement(actor, team, **fields)
-    db.session.commit()
-    return improvement
-
-
-def add_improvement(
+def create_improvement(
     actor: User,
     team: Team,
     *,
@@ -76,7 +72,7 @@ def add_improvement(
     owner: User | None = None,
     **fields: Any,
 ) -> Improvement:
-    """create_improvement without the commit, for services that change more in one transaction."""
+    """A new card at the end of its column, with its 'created' event."""
     _lock_team(team)
     moment = utcnow()
     improvement = Improvement(
@@ -110,7 +106,7 @@ def move_improvement(actor: User, improvement: Improvement, to_stage: Stage) -> 
         actor, EventKind.MOVED, improvement, **{"from": from_stage, "to": to_stage.value}
     )
     event.at = moment  # the card's stage times and its history agree to the microsecond
-    _commit_or_conflict(improvement)
+    _flush_or_conflict(improvement)
     return True
 
 
@@ -153,6 +149,10 @@ def place_improvement(
             .values(position=bindparam("new_position")),
             renumbered,
         )
+        # The statement passed the session by: the neighbours it holds read their new places.
+        for card in list(db.session.identity_map.values()):
+            if isinstance(card, Improvement) and card.id in others:
+                db.session.expire(card, ["position"])
     improvement.position = index + 1
     if from_stage != to_stage.value:
         moment = utcnow()
@@ -163,7 +163,7 @@ def place_improvement(
         event.at = moment
     else:
         record_event(actor, EventKind.REORDERED, improvement, stage=to_stage.value, after=after_id)
-    _commit_or_conflict(improvement)
+    _flush_or_conflict(improvement)
 
 
 def update_improvement(
@@ -201,7 +201,7 @@ def update_improvement(
     edited = {name: values for name, values in changed.items() if name != "blocked"}
     if edited:
         record_event(actor, EventKind.EDITED, improvement, fields=edited)
-    _commit_or_conflict(improvement)
+    _flush_or_conflict(improvement)
     return changed
 
 
@@ -239,13 +239,15 @@ def _set_archived(actor: User, improvement: Improvement, *, archived: bool) -> N
         return
     improvement.archived = archived
     record_event(actor, EventKind.ARCHIVED if archived else EventKind.RESTORED, improvement)
-    _commit_or_conflict(improvement)
+    _flush_or_conflict(improvement)
 
 
-def _commit_or_conflict(improvement: Improvement) -> None:
-    """Commit; a concurrent write to the same row becomes an EditConflict, not a lost update."""
+def _flush_or_conflict(improvement: Improvement) -> None:
+    """Write the change now; a concurrent write to the same row becomes an EditConflict, not
+    a lost update. The conflict refuses the whole request, so its transaction is rolled back
+    here, and the conflict carries the card as it was saved."""
     try:
-        db.session.commit()
+        db.session.flush()
     except StaleDataError:
         db.session.rollback()
         raise EditConflict(db.session.get(Improvement, improvement.id)) from None

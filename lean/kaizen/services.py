@@ -1,4 +1,9 @@
-"""Changes to kaizens, one function per change, each recording its Event and committing."""
+"""Changes to kaizens, one function per change, each recording its Event.
+
+The request (or command) commits once at its end (lean/core/unit_of_work.py); files follow
+the change's fate: a file written for it goes again when it is rolled back, a file it frees
+goes only once it is committed.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from lean.boards.services import add_improvement
+from lean.boards.services import create_improvement
+from lean.core import unit_of_work
 from lean.core.extensions import db
 from lean.kaizen.uploads import CheckedUpload, remove_stored, store_upload
 from lean.models import Attachment, Improvement, KaizenEntry, Stage, Team, Theme, User
@@ -60,11 +66,10 @@ def log_kaizen(
     )
     db.session.add(entry)
     db.session.flush()
-    with _files_kept_only_on_commit() as written:
+    with _files_kept_only_with_the_change() as written:
         for upload in uploads:
             _attach(entry, upload, written)
         record_event(actor, EventKind.CREATED, entry, attachments=len(uploads))
-        db.session.commit()
     return entry
 
 
@@ -95,7 +100,7 @@ def update_kaizen(
         if attachment not in removed and text is not None and text != attachment.description:
             attachment.description = text
             described.append(attachment.original_name)
-    with _files_kept_only_on_commit() as written:
+    with _files_kept_only_with_the_change() as written:
         for attachment in removed:
             entry.attachments.remove(attachment)
         for upload in uploads:
@@ -112,21 +117,19 @@ def update_kaizen(
             removed=[a.original_name for a in removed],
             described=described,
         )
-        db.session.commit()
-    remove_stored(*(name for a in removed for name in (a.stored_name, a.thumbnail_name)))
+    freed = [name for a in removed for name in (a.stored_name, a.thumbnail_name)]
+    unit_of_work.after_commit(lambda: remove_stored(*freed))
 
 
 def delete_kaizen(actor: User, entry: KaizenEntry) -> None:
     """Hide the entry; a supervisor can restore it within the recovery period."""
     entry.deleted_at = utcnow()
     record_event(actor, EventKind.DELETED, entry)
-    db.session.commit()
 
 
 def restore_kaizen(actor: User, entry: KaizenEntry) -> None:
     entry.deleted_at = None
     record_event(actor, EventKind.RESTORED, entry)
-    db.session.commit()
 
 
 def recovery_deadline():
@@ -156,9 +159,8 @@ def purge_deleted_kaizens() -> int:
         for attachment in entry.attachments:
             db.session.delete(attachment)
         db.session.delete(entry)
-    db.session.commit()
     # Files go only once the rows are gone: a failed commit leaves both in place.
-    remove_stored(*files)
+    unit_of_work.after_commit(lambda: remove_stored(*files))
     return len(expired)
 
 
@@ -192,7 +194,7 @@ def remove_orphaned_files(older_than: timedelta = timedelta(hours=1)) -> int:
 
 def promote_kaizen(actor: User, entry: KaizenEntry) -> Improvement:
     """It was bigger than it looked: a new card in Plan with the kaizen's text, linked both ways."""
-    improvement = add_improvement(
+    improvement = create_improvement(
         actor,
         entry.team,
         title=entry.title,
@@ -205,7 +207,6 @@ def promote_kaizen(actor: User, entry: KaizenEntry) -> Improvement:
     )
     entry.promoted_to = improvement
     record_event(actor, EventKind.PROMOTED, entry, improvement_id=improvement.id)
-    db.session.commit()
     return improvement
 
 
@@ -228,20 +229,19 @@ class FilesNotStored(Exception):
 
 
 @contextmanager
-def _files_kept_only_on_commit() -> Iterator[list[str]]:
-    """Files written inside the block are deleted again if the transaction fails.
+def _files_kept_only_with_the_change() -> Iterator[list[str]]:
+    """Files written inside the block are deleted again if the change is not kept.
 
     Whatever fails — writing a file (a full disk, a read-only folder), the database, the
-    commit itself — the transaction is rolled back and every file begun is removed, so no
-    file is left without its row nor a row without its file. A failed write becomes
-    FilesNotStored, for the view to tell the user; other errors go on as they were.
+    request's commit — the transaction is rolled back and every file begun is removed with
+    it, so no file is left without its row nor a row without its file. A failed write
+    becomes FilesNotStored, for the view to tell the user; other errors go on as they were.
     """
     written: list[str] = []
+    unit_of_work.after_rollback(lambda: remove_stored(*written))
     try:
         yield written
-    except BaseException as error:
+    except OSError as error:
+        # Rolled back before the view answers, so its page does not show the unsaved entry.
         db.session.rollback()
-        remove_stored(*written)
-        if isinstance(error, OSError):
-            raise FilesNotStored() from error
-        raise
+        raise FilesNotStored() from error

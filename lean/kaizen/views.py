@@ -22,6 +22,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
+from lean.core import unit_of_work
 from lean.core.extensions import db
 from lean.core.htmx import is_htmx
 from lean.core.input_checks import larger_requests
@@ -129,13 +130,10 @@ def _checked_uploads(form: KaizenForm, already: int = 0):
 
 def _end_read_only_transaction() -> None:
     """End the request's transaction without writing: nothing may be pending in it."""
-    session = db.session()
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("the request changed data before its uploads were processed")
     # The refusals are written in the user's language: asked now, while the user is loaded,
     # so that no attribute of theirs is reloaded (in a new transaction) during the work.
     get_locale()
-    session.rollback()
+    unit_of_work.end_read_only_transaction()
 
 
 def _files_not_stored_message() -> str:

@@ -1,4 +1,4 @@
-"""Changes in the peer network, one function per change, each recording its Event and committing.
+"""Changes in the peer network, one function per change, each recording its Event.
 
 Events of the network have the subject type "practice", so they stay out of a card's history
 and the audit log, and still tell who published, changed, commented on or adopted what.
@@ -12,7 +12,7 @@ from typing import cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lean.boards.services import add_improvement
+from lean.boards.services import create_improvement
 from lean.core.extensions import db
 from lean.models import (
     Adoption,
@@ -115,7 +115,6 @@ def publish_practice(
     db.session.add(practice)
     db.session.flush()
     _record(actor, EventKind.PUBLISHED, practice, source.team_id, practice_kind=practice.kind)
-    db.session.commit()
     return practice
 
 
@@ -148,7 +147,6 @@ def update_practice(
     practice.updated_at = utcnow()
     practice.withdrawn_at = None
     _record(actor, EventKind.UPDATED, practice)
-    db.session.commit()
 
 
 def withdraw_practice(actor: User, practice: Practice) -> None:
@@ -157,7 +155,6 @@ def withdraw_practice(actor: User, practice: Practice) -> None:
         return
     practice.withdrawn_at = utcnow()
     _record(actor, EventKind.WITHDRAWN, practice)
-    db.session.commit()
 
 
 def comment_on_practice(
@@ -169,7 +166,7 @@ def comment_on_practice(
     similar: Practice | None = None,
 ) -> PracticeComment:
     """A comment, a question or an answer; the publishing organization gets a notice
-    (lean/network/notices.py, after the commit)."""
+    (lean/network/notices.py, after the request's commit)."""
     comment = PracticeComment(
         practice_id=practice.id,
         parent_id=answer_to.id if answer_to is not None else None,
@@ -181,7 +178,6 @@ def comment_on_practice(
     db.session.add(comment)
     db.session.flush()
     _record(actor, EventKind.COMMENTED, practice, comment_id=comment.id)
-    db.session.commit()
     return comment
 
 
@@ -193,7 +189,7 @@ def adopt_practice(actor: User, practice: Practice, team: Team) -> Improvement:
     if taken is not None:
         raise AlreadyAdopted
     content = practice.content or {}
-    improvement = add_improvement(
+    improvement = create_improvement(
         actor,
         team,
         title=practice.title,
@@ -215,11 +211,11 @@ def adopt_practice(actor: User, practice: Practice, team: Team) -> Improvement:
     try:
         db.session.flush()
     except IntegrityError:
-        # The same team adopted it in a concurrent request: the new card goes with it.
+        # The same team adopted it in a concurrent request: the new card goes with it, and the
+        # refusal's page reads the practice as it stands.
         db.session.rollback()
         raise AlreadyAdopted from None
     _record(actor, EventKind.ADOPTED, practice, team.id, improvement_id=improvement.id)
-    db.session.commit()
     return improvement
 
 
@@ -236,7 +232,6 @@ def mark_notices_read(actor: User, organization_id: int) -> int:
     record_admin_event(
         actor, EventKind.READ, "notice", organization_id, organization_id, count=result.rowcount
     )
-    db.session.commit()
     return result.rowcount
 
 
@@ -252,7 +247,6 @@ def set_supervisors_may_publish(actor: User, organization: Organization, allowed
         organization.id,
         fields={"supervisors_may_publish": [not allowed, allowed]},
     )
-    db.session.commit()
 
 
 def set_name_shown_to_network(user: User, shown: bool) -> None:
@@ -268,4 +262,3 @@ def set_name_shown_to_network(user: User, shown: bool) -> None:
         user.organization_id,
         fields={"show_name_to_network": [not shown, shown]},
     )
-    db.session.commit()

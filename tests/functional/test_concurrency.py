@@ -15,6 +15,7 @@ CARDS_EACH = 100
 def add_cards(database: str, team_id: int, user_id: int, theme_id: int, start, worker: int):
     """One app process adding cards as fast as it can, all into the same column."""
     from lean.boards import services
+    from lean.core import unit_of_work
     from lean.core.extensions import db
     from lean.models import Team, Theme, User
     from tests.conftest import make_app
@@ -27,7 +28,8 @@ def add_cards(database: str, team_id: int, user_id: int, theme_id: int, start, w
         db.session.commit()
         start.wait()
         for number in range(CARDS_EACH):
-            services.create_improvement(user, team, title=f"P{worker}-{number}", theme=theme)
+            with unit_of_work.transaction():  # each card as a request of its own
+                services.create_improvement(user, team, title=f"P{worker}-{number}", theme=theme)
         db.engine.dispose()
 
 

@@ -38,6 +38,8 @@ def test_committed_events_reach_their_subscribers(world, delivered):
     member = world.users["member"]
     delivered.clear()
     services.move_improvement(member, world.improvement, Stage.PLAN)
+    assert delivered == []  # not before the commit
+    db.session.commit()
     assert [(e.kind, e.subject_id, e.team_id, e.actor_id) for e in delivered] == [
         (EventKind.MOVED, world.improvement.id, world.team.id, member.id)
     ]
@@ -53,6 +55,7 @@ def test_a_rolled_back_transaction_delivers_nothing(world, delivered):
     assert delivered == []
     # The next commit does not carry the undone event along.
     services.move_improvement(world.users["member"], world.improvement, Stage.CHECK)
+    db.session.commit()
     assert [e.data["to"] for e in delivered] == ["check"]
 
 
@@ -64,6 +67,7 @@ def test_a_failing_subscriber_does_not_undo_the_change_or_stop_others(world, del
     try:
         delivered.clear()
         services.move_improvement(world.users["member"], world.improvement, Stage.DO)
+        db.session.commit()
     finally:
         unsubscribe(EventKind.MOVED, broken)
     db.session.expire_all()
@@ -108,6 +112,7 @@ def test_network_notices_are_written_by_a_subscriber_after_commit(world):
     db.session.rollback()
     assert db.session.query(Notice).count() == 0
     comment_on_practice(peer, practice, "Miten aloititte?")
+    db.session.commit()
     notices = db.session.query(Notice).all()
     assert [(n.organization_id, n.kind, n.actor_id) for n in notices] == [
         (world.organization.id, "comment", peer.id)

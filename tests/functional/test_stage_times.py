@@ -74,6 +74,7 @@ def random_history(seed: int) -> None:
             services.move_improvement(
                 member, card, rng.choice([stage for stage in STAGES if stage != card.stage])
             )
+    _db.session.commit()
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
