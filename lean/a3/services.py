@@ -1,4 +1,4 @@
-"""Changes to A3 sheets, one function per change; each records an Event on the card and commits.
+"""Changes to A3 sheets, one function per change; each records an Event on the card.
 
 Every section carries its own version. A save names the version its form was loaded with and
 the UPDATE only happens where that version still stands, so two people editing different
@@ -80,10 +80,10 @@ def start_a3(actor: User, improvement: Improvement) -> A3Sheet:
         db.session.flush()
     except IntegrityError:
         # Two people pressed "Start A3" at the same moment: the unique key let one through.
+        # The sheet is all this request writes: undone whole, it opens the one there.
         db.session.rollback()
         return cast(A3Sheet, _sheet_of(improvement.id))  # the one that got through
     record_event(actor, EventKind.A3_STARTED, improvement, sheet=sheet.id)
-    db.session.commit()
     return sheet
 
 
@@ -113,7 +113,6 @@ def update_section(
             section=section.key,
             fields=sorted(changed),
         )
-    db.session.commit()
     return sorted(changed)
 
 
@@ -121,7 +120,6 @@ def name_peer_coach(actor: User, sheet: A3Sheet, coach: User) -> None:
     """A coordinator names a coach, who may come from another organization of the network."""
     _bump_version(sheet, BY_KEY["header"], None, {"coach_id": coach.id})
     record_event(actor, EventKind.A3_COACH_NAMED, sheet.improvement, coach=coach.name)
-    db.session.commit()
 
 
 def add_item(actor: User, sheet: A3Sheet, kind: ItemKind, values: dict[str, Any]):
@@ -146,7 +144,6 @@ def add_item(actor: User, sheet: A3Sheet, kind: ItemKind, values: dict[str, Any]
         item=kind.name,
         id=item.id,
     )
-    db.session.commit()
     return item
 
 
@@ -170,7 +167,6 @@ def update_item(
             id=item.id,
             fields=changed,
         )
-    db.session.commit()
 
 
 def toggle_item(actor: User, sheet: A3Sheet, kind: ItemKind, item) -> None:
@@ -187,7 +183,6 @@ def toggle_item(actor: User, sheet: A3Sheet, kind: ItemKind, item) -> None:
         id=item.id,
         fields=[flag],
     )
-    db.session.commit()
 
 
 def remove_item(actor: User, sheet: A3Sheet, kind: ItemKind, item) -> None:
@@ -199,7 +194,6 @@ def remove_item(actor: User, sheet: A3Sheet, kind: ItemKind, item) -> None:
     record_event(
         actor, EventKind.A3_ITEM_REMOVED, sheet.improvement, section=kind.section, item=kind.name
     )
-    db.session.commit()
 
 
 def move_why(actor: User, sheet: A3Sheet, why: A3Why, step: int) -> bool:
@@ -216,7 +210,6 @@ def move_why(actor: User, sheet: A3Sheet, why: A3Why, step: int) -> bool:
     record_event(
         actor, EventKind.A3_WHY_MOVED, sheet.improvement, section="root_cause", position=other + 1
     )
-    db.session.commit()
     return True
 
 
@@ -255,7 +248,6 @@ def add_comment(
         section=comment.section,
         comment=comment.id,
     )
-    db.session.commit()
     return comment
 
 
@@ -272,7 +264,6 @@ def resolve_comment(actor: User, sheet: A3Sheet, comment: A3Comment) -> None:
         section=comment.section,
         comment=comment.id,
     )
-    db.session.commit()
 
 
 def _item_values(kind: ItemKind, values: dict[str, Any]) -> dict[str, Any]:
@@ -298,5 +289,7 @@ def _bump_version(
         db.session.execute(statement, execution_options={"synchronize_session": False}),
     )
     if result.rowcount != 1:
-        db.session.rollback()
+        db.session.rollback()  # the conflict refuses the request; its page reads the sheet anew
         raise SectionConflict(sheet.id, section.key)
+    # The statement passed the session by: the sheet reads its new versions and values.
+    db.session.expire(sheet)

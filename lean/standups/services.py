@@ -57,8 +57,10 @@ def start_standup(actor: User, team: Team) -> tuple[Standup, bool]:
     try:
         db.session.flush()
     except IntegrityError:
+        # The stand-up is all this request writes: undone whole, it joins the one that got
+        # through.
         db.session.rollback()
-        return cast(Standup, queries.open_standup(team.id)), False  # the one that got through
+        return cast(Standup, queries.open_standup(team.id)), False
     items = queries.agenda(team, since, now, today())
     if items:
         db.session.execute(
@@ -77,11 +79,6 @@ def start_standup(actor: User, team: Team) -> tuple[Standup, bool]:
     record_admin_event(
         actor, EventKind.STANDUP_STARTED, "standup", standup.id, team.organization_id, team.id
     )
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return cast(Standup, queries.open_standup(team.id)), False  # the one that got through
     return standup, True
 
 
@@ -100,16 +97,12 @@ def _reviewed(standup: Standup, improvement: Improvement) -> None:
 
 def move_card(actor: User, standup: Standup, improvement: Improvement, stage: Stage) -> bool:
     _reviewed(standup, improvement)
-    moved = board_services.move_improvement(actor, improvement, stage)
-    db.session.commit()
-    return moved
+    return board_services.move_improvement(actor, improvement, stage)
 
 
 def _edit_card(actor: User, standup: Standup, improvement: Improvement, changes: dict) -> dict:
     _reviewed(standup, improvement)
-    changed = board_services.update_improvement(actor, improvement, improvement.version, changes)
-    db.session.commit()
-    return changed
+    return board_services.update_improvement(actor, improvement, improvement.version, changes)
 
 
 def block_card(actor: User, standup: Standup, improvement: Improvement, reason: str) -> dict:
@@ -143,14 +136,12 @@ def record_decision(actor: User, standup: Standup, improvement: Improvement, dec
         .values(decision=decision, reviewed_at=utcnow())
     )
     record_event(actor, EventKind.DECIDED, improvement, text=decision, standup=standup.id)
-    db.session.commit()
 
 
 def add_note(actor: User, standup: Standup, improvement: Improvement, note: str) -> None:
     """A note anyone of the team adds to a card during the stand-up; it stays in the card's
     history and in the stand-up's record."""
     record_event(actor, EventKind.NOTED, improvement, text=note.strip(), standup=standup.id)
-    db.session.commit()
 
 
 def escalate_card(
@@ -169,7 +160,6 @@ def escalate_card(
     if standup is not None:
         _reviewed(standup, improvement)
     record_event(actor, EventKind.ESCALATED, improvement, question=escalation.question)
-    db.session.commit()
     return escalation
 
 
@@ -190,8 +180,7 @@ def answer_escalation(actor: User, escalation: Escalation, answer: str) -> None:
         ),
     )
     if result.rowcount != 1:
-        db.session.rollback()
-        db.session.refresh(escalation)
+        db.session.refresh(escalation)  # as the other coordinator answered it
         raise StandupConflict(escalation)
     record_event(
         actor,
@@ -200,8 +189,7 @@ def answer_escalation(actor: User, escalation: Escalation, answer: str) -> None:
         answer=answer.strip(),
         escalation=escalation.id,
     )
-    db.session.commit()
-    db.session.refresh(escalation)
+    db.session.refresh(escalation)  # the answer went in by a statement, past the session
 
 
 def finish_standup(
@@ -243,9 +231,9 @@ def finish_standup(
         standup.team_id,
     )
     try:
-        db.session.commit()
+        db.session.flush()
     except StaleDataError:  # someone finished it in the same instant
-        db.session.rollback()
+        db.session.rollback()  # the conflict refuses the request
         raise StandupConflict(db.session.get(Standup, standup.id)) from None
 
 
@@ -278,4 +266,3 @@ def update_settings(
         time=at.strftime("%H:%M") if at else "",
         limits=limits,
     )
-    db.session.commit()

@@ -168,6 +168,7 @@ def test_the_sharing_read_gives_the_content_without_any_persons_name(world, app)
     services.update_section(
         member, sheet, "header", 1, {"title": sheet.title, "coach_id": coach.id}
     )
+    db.session.commit()
     with app.test_request_context(headers={"Accept-Language": "fi"}):
         shared = a3_for_sharing(world.improvement.id)
     assert shared["sections"][0]["heading"] == "Tausta"

@@ -17,6 +17,7 @@ def start_standup(database: str, team_id: int, user_id: int, now: datetime, star
     """One app process pressing "start" as soon as the signal comes, on the test's clock: a new
     process has the real time, and the agenda takes the cards made lately."""
     time_machine.travel(now, tick=True).start()
+    from lean.core import unit_of_work
     from lean.core.extensions import db
     from lean.models import Team, User
     from lean.standups import services
@@ -27,7 +28,8 @@ def start_standup(database: str, team_id: int, user_id: int, now: datetime, star
         team, user = db.session.get(Team, team_id), db.session.get(User, user_id)
         db.session.commit()  # hold no transaction (nor SQLite's write lock) while waiting
         start.wait()
-        standup, created = services.start_standup(user, team)
+        with unit_of_work.transaction():  # as the request does
+            standup, created = services.start_standup(user, team)
         results.put((standup.id, created))
         db.engine.dispose()
 
