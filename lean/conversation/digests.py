@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from lean.conversation.notifications import Reason, card_path
+from lean.core import unit_of_work
 from lean.core.extensions import db
 from lean.core.i18n import locale_for
 from lean.core.mail import send_mail
@@ -74,7 +75,6 @@ def notify_due_tomorrow(today: date) -> int:
             )
         )
         added += 1
-    db.session.commit()
     return added
 
 
@@ -146,7 +146,9 @@ def send_digests(now: datetime | None = None) -> int:
         send_mail(user.email, subject, body)
         user.digest_cursor = digest.items[-1].id
         user.digest_sent_at = now
-        db.session.commit()
+        # Each mail sent is kept at once: a later mail's failure must not send these items
+        # again. (The command's own unit of work commits what is left at its end.)
+        unit_of_work.commit()
         sent += 1
     return sent
 
@@ -164,4 +166,3 @@ def set_digest_frequency(user: User, frequency: str) -> None:
         user.organization_id,
         fields={"digest_frequency": [before, frequency]},
     )
-    db.session.commit()

@@ -1,6 +1,7 @@
-"""Writes of the conversation: one function per change, each recording its Event and committing.
+"""Writes of the conversation: one function per change, each recording its Event.
 
-Who hears of a comment is decided after the commit, by lean/conversation/notifications.py.
+Who hears of a comment is decided after the request's commit, by
+lean/conversation/notifications.py.
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ def comment_on_card(
         excerpt=_excerpt(comment.body),
         mentions=[user.id for user in mentioned],
     )
-    db.session.commit()
     return comment
 
 
@@ -55,7 +55,6 @@ def edit_comment(actor: User, comment: CardComment, body: str, mentioned: list[U
         excerpt=_excerpt(comment.body),
         mentions=[user.id for user in mentioned],
     )
-    db.session.commit()
 
 
 def delete_comment(actor: User, comment: CardComment) -> None:
@@ -63,7 +62,6 @@ def delete_comment(actor: User, comment: CardComment) -> None:
     improvement = comment.improvement
     record_event(actor, EventKind.COMMENT_DELETED, improvement, comment_id=comment.id)
     db.session.delete(comment)
-    db.session.commit()
 
 
 def follow_card(user: User, improvement: Improvement) -> None:
@@ -75,7 +73,6 @@ def follow_card(user: User, improvement: Improvement) -> None:
     )
     if exists is None:
         db.session.add(CardFollow(user_id=user.id, improvement_id=improvement.id))
-        db.session.commit()
 
 
 def unfollow_card(user: User, improvement: Improvement) -> None:
@@ -84,13 +81,11 @@ def unfollow_card(user: User, improvement: Improvement) -> None:
             CardFollow.user_id == user.id, CardFollow.improvement_id == improvement.id
         )
     )
-    db.session.commit()
 
 
 def mark_notification_read(user: User, notification: Notification) -> None:
     if notification.read_at is None:
         notification.read_at = utcnow()
-        db.session.commit()
 
 
 def mark_all_notifications_read(user: User) -> int:
@@ -102,5 +97,4 @@ def mark_all_notifications_read(user: User) -> int:
             .values(read_at=utcnow())
         ),
     )
-    db.session.commit()
     return result.rowcount

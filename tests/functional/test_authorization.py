@@ -467,6 +467,7 @@ def conversation_values(world) -> dict:
 
     comment = conversation.comment_on_card(world.users["member"], world.improvement, "Oma", [])
     conversation.comment_on_card(world.users["supervisor"], world.improvement, "Esihenkilö", [])
+    db.session.commit()  # the member is told of the supervisor's comment
     notification = db.session.query(Notification).filter_by(user_id=world.users["member"].id).one()
     return {"comment_id": comment.id, "notification_id": notification.id}
 

@@ -11,7 +11,7 @@ from tests.conftest import make_improvement, make_team, make_user
 
 
 def inbox_of(user) -> list[tuple[str, str]]:
-    db.session.expire_all()
+    db.session.commit()  # what the test did is kept, as a request's is, and its people told
     rows = db.session.scalars(
         select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
     )
@@ -235,6 +235,7 @@ def test_my_work_lists_my_cards_actions_unanswered_comments_and_escalations(
     )
     conversation.comment_on_card(supervisor, world.improvement, "Mitä mieltä?", [member])
     conversation.comment_on_card(supervisor, soon, "Entä tämä?", [])
+    db.session.commit()  # the member is told of them; the answer comes in a later request
     conversation.comment_on_card(member, soon, "Hoidan", [])  # answered
     escalation = standups.escalate_card(member, None, soon, "Saako budjettia?")
 
@@ -255,6 +256,7 @@ def test_my_work_lists_my_cards_actions_unanswered_comments_and_escalations(
         conversation.comment_on_card(supervisor, world.improvement, f"Lisää {number}", [])
     standups.escalate_card(member, None, world.improvement, "Toinen kysymys?")
     assert escalation.id
+    db.session.commit()
     with query_counter() as large:
         client.get("/me")
     assert small.value == large.value
@@ -316,6 +318,7 @@ def test_telling_followers_takes_the_same_statements_for_1_and_20(world, query_c
         author = db.session.get(type(world.users["member"]), world.users["member"].id)
         with query_counter() as counter:
             conversation.comment_on_card(author, card, "Kaikille", mentions)
+            db.session.commit()  # as the request's end does: the followers are told now
         told = db.session.scalar(
             select(func.count(Notification.id)).where(
                 Notification.path.like(f"/improvements/{card.id}#%")

@@ -30,6 +30,7 @@ def test_a_digest_per_person_in_their_language_never_the_same_item_twice(
     db.session.commit()
     conversation.comment_on_card(supervisor, world.improvement, "Hyvä alku", [])
     conversation.comment_on_card(member, world.improvement, f"@{supervisor.name} kiitos", [])
+    db.session.commit()  # as at the end of a request: the people concerned are told
 
     now = utcnow()
     assert digests.send_digests(now) == 1
@@ -46,6 +47,7 @@ def test_a_digest_per_person_in_their_language_never_the_same_item_twice(
 
     # Something new: the next day's digest carries only that.
     conversation.comment_on_card(world.users["coordinator"], world.improvement, "Uusi", [])
+    db.session.commit()
     assert digests.send_digests(now + timedelta(days=3)) == 1
     text = body_of(inbox.messages[-1])
     assert text.count("Oma kortti") == 1 and world.users["coordinator"].name in text
@@ -63,9 +65,11 @@ def test_weekly_digests_wait_for_their_week_and_empty_ones_are_not_sent(
     now = utcnow()
     assert digests.send_digests(now) == 0  # nothing to tell: no mail
     conversation.comment_on_card(world.users["supervisor"], world.improvement, "Eka", [])
+    db.session.commit()
     assert digests.send_digests(now) == 1
     assert "commented on your card: Oma kortti" in body_of(inbox.messages[0])
     conversation.comment_on_card(world.users["supervisor"], world.improvement, "Toka", [])
+    db.session.commit()
     assert digests.send_digests(now + timedelta(days=3)) == 0
     assert digests.send_digests(now + timedelta(days=7)) == 1
     assert len(inbox.messages) == 2

@@ -351,6 +351,7 @@ def test_a_digest_shows_names_and_titles_as_typed(world, mail_inbox, language):
     world.improvement.title = "Jono & <tulostin> 'uusi'"
     db.session.commit()
     conversation_services.comment_on_card(supervisor, world.improvement, "Hyvä", [])
+    db.session.commit()  # the member is told of the comment
 
     assert digests.send_digests(utcnow()) == 1
     text = mail_inbox.messages[0].get_content()
