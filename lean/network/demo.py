@@ -174,4 +174,3 @@ def seed_network_demo() -> None:
             Adoption, db.session.scalar(select(Adoption).where(Adoption.improvement_id == card.id))
         )
         adoption.created_at = now - timedelta(days=days_ago)
-    db.session.commit()

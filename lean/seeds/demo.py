@@ -343,7 +343,7 @@ def seed_demo() -> None:
         people.append(user)
         for team_name, role in roles.items():
             db.session.add(Membership(user=user, team=teams[team_name], role=TeamRole(role)))
-    db.session.commit()
+    db.session.flush()
 
     now = utcnow()
     for team_index, team in enumerate(teams.values()):
@@ -374,7 +374,6 @@ def seed_demo() -> None:
                 hours_saved_per_month=Decimal(hours) if hours else None,
                 done_on=(now - timedelta(days=days_ago)).date(),
             )
-    db.session.commit()
     seed_standups_demo(teams["Opintotoimisto"])
     seed_a3_demo()
     seed_network_demo()

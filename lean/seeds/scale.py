@@ -22,6 +22,7 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
+from lean.core import unit_of_work
 from lean.core.extensions import db
 from lean.models import (
     STAGES,
@@ -42,6 +43,9 @@ from lean.shared.events import EventKind
 SCALE_PASSWORD = "Vertaa-scale-2026"  # noqa: S105 - the documented password of scale data
 EMAIL_DOMAIN = "scale.vertaa.example"
 CHUNK_ROWS = 5_000
+# Unlike everything else, scale data commits in batches: a million rows in one transaction
+# would hold SQLite's write-ahead log (and PostgreSQL's memory for the transaction) growing
+# until the end, and a failure late in a run would throw the minutes before it away.
 COMMIT_ROWS = 100_000
 HISTORY_DAYS = 3 * 365  # done cards finished any time in these years
 FOUNDED_DAYS_AGO = HISTORY_DAYS + 365  # the organizations predate every card
@@ -136,7 +140,7 @@ def seed_scale(
             db.session.execute(insert(model.__table__), rows[start : start + CHUNK_ROWS])
             done = min(start + CHUNK_ROWS, total)
             if done % COMMIT_ROWS < CHUNK_ROWS or done == total:
-                db.session.commit()
+                unit_of_work.commit()  # a batch (COMMIT_ROWS says why)
                 say(f"{label}: {done:,}/{total:,}")
         counts[label] = counts.get(label, 0) + total
 
@@ -271,12 +275,12 @@ def seed_scale(
             written += len(rows)
             rows = []
             if written % COMMIT_ROWS == 0:
-                db.session.commit()
+                unit_of_work.commit()  # a batch (COMMIT_ROWS says why)
                 say(f"events: {written:,}/{total_events:,}")
     if rows:
         db.session.execute(insert(Event.__table__), rows)
         written += len(rows)
-    db.session.commit()
+    unit_of_work.commit()  # the last batch of events (COMMIT_ROWS says why)
     say(f"events: {written:,}/{total_events:,}")
     counts["events"] = written
 
@@ -504,4 +508,3 @@ def _advance_postgresql_sequences() -> None:
         sequence = func.pg_get_serial_sequence(f'"{table}"', "id")
         last_id = select(func.max(model.id)).scalar_subquery()
         db.session.execute(select(func.setval(sequence, last_id)))
-    db.session.commit()

@@ -221,6 +221,7 @@ def deliver(events: list[CommittedEvent]) -> None:
             with Session(db.engine) as session:
                 try:
                     handler(session, committed)
+                    # Its own unit of work: the change it reacts to is committed already.
                     session.commit()
                 except Exception:
                     session.rollback()

@@ -71,4 +71,3 @@ def seed_standups_demo(team: Team) -> None:
                 asked_at=started + timedelta(minutes=10),
             )
         )
-    db.session.commit()

@@ -18,6 +18,7 @@ def move_as(live_app, email: str, card_id: int, stage: Stage) -> None:
     with live_app.app_context():
         actor = db.session.query(User).filter_by(email=email).one()
         services.move_improvement(actor, db.session.get(Improvement, card_id), stage)
+        db.session.commit()
         db.session.remove()
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page
 
+from lean.core.extensions import db
 from lean.seeds.demo import DEMO_LOGINS as ROLES
 from lean.seeds.demo import DEMO_PASSWORD, seed_demo
 from tests.browser.conftest import open_account_menu
@@ -142,6 +143,7 @@ def demo(live_app, live_server):
     """The demo network on the live server, and each role's main pages."""
     with live_app.app_context():
         seed_demo()
+        db.session.commit()
         pages = {}
         for role, email in ROLES.items():
             client = live_app.test_client()

@@ -11,6 +11,7 @@ import re
 import subprocess
 from pathlib import Path
 
+from lean.core.extensions import db
 from lean.seeds.demo import DEMO_LOGINS as ROLES
 from lean.seeds.demo import DEMO_PASSWORD, seed_demo
 
@@ -56,6 +57,7 @@ def pages_of(client, role: str) -> dict[str, str]:
 def test_the_main_pages_are_valid_html(app, tmp_path):
     assert VNU.exists(), "vnu-jar is missing: run `npm ci` (make lint and make test do)"
     seed_demo()
+    db.session.commit()
     files = []
     for role, email in ROLES.items():
         client = app.test_client()
