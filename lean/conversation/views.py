@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from lean.conversation import digests, mentions, queries, services
 from lean.conversation.forms import CommentForm
+from lean.core import fragments
 from lean.core.htmx import is_htmx
 from lean.core.i18n import current_language
 from lean.core.input_checks import id_from
@@ -218,7 +219,11 @@ def bell_piece() -> Markup:
     if not current_user.is_authenticated:
         return Markup()
     unread = queries.unread_count(current_user)
-    return pieces.partial("conversation/_bell.html", unread=unread, tag=bell_etag(unread))
+    tag = bell_etag(unread)  # the person, the count and the language: all the bell shows
+    return fragments.rendered_piece(
+        fragments.key("conversation.bell", tag),
+        lambda: render_template("conversation/_bell.html", unread=unread, tag=tag),
+    )
 
 
 @pieces.provides(conversation_blueprint, "conversation.card_comments")

@@ -13,13 +13,17 @@ contain: whatever a user typed reaches a template escaped, its `<` as `&lt;`.
 The cache is Flask-Caching's, configured in lean/core/config.py: in each worker's memory by
 default (SimpleCache), shared by every worker and app server in Redis when LEAN_CACHE_REDIS_URL
 is set. A key also carries the release (a digest of the templates, the translations and the
-code), so a shared cache never hands a new release what an old one rendered.
+code), so a shared cache never hands a new release what an old one rendered. A page piece of a
+few lines (the bell, the board's notices) is keyed by the very values it shows and kept in
+the worker's own memory: rendering it again would cost less than asking Redis for it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -63,20 +67,58 @@ def key(*parts: object) -> str:
 
 
 def rendered(
-    cache_key: str | None, render: Callable[[], dict[str, str]], fillers: Fillers | None = None
+    cache_key: str | None,
+    render: Callable[[], dict[str, str]],
+    fillers: Fillers | None = None,
+    *,
+    shared: bool = True,
 ) -> dict[str, Markup]:
     """The fragments `render` makes (name -> HTML), from the cache under `cache_key` when it
     holds them, else rendered now with markers in the holes and kept (unless the key is None:
-    a page in a state not worth keeping, a form with its errors); the holes filled afresh."""
-    parts: dict[str, list[str]] | None = cache.get(cache_key) if cache_key else None
+    a page in a state not worth keeping, a form with its errors); the holes filled afresh.
+
+    A small fragment, cheaper to render than to fetch from another server, is kept in this
+    worker's memory only (`shared=False`): the last LOCAL_FRAGMENTS of them."""
+    parts: dict[str, list[str]] | None = None
+    if cache_key:
+        parts = cache.get(cache_key) if shared else _local_get(cache_key)
     if parts is None:
         with csrf.tokens_as_holes(hole("csrf")):
             html = render()
         parts = {name: HOLE.split(text) for name, text in html.items()}
-        if cache_key:
+        if cache_key and shared:
             cache.set(cache_key, parts)
+        elif cache_key:
+            _local_set(cache_key, parts)
     everything: dict[str, Callable[[str], str]] = {"csrf": _masked_token, **(fillers or {})}
     return {name: _fill(pieces, everything) for name, pieces in parts.items()}
+
+
+def rendered_piece(cache_key: str, render: Callable[[], str]) -> Markup:
+    """One small fragment (a page piece's HTML), kept in this worker's memory under a key of
+    all it shows, its CSRF tokens filled for each response."""
+    return rendered(cache_key, lambda: {"html": render()}, shared=False)["html"]
+
+
+# The small fragments this worker keeps, least recently used first (its threads share them).
+LOCAL_FRAGMENTS = 2000
+_local: OrderedDict[str, dict[str, list[str]]] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _local_get(cache_key: str) -> dict[str, list[str]] | None:
+    with _local_lock:
+        parts = _local.get(cache_key)
+        if parts is not None:
+            _local.move_to_end(cache_key)
+        return parts
+
+
+def _local_set(cache_key: str, parts: dict[str, list[str]]) -> None:
+    with _local_lock:
+        _local[cache_key] = parts
+        if len(_local) > LOCAL_FRAGMENTS:
+            _local.popitem(last=False)
 
 
 def _masked_token(_argument: str) -> str:

@@ -12,7 +12,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from lean.core import fragments
 from lean.core.extensions import db
+from lean.core.i18n import current_language
 from lean.core.input_checks import id_from, version_from
 from lean.models import (
     FocusArea,
@@ -61,8 +63,13 @@ def _unread_notices() -> queries.Notices:
 
 @pieces.provides(network_blueprint, "network.board_notices")
 def board_notices_piece() -> Markup:
-    """On a team's board: the organization's unread notices, folded; nothing when none."""
-    return pieces.partial("network/_board_notices.html", notices=_unread_notices())
+    """On a team's board: the organization's unread notices, folded; nothing when none. Read
+    on every page, their markup is kept by the worker under the notices it shows."""
+    notices = _unread_notices()
+    shows = fragments.key("network.board_notices", notices, current_language(), request.path)
+    return fragments.rendered_piece(
+        shows, lambda: render_template("network/_board_notices.html", notices=notices)
+    )
 
 
 @pieces.provides(network_blueprint, "network.notices")

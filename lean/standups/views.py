@@ -11,7 +11,9 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 
+from lean.core import fragments
 from lean.core.htmx import is_htmx
+from lean.core.i18n import current_language
 from lean.core.input_checks import version_from
 from lean.models import Event, Improvement, Stage, StandupItem, Team
 from lean.shared import freshness, pieces, policy
@@ -48,12 +50,15 @@ def require_login():
 
 @pieces.provides(standups_blueprint, "standups.board_status")
 def board_status_piece(team: Team) -> Markup:
-    """The board's stand-up line: the last stand-up, the rhythm, start or resume (one query)."""
-    return pieces.partial(
-        "standups/_board_status.html",
-        team=team,
-        rhythm=queries.rhythm(team),
-        can_run=policy.can_run_standup(current_user, team),
+    """The board's stand-up line: the last stand-up, the rhythm, start or resume (one query).
+    Its markup is kept by the worker under what it shows."""
+    rhythm = queries.rhythm(team)
+    can_run = policy.can_run_standup(current_user, team)
+    return fragments.rendered_piece(
+        fragments.key("standups.board_status", team.id, rhythm, can_run, current_language()),
+        lambda: render_template(
+            "standups/_board_status.html", team=team, rhythm=rhythm, can_run=can_run
+        ),
     )
 
 

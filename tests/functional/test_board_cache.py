@@ -211,3 +211,12 @@ def test_a_card_due_yesterday_is_overdue_from_midnight(db, world, login_as, cloc
     client = login_as("member")
     html = board_of(client, world.team)
     assert "Eräpäivä tänään" in html and '<strong class="mark overdue">Overdue</strong>' in html
+
+
+def test_a_standup_started_shows_on_every_readers_board_line_at_once(world, login_as):
+    supervisor, member = login_as("supervisor"), login_as("member")
+    assert "Start stand-up" in board_of(supervisor, world.team)
+    assert "Follow the stand-up" not in board_of(member, world.team)
+    assert supervisor.post(f"/teams/{world.team.id}/standup").status_code == 303
+    assert "Resume stand-up" in board_of(supervisor, world.team)
+    assert "Follow the stand-up" in board_of(member, world.team)
