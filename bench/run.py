@@ -464,10 +464,16 @@ class Gunicorn:
         self.process.wait(timeout=30)
 
 
+# One browser's User-Agent for the login and every request after it: the session is bound to
+# the address and agent it logged in from (Flask-Login's session protection), and a request
+# from another agent gets its session marked as no longer fresh, in a new cookie each time.
+AGENT = "Mozilla/5.0 (X11; Linux x86_64) vertaa-bench"
+
+
 def wrk(url: str, seconds: int, headers: dict[str, str] | None = None) -> dict:
     """wrk -t2 -c8 for the given time: requests per second, p99 latency and errors."""
     command = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout=30s", "--latency"]
-    for name, value in {"Accept-Language": "fi", **(headers or {})}.items():
+    for name, value in {"Accept-Language": "fi", "User-Agent": AGENT, **(headers or {})}.items():
         command += ["-H", f"{name}: {value}"]
     output = subprocess.run(  # noqa: S603 - our own load tool
         [*command, url], capture_output=True, text=True, check=True
@@ -495,6 +501,7 @@ def logged_in_over_http(base: str, email: str) -> tuple[CookieJar, object]:
     """Log in over HTTP as a browser does (with the form's CSRF token)."""
     jar = CookieJar()
     opener = build_opener(HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", AGENT)]
     form = opener.open(f"{base}/login").read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
     data = urlencode({"csrf_token": token, "email": email, "password": SCALE_PASSWORD})
