@@ -8,7 +8,7 @@ from functools import cache
 from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import joinedload
 
-from lean.core.extensions import db
+from lean.core.extensions import db, read_columns
 from lean.models import (
     A3Action,
     A3Sheet,
@@ -56,7 +56,7 @@ def _unread_count_statement() -> Select:
 
 def unread_count(user: User) -> int:
     """The bell's number: the one statement the top bar adds to a page."""
-    return db.session.execute(_unread_count_statement(), {"user_id": user.id}).scalar_one()
+    return read_columns(_unread_count_statement(), {"user_id": user.id}).scalar_one()
 
 
 def inbox(user: User) -> list[Notification]:

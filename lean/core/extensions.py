@@ -6,13 +6,15 @@ nothing of the app; it is named here too so that the app code finds every extens
 
 import re
 import sqlite3
+from collections.abc import Mapping
+from typing import Any
 
 from flask import current_app, has_request_context, request
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from sqlalchemy import event
+from sqlalchemy import Executable, Result, event
 from sqlalchemy.engine import Engine
 
 from lean.core.csrf import MaskedCSRFProtect
@@ -39,6 +41,13 @@ talisman = SteadyTalisman()
 cache = Cache()
 
 __all__ = ["babel", "cache", "csrf", "db", "login_manager", "migrate", "talisman"]
+
+
+def read_columns(statement: Executable, parameters: Mapping[str, Any]) -> Result:
+    """A statement that reads columns, not ORM objects, run on the session's connection: in the
+    same transaction, without the session's handling of an ORM statement, which costs some
+    50 µs (a hundred calls) for each of the few statements that every page runs."""
+    return db.session.connection().execute(statement, parameters)
 
 
 # Requests that only read: on SQLite they start a plain (deferred) transaction and so run

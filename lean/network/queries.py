@@ -13,7 +13,7 @@ from functools import cache
 from sqlalchemy import Integer, Select, and_, bindparam, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
-from lean.core.extensions import db
+from lean.core.extensions import db, read_columns
 from lean.models import (
     Adoption,
     Improvement,
@@ -430,7 +430,7 @@ def notices_for_organization(
     """The organization's notices, newest first, with the number of unread ones: one query."""
     query = _notices_statement(unread_only)
     values = {"organization_id": organization_id, "limit": limit, "offset": offset}
-    rows = db.session.execute(query, values).all()
+    rows = read_columns(query, values).all()
     items = [
         NoticeView(
             id=row[0],

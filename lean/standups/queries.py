@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import Select, and_, bindparam, case, exists, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
-from lean.core.extensions import db
+from lean.core.extensions import db, read_columns
 from lean.models import (
     Escalation,
     Event,
@@ -337,7 +337,7 @@ def _rhythm_statement() -> Select:
 
 def rhythm(team: Team) -> Rhythm:
     """When the team last met and whether it keeps its planned rhythm: one query."""
-    last_started, open_id = db.session.execute(_rhythm_statement(), {"team_id": team.id}).one()
+    last_started, open_id = read_columns(_rhythm_statement(), {"team_id": team.id}).one()
     if last_started is not None and last_started.tzinfo is None:
         last_started = last_started.replace(tzinfo=UTC)  # max() loses the column type on SQLite
     kept = rhythm_kept(
