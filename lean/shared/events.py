@@ -22,7 +22,7 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy import event as orm_events
 from sqlalchemy.orm import Session
 
-from lean.core.extensions import db
+from lean.core.extensions import db, read_columns
 from lean.models import Event, Improvement, KaizenEntry, User
 
 log = logging.getLogger(__name__)
@@ -277,7 +277,7 @@ def team_view_version(team_id: int, organization_id: int) -> str:
     """What a team's page shows has changed when this has: the team's newest event, and the
     newest change outside any team that its page shows too (a person renamed in the
     organization, a theme renamed for everyone). One statement."""
-    row = db.session.execute(
+    row = read_columns(
         _team_view_statement(), {"team_id": team_id, "organization_id": organization_id}
     ).one()
     return "-".join(str(newest or 0) for newest in row)
