@@ -5,7 +5,9 @@
 
 Pages: board20 (the 20-card team's board), board (200 cards, Done folded), board-all, kaizen,
 check (the board's unchanged 304), profile (a small logged-in page), csv (the dashboard's
-export), dashboard. The data must have been prepared by `python -m bench.run` once.
+export), dashboard. The data must have been prepared by `python -m bench.run` once. `--calls`
+counts the Python function calls per request instead: a measure of the work that a shared
+machine's load does not move, for comparing two versions of the code.
 """
 
 from __future__ import annotations
@@ -30,7 +32,14 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--lines", type=int, default=45)
     parser.add_argument("--no-profile", action="store_true", help="only time the requests")
+    parser.add_argument(
+        "--calls",
+        action="store_true",
+        help="the Python function calls per request: the same on a busy machine as on a quiet one",
+    )
     arguments = parser.parse_args()
+    if arguments.calls:
+        arguments.no_profile = False  # the profiler counts them
     url = os.environ["LEAN_BENCH_DATABASE_URL"]
     app = bench_app(url)
     with app.app_context():
@@ -83,6 +92,10 @@ def main() -> None:
     elapsed = (time.process_time() - started) * 1000 / arguments.requests
     overhead = "" if arguments.no_profile else " (with the profiler's overhead)"
     print(f"{arguments.page}: {elapsed:.2f} ms CPU per request{overhead}")
+    if arguments.calls:
+        calls = pstats.Stats(profiler).total_calls // arguments.requests
+        print(f"{arguments.page}: {calls:,} calls per request")
+        return
     if not arguments.no_profile:
         pstats.Stats(profiler).sort_stats(arguments.sort).print_stats(arguments.lines)
 
