@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import itertools
 import re
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -20,9 +19,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from PIL import Image
-from sqlalchemy import event, func, select
+from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
@@ -569,43 +569,51 @@ def test_a_failed_commit_is_the_database_error_page(probe, app):
 
 
 class LockProbingInbox:
-    """An SMTP handler that keeps each message and, while the app waits for it, tries to take
-    SQLite's write lock from another connection: whether the app's writers were free."""
+    """An SMTP handler that keeps each message and, while the app waits for it, writes from
+    another connection: whether the app's writers were free. On SQLite that takes the one
+    write lock; on PostgreSQL it changes the rows a link's request could hold (the people and
+    their organizations), with a short lock timeout."""
 
-    def __init__(self, database: str):
-        self.database = database
+    def __init__(self, url: str):
+        # A connection of its own that gives up after 0.2 s instead of queueing.
+        connect_args = {"timeout": 0.2} if url.startswith("sqlite") else {}
+        self.engine = create_engine(url, poolclass=NullPool, connect_args=connect_args)
         self.messages: list[bytes] = []
         self.writers_free: list[bool] = []
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(envelope.content)
-        probe = sqlite3.connect(self.database, timeout=0.2)
-        try:
-            probe.execute("BEGIN IMMEDIATE")
-            probe.execute("ROLLBACK")
-            self.writers_free.append(True)
-        except sqlite3.OperationalError:  # database is locked
-            self.writers_free.append(False)
-        finally:
-            probe.close()
+        self.writers_free.append(self._writers_free())
         return "250 Message accepted"
+
+    def _writers_free(self) -> bool:
+        try:
+            # On SQLite the transaction begins with BEGIN IMMEDIATE (lean/core/extensions.py).
+            with self.engine.connect() as connection, connection.begin() as transaction:
+                if connection.dialect.name == "postgresql":
+                    connection.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
+                    connection.exec_driver_sql('UPDATE "user" SET name = name')
+                    connection.exec_driver_sql("UPDATE organization SET name = name")
+                transaction.rollback()
+        except OperationalError:  # locked, or the lock timeout ran out
+            return False
+        return True
 
 
 @pytest.fixture
 def lock_probing_inbox(app) -> Iterator[LockProbingInbox]:
-    """Mail on, to an SMTP server of the test's that probes the write lock (SQLite only)."""
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's one write lock; PostgreSQL's writers do not wait on a mail")
+    """Mail on, to an SMTP server of the test's that probes whether writers wait."""
     from aiosmtpd.controller import Controller
 
     from tests.functional.test_links import free_port
 
-    inbox = LockProbingInbox(str(db.engine.url.database))
+    inbox = LockProbingInbox(db.engine.url.render_as_string(hide_password=False))
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
     yield inbox
     controller.stop()
+    inbox.engine.dispose()
 
 
 @pytest.mark.parametrize(
