@@ -2,7 +2,7 @@
 
 from typing import cast
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -219,9 +219,11 @@ def bell_piece() -> Markup:
     if not current_user.is_authenticated:
         return Markup()
     unread = queries.unread_count(current_user)
-    tag = bell_etag(unread)  # the person, the count and the language: all the bell shows
+    tag = bell_etag(unread)  # the person, the count and the language
+    # The poll's interval is in the bell too: a worker whose setting changes keeps no old bell.
+    poll_seconds = current_app.config.get("BELL_POLL_SECONDS", 45)
     return fragments.rendered_piece(
-        fragments.key("conversation.bell", tag),
+        fragments.key("conversation.bell", tag, poll_seconds),
         lambda: render_template("conversation/_bell.html", unread=unread, tag=tag),
     )
 
