@@ -9,6 +9,7 @@ from lean.models.a3 import (
     A3Why,
     CauseCategory,
 )
+from lean.models.board import CardTemplate, ChecklistItem, OverLimitDay, Recurrence
 from lean.models.conversation import CardComment, CardFollow, Notification
 from lean.models.event import Event
 from lean.models.improvement import STAGES, Improvement, Stage
@@ -39,7 +40,9 @@ __all__ = [
     "Attachment",
     "CardComment",
     "CardFollow",
+    "CardTemplate",
     "CauseCategory",
+    "ChecklistItem",
     "Escalation",
     "Event",
     "FocusArea",
@@ -53,10 +56,12 @@ __all__ = [
     "Notification",
     "OneTimeLink",
     "Organization",
+    "OverLimitDay",
     "PasswordResetRequest",
     "Practice",
     "PracticeComment",
     "PracticeKind",
+    "Recurrence",
     "Stage",
     "Standup",
     "StandupAttendee",

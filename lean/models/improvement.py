@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lean.models.base import UTCDateTime, utcnow
@@ -45,6 +45,8 @@ class Improvement(Model):
         Index("ix_improvement_board", "team_id", "archived", "stage", "position"),
         # The dashboard's completions of a period, per team.
         Index("ix_improvement_completed", "team_id", "completed_at"),
+        # A recurring template makes one card per date, never two (lean/boards templates).
+        UniqueConstraint("from_template_id", "template_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,6 +74,11 @@ class Improvement(Model):
     origin_practice_id: Mapped[int | None] = mapped_column(
         ForeignKey("practice.id", use_alter=True, ondelete="SET NULL"), index=True
     )
+    # The card template this card was made from, and for a recurring one the date it was due.
+    from_template_id: Mapped[int | None] = mapped_column(
+        ForeignKey("card_template.id", use_alter=True, ondelete="SET NULL")
+    )
+    template_date: Mapped[date | None]
     # Stage times, kept by the services in the same transaction as the event of the move, so
     # that the board and the figures read them instead of searching the events (which remain
     # the history; lean.boards.services.refresh_stage_times recomputes these from them).

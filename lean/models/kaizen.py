@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lean.models.base import UTCDateTime, utcnow
@@ -49,10 +49,18 @@ class KaizenEntry(Model):
 
 
 class Attachment(Model):
-    """A file stored under instance/uploads with a generated name, never the uploader's."""
+    """A file stored under instance/uploads with a generated name, never the uploader's; it
+    belongs to a kaizen or to a board card, never both."""
+
+    __table_args__ = (
+        CheckConstraint("(kaizen_id IS NULL) <> (improvement_id IS NULL)", name="one_owner"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kaizen_id: Mapped[int] = mapped_column(ForeignKey("kaizen_entry.id"), index=True)
+    kaizen_id: Mapped[int | None] = mapped_column(ForeignKey("kaizen_entry.id"), index=True)
+    improvement_id: Mapped[int | None] = mapped_column(ForeignKey("improvement.id"), index=True)
+    # A card's photo shown small on its board card (at most one per card).
+    is_cover: Mapped[bool] = mapped_column(default=False, server_default=false())
     original_name: Mapped[str] = mapped_column(String(255))
     # A few words on what a photo shows: its alt text (the file name when left empty).
     description: Mapped[str] = mapped_column(String(200), default="", server_default="")
@@ -62,7 +70,8 @@ class Attachment(Model):
     size: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    kaizen: Mapped[KaizenEntry] = relationship(back_populates="attachments")
+    kaizen: Mapped[KaizenEntry | None] = relationship(back_populates="attachments")
+    improvement: Mapped[Improvement | None] = relationship()
 
     @property
     def is_image(self) -> bool:

@@ -54,6 +54,15 @@ class Team(Model):
     do_limit_days: Mapped[int] = mapped_column(default=21, server_default="21")
     check_limit_days: Mapped[int] = mapped_column(default=14, server_default="14")
     act_limit_days: Mapped[int] = mapped_column(default=14, server_default="14")
+    # Work-in-progress limits: at most this many cards in the stage (None: no limit). A hard
+    # limit refuses a move into a full column; a soft one asks for the reason.
+    plan_wip_limit: Mapped[int | None]
+    do_wip_limit: Mapped[int | None]
+    check_wip_limit: Mapped[int | None]
+    act_wip_limit: Mapped[int | None]
+    wip_limits_hard: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The secret in the address of the team's calendar feed; renewing it retires the old one.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     organization: Mapped[Organization] = relationship(back_populates="teams")
     memberships: Mapped[list[Membership]] = relationship(back_populates="team")

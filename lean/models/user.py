@@ -54,6 +54,8 @@ class User(UserMixin, Model):
     )
     digest_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     digest_cursor: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The secret in the address of the person's calendar feed; renewing it retires the old one.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     organization: Mapped[Organization] = relationship()
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")

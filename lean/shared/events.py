@@ -47,6 +47,22 @@ class EventKind(enum.StrEnum):
     COMMENTED = "commented"
     COMMENT_EDITED = "comment_edited"
     COMMENT_DELETED = "comment_deleted"
+    # A card's move taken back by its undo (a move back, recorded as such)
+    MOVE_UNDONE = "move_undone"
+    # A card made as a copy of another, or from a team's card template
+    COPIED = "copied"
+    FROM_TEMPLATE = "from_template"
+    # Checklists on cards
+    CHECKLIST_ITEM_ADDED = "checklist_item_added"
+    CHECKLIST_ITEM_EDITED = "checklist_item_edited"
+    CHECKLIST_ITEM_TICKED = "checklist_item_ticked"
+    CHECKLIST_ITEM_UNTICKED = "checklist_item_unticked"
+    CHECKLIST_ITEM_REMOVED = "checklist_item_removed"
+    CHECKLIST_REORDERED = "checklist_reordered"
+    # Files on cards
+    FILE_ADDED = "file_added"
+    FILE_REMOVED = "file_removed"
+    COVER_CHANGED = "cover_changed"
     # Stand-ups
     DECIDED = "decided"
     NOTED = "noted"
@@ -55,6 +71,10 @@ class EventKind(enum.StrEnum):
     STANDUP_STARTED = "standup_started"
     STANDUP_FINISHED = "standup_finished"
     STANDUP_SETTINGS = "standup_settings"
+    # Board settings: work-in-progress limits and card templates
+    WIP_LIMITS_SET = "wip_limits_set"
+    TEMPLATE_SAVED = "template_saved"
+    TEMPLATE_REMOVED = "template_removed"
     # A3 sheets
     A3_STARTED = "a3_started"
     A3_EDITED = "a3_edited"

@@ -182,6 +182,7 @@ def attachment_for_read(user: User, attachment_id: int) -> Attachment:
     )
     if (
         attachment is None
+        or attachment.kaizen is None
         or attachment.kaizen.deleted_at is not None
         or not can_read_team(user, attachment.kaizen.team)
     ):
