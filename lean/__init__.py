@@ -111,7 +111,7 @@ def _area_work():
         return purge_deleted_kaizens()
 
     def remove_orphaned_files() -> int:
-        from lean.kaizen.services import remove_orphaned_files
+        from lean.shared.uploads import remove_orphaned_files
 
         return remove_orphaned_files()
 

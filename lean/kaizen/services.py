@@ -7,13 +7,10 @@ goes only once it is committed.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -21,13 +18,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lean.boards.services import create_improvement
-from lean.core import unit_of_work
 from lean.core.extensions import db
-from lean.kaizen.uploads import CheckedUpload, remove_stored, store_upload
-from lean.models import Attachment, Improvement, KaizenEntry, Stage, Team, Theme, User
+from lean.models import Improvement, KaizenEntry, Stage, Team, Theme, User
 from lean.models.base import utcnow
 from lean.shared.conflicts import EditConflict
 from lean.shared.events import EventKind, jsonable, record_event
+from lean.shared.uploads import (
+    CheckedUpload,
+    files_kept_only_with_the_change,
+    new_attachment,
+    remove_after_commit,
+    stored_names,
+)
 
 EDITABLE_FIELDS = (
     "title",
@@ -66,7 +68,7 @@ def log_kaizen(
     )
     db.session.add(entry)
     db.session.flush()
-    with _files_kept_only_with_the_change() as written:
+    with files_kept_only_with_the_change() as written:
         for upload in uploads:
             _attach(entry, upload, written)
         record_event(actor, EventKind.CREATED, entry, attachments=len(uploads))
@@ -100,7 +102,7 @@ def update_kaizen(
         if attachment not in removed and text is not None and text != attachment.description:
             attachment.description = text
             described.append(attachment.original_name)
-    with _files_kept_only_with_the_change() as written:
+    with files_kept_only_with_the_change() as written:
         for attachment in removed:
             entry.attachments.remove(attachment)
         for upload in uploads:
@@ -117,8 +119,7 @@ def update_kaizen(
             removed=[a.original_name for a in removed],
             described=described,
         )
-    freed = [name for a in removed for name in (a.stored_name, a.thumbnail_name)]
-    unit_of_work.after_commit(lambda: remove_stored(*freed))
+    remove_after_commit(stored_names(removed))
 
 
 def delete_kaizen(actor: User, entry: KaizenEntry) -> None:
@@ -148,48 +149,15 @@ def purge_deleted_kaizens() -> int:
         .where(KaizenEntry.deleted_at < recovery_deadline())
         .options(selectinload(KaizenEntry.attachments), selectinload(KaizenEntry.team))
     ).all()
-    files = [
-        name
-        for entry in expired
-        for attachment in entry.attachments
-        for name in (attachment.stored_name, attachment.thumbnail_name)
-    ]
+    files = stored_names(attachment for entry in expired for attachment in entry.attachments)
     for entry in expired:
         record_event(None, EventKind.PURGED, entry)
         for attachment in entry.attachments:
             db.session.delete(attachment)
         db.session.delete(entry)
     # Files go only once the rows are gone: a failed commit leaves both in place.
-    unit_of_work.after_commit(lambda: remove_stored(*files))
+    remove_after_commit(files)
     return len(expired)
-
-
-# The names store_upload gives files: a uuid4 in hex, a thumbnail's with "-thumb".
-STORED_NAME = re.compile(r"[0-9a-f]{32}(-thumb)?")
-
-
-def remove_orphaned_files(older_than: timedelta = timedelta(hours=1)) -> int:
-    """Remove stored files that no attachment names, left by a worker killed between writing
-    them and its commit (nothing else leaves one); files younger than `older_than` may belong
-    to a request still running and stay."""
-    referenced: set[str | None] = set()
-    for stored_name, thumbnail_name in db.session.execute(
-        select(Attachment.stored_name, Attachment.thumbnail_name)
-    ):
-        referenced.update((stored_name, thumbnail_name))
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    if not folder.is_dir():
-        return 0
-    cutoff = (utcnow() - older_than).timestamp()
-    orphans = [
-        path.name
-        for path in folder.iterdir()
-        if STORED_NAME.fullmatch(path.name)
-        and path.name not in referenced
-        and path.stat().st_mtime < cutoff
-    ]
-    remove_stored(*orphans)
-    return len(orphans)
 
 
 def promote_kaizen(actor: User, entry: KaizenEntry) -> Improvement:
@@ -211,37 +179,4 @@ def promote_kaizen(actor: User, entry: KaizenEntry) -> Improvement:
 
 
 def _attach(entry: KaizenEntry, upload: CheckedUpload, written: list[str]) -> None:
-    stored_name, thumbnail_name = store_upload(upload, written)
-    entry.attachments.append(
-        Attachment(
-            original_name=upload.download_name,
-            description=upload.description,
-            stored_name=stored_name,
-            thumbnail_name=thumbnail_name,
-            content_type=upload.content_type,
-            size=len(upload.data),
-        )
-    )
-
-
-class FilesNotStored(Exception):
-    """The upload folder refused a file (full, read-only, gone): nothing was saved."""
-
-
-@contextmanager
-def _files_kept_only_with_the_change() -> Iterator[list[str]]:
-    """Files written inside the block are deleted again if the change is not kept.
-
-    Whatever fails — writing a file (a full disk, a read-only folder), the database, the
-    request's commit — the transaction is rolled back and every file begun is removed with
-    it, so no file is left without its row nor a row without its file. A failed write
-    becomes FilesNotStored, for the view to tell the user; other errors go on as they were.
-    """
-    written: list[str] = []
-    unit_of_work.after_rollback(lambda: remove_stored(*written))
-    try:
-        yield written
-    except OSError as error:
-        # Rolled back before the view answers, so its page does not show the unsaved entry.
-        db.session.rollback()
-        raise FilesNotStored() from error
+    entry.attachments.append(new_attachment(upload, written))

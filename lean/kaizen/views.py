@@ -13,28 +13,30 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
-from lean.core import unit_of_work
 from lean.core.extensions import db
 from lean.core.htmx import is_htmx
 from lean.core.input_checks import larger_requests
 from lean.kaizen import exports, queries, services
 from lean.kaizen.forms import DESCRIPTION_MAX_LENGTH, KaizenFilterForm, KaizenForm
-from lean.kaizen.uploads import check_uploads, served_name, upload_folder
 from lean.models import Improvement, Team, Theme
 from lean.shared import pieces, policy
 from lean.shared.conflicts import EditConflict
 from lean.shared.labels import display_value
 from lean.shared.lookups import active_themes, team_members
 from lean.shared.spreadsheets import download, export_filename
+from lean.shared.uploads import (
+    FilesNotStored,
+    checked_outside_transaction,
+    files_not_stored_message,
+    served_attachment,
+)
 from lean.shared.web import announce, page_count, render_page_or_partial, requested_page
 
 kaizen_blueprint = Blueprint("kaizen", __name__)
@@ -109,38 +111,13 @@ def _render_log(team, entry_form=None, status=200, upload_errors=(), focus_entry
 
 
 def _checked_uploads(form: KaizenForm, already: int = 0):
-    """The uploaded files that pass the checks, and a message for each one refused.
-
-    Shrinking photos takes a worker seconds, and on SQLite a request that may write holds the
-    database's one write lock from its first statement (BEGIN IMMEDIATE): every other save
-    would wait for our photos. So once the user is known and allowed to write (no one else
-    may make us decode), the request's transaction, which has only read, ends, and the photos
-    are made outside any. The view then asks the policy again in the transaction its save
-    begins.
-    """
+    """The uploaded files that pass the checks, and a message for each one refused; photos
+    are made outside any transaction (the caller asks the policy again to save them)."""
     files = form.uploaded_files()
     limit = current_app.config["ATTACHMENTS_PER_ENTRY"]
     if already + len(files) > limit:
         return [], [_("At most %(count)d attachments per entry.", count=limit)]
-    if not files:
-        return [], []
-    _end_read_only_transaction()
-    return check_uploads(files)
-
-
-def _end_read_only_transaction() -> None:
-    """End the request's transaction without writing: nothing may be pending in it."""
-    # The refusals are written in the user's language: asked now, while the user is loaded,
-    # so that no attribute of theirs is reloaded (in a new transaction) during the work.
-    get_locale()
-    unit_of_work.end_read_only_transaction()
-
-
-def _files_not_stored_message() -> str:
-    return _(
-        "The attachments could not be stored, so nothing was saved. Try again in a moment; "
-        "if it happens again, tell your administrator."
-    )
+    return checked_outside_transaction(files)
 
 
 @kaizen_blueprint.get("/teams/<int:team_id>/kaizen")
@@ -175,9 +152,9 @@ def create(team_id: int):
             done_on=form.done_on.data,
             uploads=uploads,
         )
-    except services.FilesNotStored:
+    except FilesNotStored:
         current_app.logger.exception("attachments not stored")
-        return _render_log(team, form, 503, [_files_not_stored_message()], focus_entry=True)
+        return _render_log(team, form, 503, [files_not_stored_message()], focus_entry=True)
     if is_htmx():
         response = make_response(_render_log(team, focus_entry=True))
         return announce(response, _("Kaizen logged."), f"kaizen-{entry.id}" if entry else None)
@@ -223,13 +200,13 @@ def edit(kaizen_id: int):
             remove_attachment_ids=removing,
             descriptions=descriptions,
         )
-    except services.FilesNotStored:
+    except FilesNotStored:
         current_app.logger.exception("attachments not stored")
         return render_template(
             "kaizen/edit.html",
             entry=entry,
             form=form,
-            upload_errors=[_files_not_stored_message()],
+            upload_errors=[files_not_stored_message()],
             descriptions=descriptions,
         ), 503
     except EditConflict as conflict:
@@ -354,24 +331,9 @@ def export_organization(file_format: str):
 @kaizen_blueprint.get("/attachments/<int:attachment_id>")
 @kaizen_blueprint.get("/attachments/<int:attachment_id>/thumbnail", endpoint="thumbnail")
 def attachment(attachment_id: int):
-    """An attachment's file, to those who may read its entry; never run or sniffed."""
+    """An attachment's file, to those who may read its kaizen or card; never run or sniffed."""
     stored = policy.attachment_for_read(current_user, attachment_id)
     thumbnail = request.endpoint == "kaizen.thumbnail"
     if thumbnail and not stored.thumbnail_name:
         abort(404)
-    content_type = "image/webp" if thumbnail else stored.content_type
-    response = send_from_directory(
-        upload_folder(),
-        cast(str, stored.thumbnail_name) if thumbnail else stored.stored_name,
-        mimetype=content_type,
-        as_attachment=not stored.is_image,
-        # The extension of what is served, also for files stored before names were checked.
-        download_name=served_name(stored.original_name, content_type),
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    # Kept by the browser only, and asked about again every time: after logging out or losing
-    # access nothing is shown from the cache, and an unchanged file costs a 304 (ETag and
-    # Last-Modified come from send_from_directory).
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.headers["Vary"] = "Cookie"
-    return response
+    return served_attachment(stored, thumbnail)

@@ -174,20 +174,59 @@ def deleted_kaizen_for_restore(user: User, kaizen_id: int, since) -> KaizenEntry
 
 
 def attachment_for_read(user: User, attachment_id: int) -> Attachment:
-    """Files are served only to those who may read the entry they belong to."""
+    """Files are served only to those who may read the kaizen or the card they belong to: a
+    deleted kaizen's to no one, an archived card's to its readers, as its page is."""
     attachment = db.session.scalar(
         select(Attachment)
         .where(Attachment.id == attachment_id)
-        .options(joinedload(Attachment.kaizen).joinedload(KaizenEntry.team))
+        .options(
+            joinedload(Attachment.kaizen).joinedload(KaizenEntry.team),
+            joinedload(Attachment.improvement).joinedload(Improvement.team),
+        )
     )
-    if (
-        attachment is None
-        or attachment.kaizen is None
-        or attachment.kaizen.deleted_at is not None
-        or not can_read_team(user, attachment.kaizen.team)
-    ):
+    if attachment is None:
+        abort(404)
+    if attachment.kaizen is not None:
+        readable = attachment.kaizen.deleted_at is None and can_read_team(
+            user, attachment.kaizen.team
+        )
+    else:
+        card = attachment.improvement
+        readable = card is not None and can_read_team(user, card.team)
+    if not readable:
         abort(404)
     return attachment
+
+
+def can_change_card_files(user: User, improvement: Improvement) -> bool:
+    """A card's files and its cover: whoever writes on its board (the team's members and
+    supervisors), as for the card's other fields."""
+    return can_write_team(user, improvement.team)
+
+
+def card_attachment_for_write(user: User, attachment_id: int) -> Attachment:
+    """One file of a card, to remove it or make it the cover: 404 for a file of another
+    organization's card or of a kaizen, 403 for a reader who may not change the card."""
+    attachment = db.session.scalar(
+        select(Attachment)
+        .where(Attachment.id == attachment_id, Attachment.improvement_id.is_not(None))
+        .options(joinedload(Attachment.improvement).joinedload(Improvement.team))
+    )
+    if attachment is None or attachment.improvement is None:
+        abort(404)
+    if not can_read_team(user, attachment.improvement.team):
+        abort(404)
+    if not can_change_card_files(user, attachment.improvement):
+        abort(403)
+    return attachment
+
+
+def improvement_for_files(user: User, improvement_id: int) -> Improvement:
+    """A card to add a file to: 404 for another organization's, 403 for a reader."""
+    improvement = improvement_for_read(user, improvement_id)
+    if not can_change_card_files(user, improvement):
+        abort(403)
+    return improvement
 
 
 # ---- administration ----------------------------------------------------------------------

@@ -56,7 +56,7 @@ class KaizenLogData:
 @pytest.fixture
 def kaizen_log(live_app, live_server) -> KaizenLogData:
     """A team with a member and a supervisor and three older kaizens, one with a picture."""
-    from lean.kaizen.uploads import CheckedUpload
+    from lean.shared.uploads import CheckedUpload
 
     with live_app.app_context():
         organization = make_organization(name="Järvilaakson koulutuskuntayhtymä")

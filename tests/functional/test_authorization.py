@@ -3,8 +3,8 @@
 import pytest
 
 from lean.core.extensions import db
-from lean.kaizen.uploads import CheckedUpload
 from lean.models.base import utcnow
+from lean.shared.uploads import CheckedUpload
 from tests.conftest import TINY_PNG, make_kaizen, make_user, publish_world_card, theme
 
 ROLES = ["anonymous", "member", "supervisor", "coordinator", "admin", "foreign_member"]

@@ -252,7 +252,7 @@ def test_log_runs_the_same_queries_for_few_and_many_entries(world, login_as, que
         entry = make_kaizen(world.team, make_user(world.organization, {world.team: "member"}))
         if number % 3 == 0:
             from lean.kaizen.services import update_kaizen
-            from lean.kaizen.uploads import CheckedUpload
+            from lean.shared.uploads import CheckedUpload
 
             update_kaizen(
                 author,

@@ -1,22 +1,36 @@
-"""Attachments: checked by their bytes, photos shrunk, turned into sRGB and stripped of
-metadata, stored under generated names, thumbnails made once."""
+"""Attachments of kaizens and of board cards: checked by their bytes, photos shrunk, turned
+into sRGB and stripped of metadata, stored under generated names, thumbnails made once.
+
+Files follow their change's fate: a file written for a change goes again when it is rolled
+back (files_kept_only_with_the_change), a file it frees goes only once it is committed
+(remove_after_commit). Photos are made outside any transaction (checked_outside_transaction).
+"""
 
 from __future__ import annotations
 
 import io
 import logging
 import math
+import re
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path, PurePath
 
-from flask import current_app
-from flask_babel import format_decimal
+from flask import Response, current_app, send_from_directory
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
+
+from lean.core import unit_of_work
+from lean.core.extensions import db
+from lean.models import Attachment
+from lean.models.base import utcnow
 
 # The image formats we accept, as Pillow names them, and the format each is kept in when it
 # need not change: a multi-picture JPEG (MPO, as some phones write) is kept as its first picture.
@@ -353,3 +367,135 @@ def remove_stored(*names: str | None) -> None:
                 (folder / name).unlink(missing_ok=True)
             except OSError:
                 logger.exception("could not remove the uploaded file %s", name)
+
+
+# ---- between the request and the disk ---------------------------------------------------
+
+
+def checked_outside_transaction(
+    files: list[tuple[FileStorage, str]],
+) -> tuple[list[CheckedUpload], list[str]]:
+    """check_uploads, run with the request's read-only transaction ended.
+
+    Shrinking photos takes a worker seconds, and on SQLite a request that may write holds the
+    database's one write lock from its first statement (BEGIN IMMEDIATE): every other save
+    would wait for our photos. So once the user is known and allowed to write (no one else
+    may make us decode: the caller has asked the policy), the request's transaction, which
+    has only read, ends, and the photos are made outside any. The caller then asks the policy
+    again in the transaction its save begins.
+    """
+    if not files:
+        return [], []
+    # The refusals are written in the user's language: asked now, while the user is loaded,
+    # so that no attribute of theirs is reloaded (in a new transaction) during the work.
+    get_locale()
+    unit_of_work.end_read_only_transaction()
+    return check_uploads(files)
+
+
+def new_attachment(upload: CheckedUpload, written: list[str]) -> Attachment:
+    """The file stored (see store_upload) and its row, for the caller to give its owner."""
+    stored_name, thumbnail_name = store_upload(upload, written)
+    return Attachment(
+        original_name=upload.download_name,
+        description=upload.description,
+        stored_name=stored_name,
+        thumbnail_name=thumbnail_name,
+        content_type=upload.content_type,
+        size=len(upload.data),
+    )
+
+
+def stored_names(attachments: Iterable[Attachment]) -> list[str]:
+    """The files on disk of these attachments: each one's file and its thumbnail."""
+    return [
+        name
+        for attachment in attachments
+        for name in (attachment.stored_name, attachment.thumbnail_name)
+        if name
+    ]
+
+
+def remove_after_commit(names: list[str]) -> None:
+    """Remove the files of removed attachments once their removal is committed: a failed
+    commit leaves both the rows and their files in place."""
+    unit_of_work.after_commit(lambda: remove_stored(*names))
+
+
+class FilesNotStored(Exception):
+    """The upload folder refused a file (full, read-only, gone): nothing was saved."""
+
+
+def files_not_stored_message() -> str:
+    return _(
+        "The attachments could not be stored, so nothing was saved. Try again in a moment; "
+        "if it happens again, tell your administrator."
+    )
+
+
+@contextmanager
+def files_kept_only_with_the_change() -> Iterator[list[str]]:
+    """Files written inside the block are deleted again if the change is not kept.
+
+    Whatever fails — writing a file (a full disk, a read-only folder), the database, the
+    request's commit — the transaction is rolled back and every file begun is removed with
+    it, so no file is left without its row nor a row without its file. A failed write
+    becomes FilesNotStored, for the view to tell the user; other errors go on as they were.
+    """
+    written: list[str] = []
+    unit_of_work.after_rollback(lambda: remove_stored(*written))
+    try:
+        yield written
+    except OSError as error:
+        # Rolled back before the view answers, so its page does not show the unsaved change.
+        db.session.rollback()
+        raise FilesNotStored() from error
+
+
+def served_attachment(attachment: Attachment, thumbnail: bool) -> Response:
+    """An attachment's file (or its thumbnail) for a reader the policy has let through: never
+    run or sniffed, kept by the browser only and asked about again every time."""
+    content_type = "image/webp" if thumbnail else attachment.content_type
+    stored = attachment.thumbnail_name if thumbnail else attachment.stored_name
+    response = send_from_directory(
+        upload_folder(),
+        str(stored),
+        mimetype=content_type,
+        as_attachment=not attachment.is_image,
+        # The extension of what is served, also for files stored before names were checked.
+        download_name=served_name(attachment.original_name, content_type),
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # After logging out or losing access nothing is shown from the cache, and an unchanged
+    # file costs a 304 (ETag and Last-Modified come from send_from_directory).
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Vary"] = "Cookie"
+    return response
+
+
+# The names store_upload gives files: a uuid4 in hex, a thumbnail's with "-thumb".
+STORED_NAME = re.compile(r"[0-9a-f]{32}(-thumb)?")
+
+
+def remove_orphaned_files(older_than: timedelta = timedelta(hours=1)) -> int:
+    """Remove stored files that no attachment (of a kaizen or a card) names, left by a worker
+    killed between writing them and its commit (nothing else leaves one); files younger than
+    `older_than` may belong to a request still running and stay."""
+    referenced: set[str | None] = set()
+    for stored_name, thumbnail_name in db.session.execute(
+        select(Attachment.stored_name, Attachment.thumbnail_name)
+    ):
+        referenced.update((stored_name, thumbnail_name))
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    if not folder.is_dir():
+        return 0
+    cutoff = (utcnow() - older_than).timestamp()
+    orphans = [
+        path.name
+        for path in folder.iterdir()
+        if STORED_NAME.fullmatch(path.name)
+        and path.name not in referenced
+        and path.stat().st_mtime < cutoff
+    ]
+    remove_stored(*orphans)
+    return len(orphans)
