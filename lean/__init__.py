@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lean.admin.views import profile_blueprint
     from lean.auth import link_views  # noqa: F401  (its routes join the auth blueprint)
     from lean.auth.views import auth_blueprint
+    from lean.boards import undo_views  # noqa: F401  (its route joins the boards blueprint)
     from lean.boards.views import boards_blueprint
     from lean.conversation import views as conversation_views
     from lean.core import cli, errors, extensions, i18n, input_checks, security, static, urls

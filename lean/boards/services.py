@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from lean.core.extensions import db
@@ -284,10 +285,19 @@ STARTED = tuple(stage.value for stage in Stage if stage != Stage.IDEA)
 
 def _event_time(aggregate, stages):
     """The first or last moment the card was created in or moved to one of the stages."""
+    undo = aliased(Event)
     condition = [
         Event.subject_type == "improvement",
         Event.subject_id == Improvement.id,
         Event.kind.in_((EventKind.CREATED, EventKind.MOVED)),
+        # A move taken back by its undo no longer counts (lean/boards/undo.py).
+        Event.id.not_in(
+            select(undo.data["undone"].as_integer()).where(
+                undo.subject_type == "improvement",
+                undo.subject_id == Improvement.id,
+                undo.kind == EventKind.MOVE_UNDONE,
+            )
+        ),
     ]
     if stages is not None:
         entered = func.coalesce(Event.data["to"].as_string(), Event.data["stage"].as_string())

@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from lean.boards import fragments, queries, services
+from lean.boards import fragments, queries, services, undo
 from lean.boards.forms import ImprovementForm, MoveForm, QuickAddForm
 from lean.core.extensions import db
 from lean.core.htmx import is_htmx
@@ -101,8 +101,8 @@ def _counted_filters(args: MultiDict) -> queries.BoardFilters:
     )
 
 
-def _render_moved_card(improvement):
-    """The htmx answer to a move: the moved card and the column counts out of band."""
+def _render_moved_card(improvement, undo_notice: Markup | None = None):
+    """The htmx answer to a move: the moved card, the column counts and its Undo out of band."""
     team = improvement.team
     filters = _counted_filters(request.args)
     return render_template(
@@ -113,6 +113,7 @@ def _render_moved_card(improvement):
         urls=fragments.card_urls(request.args),
         can_write=True,
         in_stage=fragments.days_label,
+        undo_notice=undo_notice,
     )
 
 
@@ -170,6 +171,7 @@ def choose_stage(improvement_id: int):
 def move(improvement_id: int):
     """Move a card to another stage; the board (or the card page) shows the result."""
     improvement = policy.improvement_for_write(current_user, improvement_id)
+    position_before = improvement.position
     form = MoveForm()
     moved = False
     if form.validate():
@@ -180,8 +182,10 @@ def move(improvement_id: int):
             flash(_("Someone else changed this card at the same moment. Try again."), "error")
     else:
         flash(_("Choose a stage to move the card to."), "error")
-    if is_htmx() and request.form.get("from") == "board":
-        return _moved_or_board(improvement, moved)
+    came_from = "board" if request.form.get("from") == "board" else "card"
+    undo_notice = _offer_undo(improvement, position_before, came_from) if moved else None
+    if is_htmx() and came_from == "board":
+        return _moved_or_board(improvement, moved, undo_notice)
     if request.form.get("from") == "board":
         target = url_for("boards.show", team_id=improvement.team_id, **_filter_args(request.args))
         return redirect(f"{target}#card-{improvement.id}", 303)
@@ -197,6 +201,7 @@ def place(improvement_id: int):
     form = MoveForm(meta={"csrf": False})
     after = request.form.get("after", "")
     after_id = id_from(after)
+    position_before, stage_before = improvement.position, improvement.stage
     placed = False
     if form.validate() and (after == "" or after_id is not None):
         try:
@@ -208,16 +213,31 @@ def place(improvement_id: int):
             flash(_("Someone else changed this card at the same moment. Try again."), "error")
     else:
         flash(_("Choose a stage to move the card to."), "error")
+    # A new place in the same column is no move to undo.
+    moved = placed and improvement.stage != stage_before
+    undo_notice = _offer_undo(improvement, position_before, "board") if moved else None
     if is_htmx():
-        return _moved_or_board(improvement, placed)
+        return _moved_or_board(improvement, placed, undo_notice)
     target = url_for("boards.show", team_id=improvement.team_id, **_filter_args(request.args))
     return redirect(f"{target}#card-{improvement.id}", 303)
 
 
-def _moved_or_board(improvement, moved: bool):
+def _offer_undo(improvement, position_before: int, came_from: str) -> Markup | None:
+    """The Undo of the move just made: for htmx the message to swap in, else flashed."""
+    offer = undo.offer_for(improvement, position_before)
+    if offer is None:
+        return None
+    args = _filter_args(request.args)
+    if is_htmx():
+        return undo.notice(offer, came_from=came_from, query=args, oob=True)
+    flash(undo.notice(offer, came_from=came_from, query=args), "undo")
+    return None
+
+
+def _moved_or_board(improvement, moved: bool, undo_notice: Markup | None = None):
     """The moved card for htmx; when the move failed, the whole board again, as it stands."""
     if moved:
-        return _render_moved_card(improvement)
+        return _render_moved_card(improvement, undo_notice)
     db.session.rollback()
     response = make_response(_render_board(improvement.team, status=409))
     response.headers["HX-Retarget"] = "#board"

@@ -141,6 +141,41 @@
   document.addEventListener("DOMContentLoaded", function () { enableDragging(document); });
   document.addEventListener("htmx:load", function (event) { enableDragging(document); void event; });
 
+  // ---- the Undo of a move ----------------------------------------------------------------
+  // "Moved to Do — Undo" (templates/boards/_undo.html) goes after 10 seconds, but not from
+  // under the pointer or the keyboard focus; the server refuses a late undo anyway.
+
+  const UNDO_MILLISECONDS = 10000;
+
+  function timeUndoMessages() {
+    document.querySelectorAll(".undo-message:not([data-timed])").forEach(function (message) {
+      message.dataset.timed = "on";
+      function leave() {
+        if (!message.isConnected) return;
+        if (message.matches(":hover") || message.contains(document.activeElement)) {
+          window.setTimeout(leave, 2000);
+          return;
+        }
+        message.classList.add("is-leaving");
+        window.setTimeout(function () {
+          const region = message.parentElement;
+          message.remove();
+          if (region && !region.children.length) region.replaceChildren();
+        }, 400);
+      }
+      window.setTimeout(leave, UNDO_MILLISECONDS);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", timeUndoMessages);
+  document.addEventListener("htmx:afterSettle", timeUndoMessages);
+
+  // After the undo the card's Move button has the focus again, in the column it is back in.
+  document.addEventListener("submit", function (event) {
+    const message = event.target.closest(".undo-message");
+    if (message && board()) lastMovedCard = message.dataset.undoCard;
+  });
+
   // ---- focus after a swap ---------------------------------------------------------------
 
   document.addEventListener("htmx:afterSettle", function (event) {
