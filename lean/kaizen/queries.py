@@ -36,7 +36,7 @@ class KaizenFilters:
         return {key: value for key, value in args.items() if value}
 
 
-def _text_condition(words: list[str]):
+def _text_condition(words: list[tuple[str, ...]]):
     """Entries containing every word as the start of a word (lean/shared/search.py)."""
     return search.matching(search.KAIZEN, KaizenEntry.id, words)
 

@@ -61,6 +61,9 @@ A3_SHEET = SearchIndex(
     ),
 )
 
-SEARCH_INDEXES = (KAIZEN, PRACTICE, IMPROVEMENT, A3_SHEET)
+# A card is found by its comments too.
+CARD_COMMENT = SearchIndex("card_comment", "card_comment_search", ("body",))
+
+SEARCH_INDEXES = (KAIZEN, PRACTICE, IMPROVEMENT, A3_SHEET, CARD_COMMENT)
 # Every name of the search structures, for the migrations' include_object filter.
 SEARCH_SCHEMA = frozenset().union(*(index.schema_names() for index in SEARCH_INDEXES))

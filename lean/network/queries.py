@@ -67,7 +67,7 @@ class LibraryRow:
     comments: int
 
 
-def _text_condition(words: list[str]):
+def _text_condition(words: list[tuple[str, ...]]):
     """Practices containing every word as the start of a word (lean/shared/search.py)."""
     return search.matching(search.PRACTICE, Practice.id, words)
 

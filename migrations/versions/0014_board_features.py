@@ -129,6 +129,7 @@ def upgrade():
             ondelete="SET NULL",
             use_alter=True,
         )
+    _restore_card_search_triggers()
 
     with op.batch_alter_table("team", schema=None) as batch_op:
         batch_op.add_column(sa.Column("plan_wip_limit", sa.Integer(), nullable=True))
@@ -169,6 +170,7 @@ def downgrade():
         )
         batch_op.drop_column("template_date")
         batch_op.drop_column("from_template_id")
+    _restore_card_search_triggers()
 
     op.execute("DELETE FROM attachment WHERE improvement_id IS NOT NULL")
     with op.batch_alter_table("attachment", schema=None) as batch_op:
@@ -190,3 +192,32 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_card_template_team_id"))
 
     op.drop_table("card_template")
+
+
+# The card search's document (as migration 0011 made it; a migration must not change later).
+CARD_DOCUMENT = (
+    "title",
+    "problem",
+    "expected_effect",
+    "what_was_tried",
+    "measured_result",
+    "standard",
+)
+
+
+def _restore_card_search_triggers():
+    """SQLite's batch mode copies the improvement table into a new one and drops the old, and
+    the triggers that keep the card search's FTS5 table in step go with it: make them again.
+    (The FTS5 rows stay right: the copy keeps every id.)"""
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    new_document = " || ' ' || ".join(f"new.{column}" for column in CARD_DOCUMENT)
+    insert = f"INSERT INTO improvement_search(rowid, document) VALUES (new.id, {new_document});"
+    delete = "DELETE FROM improvement_search WHERE rowid = old.id;"
+    triggers = {"insert": insert, "update": delete + " " + insert, "delete": delete}
+    for event, body in triggers.items():
+        op.execute(f"DROP TRIGGER IF EXISTS improvement_search_{event}")
+        op.execute(
+            f"CREATE TRIGGER improvement_search_{event} AFTER {event.upper()} ON improvement "
+            f"BEGIN {body} END"
+        )

@@ -1,6 +1,9 @@
 """The top bar's search: every kind of thing the user may read, the same rules on both databases."""
 
+import pytest
+
 from lean.a3 import services as a3
+from lean.conversation.services import comment_on_card
 from lean.core.extensions import db
 from lean.network.services import PracticeText, publish_practice, withdraw_practice
 from lean.network.snapshot import Shares
@@ -98,3 +101,55 @@ def test_the_search_runs_a_fixed_number_of_statements(world, login_as, query_cou
     with query_counter() as large:
         client.get("/search?q=kortti")
     assert small.value == large.value
+
+
+def test_finnish_word_forms_find_titles_descriptions_comments_and_kaizens(world, login_as):
+    member = world.users["member"]
+    card = make_improvement(world.team, member, title="Tulostimen paperilokero jumittuu")
+    card.problem = "Opiskelijoiden palautteet jäävät lukematta"
+    commented = make_improvement(world.team, member, title="Aulan opasteet")
+    comment_on_card(member, commented, "Kävijät eksyvät kirjastoon joka päivä", [])
+    make_kaizen(world.team, member, title="Ohjauksen kalenteri", before="x", after="y")
+    db.session.commit()
+    client = login_as("member")
+
+    # Inflected forms of the words in the title, the description and the comment.
+    assert "Tulostimen paperilokero" in section(found(client, "paperilokeroa"), "found-cards")
+    assert "Tulostimen paperilokero" in section(found(client, "paperilokerossa"), "found-cards")
+    assert "Tulostimen paperilokero" in section(found(client, "opiskelija palaute"), "found-cards")
+    assert "Aulan opasteet" in section(found(client, "kirjastossa"), "found-cards")
+    assert "Ohjauksen kalenteri" in section(found(client, "ohjaus"), "found-kaizens")
+    assert "Ohjauksen kalenteri" in section(found(client, "ohjaukselle"), "found-kaizens")
+    # Every word must still match: a form of one word does not stand for another.
+    assert "Tulostimen" not in found(client, "paperilokeroa kirjastossa")
+    assert "Tulostimen" not in found(client, "paperikori")
+
+
+def test_swedish_readers_find_swedish_word_forms(world, login):
+    reader = make_user(world.organization, {world.team: "member"}, language="sv")
+    make_improvement(world.team, reader, title="Skrivaren i biblioteket")
+    card = make_improvement(world.team, reader, title="Respons från studerande")
+    card.problem = "Skolan samlar in respons varje termin"
+    db.session.commit()
+    client = login(reader)
+
+    assert "Skrivaren i biblioteket" in section(found(client, "skrivare"), "found-cards")
+    assert "Respons från studerande" in section(found(client, "skolornas"), "found-cards")
+    assert "Respons från studerande" in section(found(client, "terminen"), "found-cards")
+
+
+@pytest.mark.parametrize(
+    ("language", "word", "forms"),
+    [
+        ("fi", "paperilokeroa", ("paperilokero",)),
+        ("fi", "tulostin", ("tulost",)),
+        ("fi", "ohjaus", ("ohjaus", "ohjauk")),
+        ("fi", "tuloksen", ("tuloks", "tulos")),
+        ("sv", "skolornas", ("skol",)),
+        ("fi", "ja", ("ja",)),  # a stem under three letters would match too much
+    ],
+)
+def test_a_search_word_matches_by_its_stem_in_the_readers_language(language, word, forms):
+    from lean.shared.search import word_forms
+
+    assert word_forms(word, language) == forms

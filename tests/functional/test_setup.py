@@ -2,10 +2,11 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from lean.core.extensions import db, include_in_migrations
 from lean.models import Improvement, Organization, Stage, User
+from lean.models.search_indexes import SEARCH_INDEXES
 from tests.conftest import make_app
 
 
@@ -15,6 +16,25 @@ def test_migrations_create_exactly_the_models_tables(app):
             connection, opts={"compare_type": False, "include_object": include_in_migrations}
         )
         assert compare_metadata(context, db.metadata) == []
+
+
+def test_every_search_index_is_kept_in_step_after_the_migrations(app):
+    """A migration that rebuilds a table (SQLite's batch mode) drops its triggers with it: a
+    search would then miss every row changed afterwards."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            indexes = set(db.session.scalars(text("SELECT indexname FROM pg_indexes")))
+            assert {index.pg_index for index in SEARCH_INDEXES} <= indexes
+            return
+        triggers = set(
+            db.session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+        )
+        expected = {
+            f"{index.fts_table}_{event}"
+            for index in SEARCH_INDEXES
+            for event in ("insert", "update", "delete")
+        }
+        assert expected - triggers == set()
 
 
 def test_seed_demo_builds_a_living_network(runner):
