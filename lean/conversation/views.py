@@ -183,6 +183,8 @@ def mark_read(notification_id: int):
     """Mark one notification read."""
     notification = policy.notification_for_owner(current_user, notification_id)
     services.mark_notification_read(current_user, notification)
+    if request.form.get("on_the_way"):
+        return "", 204  # sent while the browser follows the notification's link
     if request.form.get("open"):
         return redirect(notification.path, 303)
     return redirect(url_for("conversation.inbox"), 303)

@@ -132,4 +132,20 @@
   } else {
     watchTheBell();
   }
+
+  // Following an unread notification's link marks it read: its "Mark read" form is sent on
+  // the way (keepalive, so the request outlives the page), also for a link opened in a new
+  // tab. The page that opens then is the one the link names, as without JavaScript.
+  function markReadOnTheWay(event) {
+    var link = event.target.closest && event.target.closest("a[data-marks-read]");
+    if (!link || (event.type === "auxclick" && event.button !== 1)) return;
+    var form = document.getElementById(link.getAttribute("data-marks-read"));
+    if (!form) return;
+    var data = new FormData(form);
+    data.append("on_the_way", "1");
+    fetch(form.action, { method: "POST", body: data, keepalive: true, credentials: "same-origin" });
+    link.removeAttribute("data-marks-read");
+  }
+  document.addEventListener("click", markReadOnTheWay);
+  document.addEventListener("auxclick", markReadOnTheWay);
 })();

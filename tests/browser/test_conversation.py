@@ -50,9 +50,17 @@ def test_mention_someone_and_they_see_the_bell_and_follow_the_link(new_context, 
     assert_accessible(other)
     item = other.locator(".inbox-item").first
     expect(item).to_contain_text(f"{board.member.name} mentioned you on")
-    item.get_by_role("link", name=board.card_title).click()
+    # Following the notification marks it read: the bell and the inbox say so.
+    with other.expect_response(
+        lambda response: response.url.endswith("/read") and response.status == 204
+    ):
+        item.get_by_role("link", name=board.card_title).click()
     expect(other).to_have_url(re.compile(rf"/improvements/{board.card_id}#comment-\d+$"))
     expect(other.locator("#comments")).to_contain_text("Voisitko katsoa tämän?")
+    other.goto("/notifications")
+    expect(other.locator("#bell")).to_contain_text("0 unread")
+    expect(other.locator(".inbox-item.is-unread")).to_have_count(0)
+    other.go_back()
     other.get_by_role("link", name="My work").click()
     expect(other.locator("#my-unanswered + ul")).to_contain_text(board.card_title)
     assert_accessible(other)

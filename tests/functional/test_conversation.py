@@ -199,6 +199,23 @@ def test_the_inbox_links_to_the_thing_and_marks_read(world, login_as):
     assert "0 unread" in client.get("/notifications").get_data(as_text=True)
 
 
+def test_a_notification_is_marked_read_on_the_way_to_what_it_names(world, login_as):
+    conversation.comment_on_card(world.users["supervisor"], world.improvement, "Hei", [])
+    client = login_as("member")
+    html = client.get("/notifications").get_data(as_text=True)
+    notification = db.session.scalars(select(Notification.id)).one()
+    # The link of the unread notification names the form that its following sends.
+    assert f'data-marks-read="mark-read-{notification}"' in html
+    assert f'id="mark-read-{notification}"' in html
+    token = html.split('name="csrf_token" value="')[1].split('"')[0]
+    response = client.post(
+        f"/notifications/{notification}/read", data={"csrf_token": token, "on_the_way": "1"}
+    )
+    assert response.status_code == 204
+    html = client.get("/notifications").get_data(as_text=True)
+    assert "0 unread" in html and "data-marks-read" not in html
+
+
 def test_mention_suggestions_list_only_the_cards_organization(world, login_as):
     make_user(
         world.foreign_organization,
