@@ -9,10 +9,10 @@ from __future__ import annotations
 from contextlib import nullcontext
 from email.message import EmailMessage
 
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from lean.core.i18n import locale_for
+from lean.core.i18n import format_moment, locale_for
 from lean.core.mail import compose
 from lean.models import OneTimeLink, User
 
@@ -31,7 +31,7 @@ def invitation_message(link: OneTimeLink, url: str, inviter: User) -> EmailMessa
         "",
         _(
             "The link works once, until %(time)s. If it has expired, ask %(name)s for a new one.",
-            time=format_datetime(link.expires_at, "short"),
+            time=format_moment(link.expires_at),
             name=inviter.name,
         ),
     ]
@@ -59,7 +59,7 @@ def _password_reset_text(link: OneTimeLink, url: str) -> tuple[str, str]:
         _(
             "The link works once, until %(time)s. If you did not ask for it, ignore this message;"
             " your password stays as it is.",
-            time=format_datetime(link.expires_at, "short"),
+            time=format_moment(link.expires_at),
         ),
     ]
     return _("New password for Vertaa"), "\n".join(lines) + "\n"

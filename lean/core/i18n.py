@@ -16,6 +16,7 @@ once per language.
 """
 
 from collections.abc import Callable
+from datetime import date
 from functools import lru_cache
 
 from babel import support
@@ -139,9 +140,13 @@ def current_language() -> str:
     return _locale().language
 
 
-# Babel's "medium" date is 29.11.2026 in fi_FI and 29 Nov 2026 in en_FI, but "29 nov. 2026"
-# in sv_FI, where Finland-Swedish text writes 29.11.2026: its "short" form.
-DATE_STYLE = {"sv": "short"}
+# Finland writes a date 6.12.2026 and a time 9.05, in Finnish, Swedish and English alike;
+# Babel's locales would give "6 dec. 2026" (sv_FI), "06/12/2026" or "6 Dec 2026" (en_FI) and
+# "6. joulukuuta 2026" (fi_FI, long). The named styles all mean these; a pattern of its own
+# (a month's name on a chart, "LLL yyyy") is used as given.
+DATE_PATTERN = "d.M.y"
+MOMENT_PATTERN = "d.M.y H.mm"
+NAMED_STYLES = frozenset({"short", "medium", "long", "full"})
 
 
 def _formatted(formatter: Callable[..., str], value, *arguments) -> str:
@@ -163,15 +168,23 @@ def _formatted_in(formatter, value, arguments: tuple, _locale, _zone: str) -> st
 
 
 def format_day(value, style: str | None = None) -> str:
-    """A date as the page's language writes it in Finland; "" for none."""
+    """A date as Finland writes it (6.12.2026), or in a pattern of its own; "" for none. A
+    date kept as text (an event's data holds ISO dates) is read first."""
     if not value:
         return ""
-    return _formatted(format_date, value, style or DATE_STYLE.get(current_language(), "medium"))
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    pattern = DATE_PATTERN if style is None or style in NAMED_STYLES else style
+    return _formatted(format_date, value, pattern)
 
 
 def format_moment(value, style: str = "short") -> str:
-    """A date and time in the page's language and the app's time zone; "" for none."""
-    return _formatted(format_datetime, value, style) if value else ""
+    """A date and time as Finland writes them (6.12.2026 9.05) in the app's time zone, or in a
+    pattern of its own; "" for none."""
+    if not value:
+        return ""
+    pattern = MOMENT_PATTERN if style in NAMED_STYLES else style
+    return _formatted(format_datetime, value, pattern)
 
 
 def format_number(value) -> str:

@@ -3,11 +3,11 @@
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from wtforms import DateField, DecimalField, ValidationError
 from wtforms.validators import Optional
 
+from lean.core.i18n import format_day
 from lean.core.input_checks import id_from
 from lean.models import STAGES, Theme
 from lean.shared.web import choices, name_in_language
@@ -52,8 +52,8 @@ def plausible_date(form, field) -> None:
         raise ValidationError(
             _(
                 "Give a date between %(earliest)s and %(latest)s.",
-                earliest=format_date(EARLIEST_DATE),
-                latest=format_date(LATEST_DATE),
+                earliest=format_day(EARLIEST_DATE),
+                latest=format_day(LATEST_DATE),
             )
         )
 

@@ -24,6 +24,7 @@ from lean.core.htmx import is_htmx, vary_by_htmx
 from lean.core.i18n import current_language, format_day, format_euros, format_moment, format_number
 from lean.models import STAGES, Theme
 from lean.shared import policy
+from lean.shared.labels import checklist_event_text
 
 site_blueprint = Blueprint("site", __name__)
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -111,6 +112,7 @@ def init_app(app: Flask) -> None:
         today=today,
         days_since=days_since,
         name_in_language=name_in_language,
+        checklist_event_text=checklist_event_text,
         stages=STAGES,
         has_endpoint=lambda name: name in app.view_functions,
         # Pages ask the policy who may see a link or a form, as the views ask it who may act.
@@ -125,7 +127,22 @@ def init_app(app: Flask) -> None:
         date=format_day,
         datetime=format_moment,
         iso=machine_time,
+        changed_value=changed_value,
     )
+
+
+def changed_value(value, name: str) -> str:
+    """A field's value before or after an edit, as a card's history shows it: an event keeps
+    dates as ISO text and amounts as numbers, and the page writes them as Finland does."""
+    if value is None or value == "":
+        return "–"
+    if name == "due_date":
+        return format_day(value)
+    if name == "money_saved_per_year":
+        return format_euros(value)
+    if name == "hours_saved_per_month":
+        return format_number(value)
+    return str(value)
 
 
 def machine_time(value: date | datetime | None) -> str:

@@ -14,7 +14,7 @@ FOOTER_LINK = '<footer class="site-footer">\n    <a href="/accessibility">'
          "Ota yhteyttä organisaatiosi Vertaa-koordinaattoriin."),
         ("sv", "Tillgänglighetsutlåtande", "29.11.2026", "Vad som ännu inte uppfyller kraven",
          "Kontakta din organisations Vertaa-koordinator."),
-        ("en", "Accessibility statement", "29 Nov 2026", "What does not conform yet",
+        ("en", "Accessibility statement", "29.11.2026", "What does not conform yet",
          "Contact your organization's Vertaa coordinator."),
     ],
 )  # fmt: skip
