@@ -561,6 +561,13 @@ def test_notices_reach_only_the_publishing_organization(network, login):
     assert "A member of Bertan ammattikoulu commented on your practice" in board
     assert "A member of Bertan ammattikoulu adopted your practice" in board
     assert "Bertta Bergman" not in board
+    # In Finnish the organization is not read as a person's name ("Jäsen, …").
+    language, network.member_a.language = network.member_a.language, "fi"
+    db.session.commit()
+    board = page(login(network.member_a), f"/teams/{network.team_a.id}/board")
+    assert "Henkilö organisaatiosta Bertan ammattikoulu otti käyttöön käytäntönne" in board
+    network.member_a.language = language
+    db.session.commit()
     for reader, team in ((login(network.member_c), network.team_c), (b, network.team_b)):
         assert "Network notices" not in page(reader, f"/teams/{team.id}/board")
         assert "commented on your practice" not in page(reader, "/network/notices")
