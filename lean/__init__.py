@@ -36,7 +36,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lean.admin.views import profile_blueprint
     from lean.auth import link_views  # noqa: F401  (its routes join the auth blueprint)
     from lean.auth.views import auth_blueprint
-    from lean.boards import undo_views  # noqa: F401  (its route joins the boards blueprint)
+    from lean.boards import (
+        template_views,  # noqa: F401  (its routes join the boards blueprint)
+        undo_views,  # noqa: F401  (its route joins the boards blueprint)
+    )
     from lean.boards.views import boards_blueprint
     from lean.conversation import views as conversation_views
     from lean.core import cli, errors, extensions, i18n, input_checks, security, static, urls
@@ -132,6 +135,11 @@ def _area_work():
 
         return digests.send_digests()
 
+    def make_recurring_cards() -> int:
+        from lean.boards.card_templates import make_recurring_cards
+
+        return make_recurring_cards()
+
     def password_problem(password: str) -> str | None:
         from lean.auth.passwords import password_problem
 
@@ -146,4 +154,5 @@ def _area_work():
         prune_throttle_records=prune_throttle_records,
         notify_due_tomorrow=notify_due_tomorrow,
         send_digests=send_digests,
+        make_recurring_cards=make_recurring_cards,
     )

@@ -33,7 +33,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from lean.boards import queries
+from lean.boards import card_templates, queries
 from lean.boards.forms import BoardFilterForm, QuickAddForm
 from lean.core import fragments
 from lean.core.i18n import current_language
@@ -173,6 +173,8 @@ def board_markup(
                 **context,
                 columns=queries.board_columns(team, filters, done_limit, language),
                 quick_add=quick_add or QuickAddForm(themes, formdata=None),
+                # The team's card templates, offered beside the quick add.
+                card_templates=card_templates.offered_templates(team.id) if can_write else [],
                 focus_quick_add=focus_quick_add,
                 stage_label=stage_label,
                 card_words=card_words(),

@@ -35,6 +35,7 @@ class AreaWork:
     prune_throttle_records: Callable[[], tuple[int, int]]
     notify_due_tomorrow: Callable[[], int]
     send_digests: Callable[[], int]
+    make_recurring_cards: Callable[[], int]
 
 
 def area_work() -> AreaWork:
@@ -164,6 +165,15 @@ def send_digests_command():
     click.echo(f"{work.send_digests()} digests sent")
 
 
+@click.command("make-recurring-cards")
+@with_appcontext
+@in_one_transaction
+def make_recurring_cards_command():
+    """Make the cards of recurring card templates due today, in Idea, each date's once; a date
+    missed within the last 7 days is made too (run daily, beside purge-deleted)."""
+    click.echo(f"{area_work().make_recurring_cards()} recurring cards made")
+
+
 POSTGRESQL_BACKUP_ADVICE = (
     "The database is PostgreSQL: back it up with pg_dump and put it back with pg_restore "
     "(see README.md, Backups)."
@@ -274,6 +284,7 @@ def init_app(app: Flask, work: AreaWork) -> None:
         prune_command,
         notify_due_command,
         send_digests_command,
+        make_recurring_cards_command,
         backup_command,
         restore_command,
     ):

@@ -16,6 +16,7 @@ from lean.models import (
     A3Sheet,
     Attachment,
     CardComment,
+    CardTemplate,
     Improvement,
     KaizenEntry,
     Membership,
@@ -115,6 +116,61 @@ def improvement_for_supervision(user: User, improvement_id: int) -> Improvement:
     if not can_supervise_team(user, improvement.team):
         abort(403)
     return improvement
+
+
+# ---- copies and card templates ---------------------------------------------------------
+
+
+def can_copy_improvement(user: User, improvement: Improvement) -> bool:
+    """Whoever may add cards to the card's team may copy it there."""
+    return can_write_team(user, improvement.team)
+
+
+def improvement_for_copy(user: User, improvement_id: int) -> Improvement:
+    improvement = improvement_for_read(user, improvement_id)
+    if not can_copy_improvement(user, improvement):
+        abort(403)
+    return improvement
+
+
+def can_manage_card_templates(user: User, team: Team) -> bool:
+    """A team's card templates are kept by those who keep its stand-ups: its supervisors and
+    the organization's coordinators. Members make cards from them."""
+    return can_supervise_team(user, team)
+
+
+def team_for_card_templates(user: User, team_id: int) -> Team:
+    team = team_for_read(user, team_id)
+    if not can_manage_card_templates(user, team):
+        abort(403)
+    return team
+
+
+def _readable_card_template(user: User, template_id: int) -> CardTemplate:
+    """A template in use, of a team the user reads; else 404."""
+    template = db.session.scalar(
+        select(CardTemplate)
+        .where(CardTemplate.id == template_id)
+        .options(joinedload(CardTemplate.team))
+    )
+    if template is None or template.archived or not can_read_team(user, template.team):
+        abort(404)
+    return template
+
+
+def card_template_for_management(user: User, template_id: int) -> CardTemplate:
+    template = _readable_card_template(user, template_id)
+    if not can_manage_card_templates(user, template.team):
+        abort(403)
+    return template
+
+
+def card_template_for_use(user: User, template_id: int) -> CardTemplate:
+    """A card is made from a template by whoever may add cards to its team."""
+    template = _readable_card_template(user, template_id)
+    if not can_write_team(user, template.team):
+        abort(403)
+    return template
 
 
 # ---- kaizens ---------------------------------------------------------------------------

@@ -135,6 +135,25 @@ EXPECTED = {
         "admin": 403,
         "foreign_member": 404,
     },
+    # -- copies and card templates: writers copy and use; supervisors and coordinators keep --
+    ("boards.copy", "POST"): WRITERS,
+    ("boards.card_template_list", "GET"): {"anonymous": LOGIN, "foreign_member": 404, "*": 200},
+    ("boards.new_card_template", "GET"): {**SUPERVISORS, "supervisor": 200, "coordinator": 200},
+    ("boards.new_card_template", "POST"): {**SUPERVISORS, "supervisor": 422, "coordinator": 422},
+    ("boards.edit_card_template", "GET"): {**SUPERVISORS, "supervisor": 200, "coordinator": 200},
+    ("boards.edit_card_template", "POST"): {**SUPERVISORS, "supervisor": 422, "coordinator": 422},
+    ("boards.remove_card_template", "POST"): SUPERVISORS,
+    ("boards.describe_schedule", "GET"): {**SUPERVISORS, "supervisor": 200, "coordinator": 200},
+    ("boards.add_from_template", "POST"): WRITERS,
+    ("boards.use_card_template", "POST"): WRITERS,
+    # -- a card's checklist: whoever may edit the card; without JavaScript a redirect back --
+    ("boards.checklist", "GET"): {"anonymous": LOGIN, "foreign_member": 404, "*": 303},
+    ("boards.add_checklist_item", "POST"): WRITERS,
+    ("boards.edit_checklist_item", "GET"): {**WRITERS, "member": 200, "supervisor": 200},
+    ("boards.edit_checklist_item", "POST"): WRITERS,
+    ("boards.tick_checklist_item", "POST"): WRITERS,
+    ("boards.move_checklist_item", "POST"): WRITERS,
+    ("boards.remove_checklist_item", "POST"): WRITERS,
     ("kaizen.log", "GET"): {"anonymous": LOGIN, "foreign_member": 404, "*": 200},
     ("kaizen.create", "POST"): WRITERS,
     ("kaizen.edit", "GET"): {**WRITERS, "member": 200, "supervisor": 200},
@@ -503,6 +522,24 @@ def one_time_token(world, endpoint: str) -> str:
     return "no-token"
 
 
+def card_template_of(world) -> int:
+    """A card template of the world's team, kept by its supervisor."""
+    from lean.boards import card_templates
+
+    values = card_templates.TemplateValues(
+        title="Palautekierros", problem="", theme=theme(), focus_area=None, checklist="Kysely"
+    )
+    return card_templates.create_template(world.users["supervisor"], world.team, values).id
+
+
+def checklist_item_of(world) -> int:
+    """The first of two items on the world's card's checklist."""
+    from lean.boards import checklists
+
+    items = checklists.add_checklist_items(world.users["member"], world.improvement, ["A", "B"])
+    return items[0].id
+
+
 def running_standup(world) -> dict:
     """A stand-up of the world's team with the world's card on its agenda, and a question."""
     from lean.standups import services as standups
@@ -568,7 +605,11 @@ def test_route_answers_role_as_expected(app, world, login, endpoint, method, rol
         rule.arguments
     ):
         values.update(conversation_values(world))
+    if "template_id" in rule.arguments or endpoint == "boards.add_from_template":
+        values.update(template_id=card_template_of(world))
     form = form_for(endpoint)
+    if endpoint == "boards.add_from_template":
+        form = {"template_id": str(values["template_id"])}
     if endpoint.startswith("network."):
         form = {**form, **network_values(world, values, endpoint)}
     url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
