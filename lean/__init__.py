@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         undo_views,  # noqa: F401  (its route joins the boards blueprint)
     )
     from lean.boards.views import boards_blueprint
+    from lean.calendar.views import calendar_blueprint
     from lean.conversation import views as conversation_views
     from lean.core import cli, errors, extensions, i18n, input_checks, security, static, urls
     from lean.dashboard.views import dashboard_blueprint
@@ -82,6 +83,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(network_blueprint)
     app.register_blueprint(accessibility_blueprint)
     app.register_blueprint(search_blueprint)
+    app.register_blueprint(calendar_blueprint)
 
     if app.config["PROXY_COUNT"]:
         # Behind a proxy the client's address, scheme and host come from its headers.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from lean.boards import undo
 from lean.boards.views import _filter_args, _render_board, boards_blueprint
@@ -35,7 +36,7 @@ def undo_move(improvement_id: int):
     if is_htmx() and came_from == "board":
         board, _status = _render_board(improvement.team)
         region = render_template("boards/_undone.html", message=message, category=category)
-        return board + region, status
+        return Markup(board) + Markup(region), status  # noqa: S704 (templates of ours)
     flash(message, category)
     if came_from == "board":
         target = url_for("boards.show", team_id=improvement.team_id, **_filter_args(request.args))

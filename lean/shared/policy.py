@@ -825,6 +825,59 @@ def notification_for_owner(user: User, notification_id: int) -> Notification:
     return notification
 
 
+# ---- calendar feeds ------------------------------------------------------------------------
+# A feed's address carries its secret: calendar apps cannot log in, so the secret is the key.
+# A retired secret, or a person or team that is gone, answers 404 like any unknown address.
+
+
+def can_see_team_calendar(user: User, team: Team) -> bool:
+    """The address of a team's calendar feed is for the team's own members and supervisors."""
+    return (
+        team.organization_id == user.organization_id
+        and not team.archived
+        and user.role_in(team.id) is not None
+    )
+
+
+def can_renew_team_calendar(user: User, team: Team) -> bool:
+    """A team's supervisors retire its feed's address (one who left kept it, say)."""
+    return can_see_team_calendar(user, team) and user.role_in(team.id) == TeamRole.SUPERVISOR
+
+
+def team_for_calendar(user: User, team_id: int) -> Team:
+    team = team_for_read(user, team_id)
+    if not can_see_team_calendar(user, team):
+        abort(403)
+    return team
+
+
+def team_for_calendar_renewal(user: User, team_id: int) -> Team:
+    team = team_for_calendar(user, team_id)
+    if not can_renew_team_calendar(user, team):
+        abort(403)
+    return team
+
+
+def person_of_calendar(token: str) -> User:
+    """The active person whose feed the secret opens; else 404."""
+    person = db.session.scalar(
+        select(User).where(User.calendar_token == token).options(joinedload(User.organization))
+    )
+    if person is None or not person.is_active or person.anonymised:
+        abort(404)
+    return person
+
+
+def team_of_calendar(token: str) -> Team:
+    """The team whose feed the secret opens, while it and its organization are active; else 404."""
+    team = db.session.scalar(
+        select(Team).where(Team.calendar_token == token).options(joinedload(Team.organization))
+    )
+    if team is None or team.archived or not team.organization.active:
+        abort(404)
+    return team
+
+
 # ---- the same questions of many rows at once: conditions for a query -------------------
 # Lists and searches filter in SQL by the very rules the questions above answer for one
 # object; each rule is written once and read both ways.

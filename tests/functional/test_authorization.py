@@ -421,6 +421,17 @@ EXPECTED = {
     },
     ("conversation.mark_all_read", "POST"): {"anonymous": LOGIN, "*": 303},
     ("conversation.set_digest", "POST"): {"anonymous": LOGIN, "*": 303},
+    # Undo a move: those who may move the card (the empty form names no move: refused, 303).
+    ("boards.undo_move", "POST"): WRITERS,
+    # Calendar feeds need no login: the secret in the address is the key (a valid one here).
+    ("calendar.person_feed", "GET"): {"*": 200},
+    ("calendar.team_feed", "GET"): {"*": 200},
+    ("calendar.show_person_address", "POST"): {"anonymous": LOGIN, "*": 303},
+    ("calendar.renew_person_address", "POST"): {"anonymous": LOGIN, "*": 303},
+    # A team's feed address is for its members; its supervisors renew it.
+    ("calendar.team_calendar", "GET"): {**WRITERS, "member": 200, "supervisor": 200},
+    ("calendar.show_team_address", "POST"): WRITERS,
+    ("calendar.renew_team_address", "POST"): {**WRITERS, "member": 403},
 }
 # Served by Flask itself for anyone.
 EXEMPT = {"static"}
@@ -515,6 +526,12 @@ def one_time_token(world, endpoint: str) -> str:
     from lean.auth import links
 
     coordinator = world.users["coordinator"]
+    if endpoint in ("calendar.person_feed", "calendar.team_feed"):
+        from lean.calendar import services as calendar
+
+        if endpoint == "calendar.team_feed":
+            return calendar.team_token(world.team)
+        return calendar.person_token(world.users["member"])
     if endpoint == "auth.accept_invitation":
         return links.create_invitation(coordinator, world.organization, "kutsuttu@example.fi")[1]
     if endpoint == "auth.reset_password":

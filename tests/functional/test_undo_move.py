@@ -15,7 +15,9 @@ HTMX = {"HX-Request": "true"}
 
 def undo_fields(html: str) -> dict[str, str]:
     """The hidden fields of the Undo form in a page or an answer."""
-    form = re.search(r'<form method="post" action="([^"]+)" class="undo-form".*?</form>', html, re.S)
+    form = re.search(
+        r'<form method="post" action="([^"]+)" class="undo-form".*?</form>', html, re.S
+    )
     assert form, html
     fields = dict(re.findall(r'name="([a-z_]+)" value="([^"]*)"', form.group(0)))
     fields["action"] = form.group(1)
@@ -57,7 +59,8 @@ def test_a_drop_offers_the_undo_and_the_undo_puts_the_card_back(world, login_as,
     answer = undo(client, fields, HTMX)
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200
-    assert 'id="board"' in html and "Move undone: back to Plan." in html
+    assert 'id="board"' in html
+    assert '<p class="message message-success">Move undone: back to Plan.</p>' in html
     db.session.expire_all()
     assert card.stage == "plan" and card.stage_entered_at == entered
     plan = db.session.scalars(
@@ -135,7 +138,9 @@ def test_undo_is_refused_after_someone_else_changed_the_card(world, login_as, lo
     )
     answer = undo(client, fields, HTMX)
     assert answer.status_code == 409
-    assert "The card was changed after your move" in answer.get_data(as_text=True)
+    assert '<p class="message message-error">The card was changed after your move' in (
+        answer.get_data(as_text=True)
+    )
     db.session.expire_all()
     assert world.improvement.stage == "check"
     assert "move_undone" not in history_kinds(world.improvement)
