@@ -10,7 +10,7 @@ from sqlalchemy import BindParameter, Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from lean.core.extensions import db
-from lean.models import STAGES, Event, Improvement, Stage, Team, Theme, User
+from lean.models import STAGES, Attachment, Event, Improvement, Stage, Team, Theme, User
 from lean.models.user import shown_name
 from lean.shared import policy
 
@@ -44,6 +44,9 @@ class Card:
     entered_stage_at: datetime
     days: int  # in its stage
     overdue: bool
+    # Its cover photo's attachment id (lean/boards/files.py), and the photo's description.
+    cover_id: int | None = None
+    cover_description: str = ""
 
 
 @dataclass
@@ -68,6 +71,15 @@ def _board_conditions(team: Team, filters: BoardFilters) -> list:
     if filters.blocked_only:
         conditions.append(Improvement.blocked.is_(True))
     return conditions
+
+
+# A card's cover, joined in the board's one statement: at most one file of a card is its
+# cover (lean/boards/files.py sets it under the card's lock), so the join adds no rows.
+_IS_COVER = (Attachment.improvement_id == Improvement.id) & Attachment.is_cover.is_(True)
+_COVER_COLUMNS = (
+    Attachment.id.label("cover_id"),
+    Attachment.description.label("cover_description"),
+)
 
 
 @cache
@@ -112,9 +124,11 @@ def _board_statement(theme: bool, owner: bool, blocked: bool, all_done: bool) ->
             Improvement.due_date,
             entered,
             ranked.c.column_count,
+            *_COVER_COLUMNS,
         )
         .join(ranked, ranked.c.id == Improvement.id)
         .join(Theme, Theme.id == Improvement.theme_id)
+        .outerjoin(Attachment, _IS_COVER)
         .outerjoin(User, User.id == Improvement.owner_id)
         .order_by(Improvement.position, Improvement.id)
     )
@@ -146,7 +160,7 @@ def board_columns(
     columns = {stage.value: Column(stage) for stage in STAGES}
     for row in db.session.execute(statement, values):
         id_, title, stage, theme_id, name_fi, name_sv, name_en = row[:7]
-        owner_id, owner_stored, owner_anonymised, blocked, reason, due, since, count = row[7:]
+        owner_id, owner_stored, owner_anonymised, blocked, reason, due, since, count = row[7:15]
         names = {"fi": name_fi, "sv": name_sv, "en": name_en}
         column = columns[stage]
         column.count = count
@@ -166,6 +180,8 @@ def board_columns(
                 entered_stage_at=since,
                 days=max(0, (now - since).days) if since else 0,
                 overdue=due is not None and due < today and stage != Stage.DONE.value,
+                cover_id=row.cover_id,
+                cover_description=row.cover_description or "",
             )
         )
     done = columns[Stage.DONE.value]
@@ -210,6 +226,12 @@ def board_card(improvement: Improvement, language: str) -> Card:
     """One card as the board shows it, for the answer to a move."""
     entered = improvement.stage_entered_at or improvement.created_at
     now = datetime.now(UTC)
+    cover = db.session.execute(
+        select(*_COVER_COLUMNS)
+        .select_from(Improvement)
+        .join(Attachment, _IS_COVER)
+        .where(Improvement.id == improvement.id)
+    ).first()
     return Card(
         id=improvement.id,
         title=improvement.title,
@@ -223,6 +245,8 @@ def board_card(improvement: Improvement, language: str) -> Card:
         entered_stage_at=entered,
         days=max(0, (now - entered).days),
         overdue=improvement.is_overdue(now.date()),
+        cover_id=cover.cover_id if cover else None,
+        cover_description=(cover.cover_description or "") if cover else "",
     )
 
 

@@ -60,6 +60,11 @@ class Defaults:
     IMAGE_STORED_MAX_BYTES = 1024 * 1024
     ATTACHMENTS_PER_ENTRY = 3
     KAIZEN_REQUEST_MAX_BYTES = 3 * 10 * 1024 * 1024 + 256 * 1024
+    # A board card takes its files one at a time, under the same limits, up to CARD_FILES_MAX.
+    # Its request may weigh twice a photo's limit, so that a photo a little too big is
+    # refused by name rather than by the 413 page.
+    CARD_FILES_MAX = 20
+    CARD_FILE_REQUEST_MAX_BYTES = 2 * 10 * 1024 * 1024 + 256 * 1024
     MAX_CONTENT_LENGTH = 3 * 1024 * 1024 + 256 * 1024
     # Fields per form (multipart and urlencoded alike) and bytes per field: no form of ours
     # comes near them, and a form of 200,000 fields would cost a worker seconds to parse.

@@ -22,9 +22,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from lean.models import Theme, User
 from lean.shared.fields import DayField, FigureField, optional_int, theme_choices
+from lean.shared.uploads import DESCRIPTION_MAX_LENGTH
 from lean.shared.web import choices
-
-DESCRIPTION_MAX_LENGTH = 200
 
 
 class AttachmentSlotForm(Form):

@@ -40,6 +40,8 @@ IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 PDF_TYPE = "application/pdf"
 EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", PDF_TYPE: ".pdf"}
 THUMBNAIL_SIZE = (480, 480)
+# A few words on what a photo shows, its alt text (Attachment.description's length).
+DESCRIPTION_MAX_LENGTH = 200
 # Lossy qualities tried in turn until a photo fits in IMAGE_STORED_MAX_BYTES; then the picture
 # is halved, at most SHRINK_STEPS times (2,048 px → 512 px), and refused if it still does not
 # fit: no loop without an end, whatever the picture.

@@ -172,6 +172,10 @@ EXPECTED = {
     },
     ("kaizen.attachment", "GET"): {"anonymous": LOGIN, "foreign_member": 404, "*": 200},
     ("kaizen.thumbnail", "GET"): {"anonymous": LOGIN, "foreign_member": 404, "*": 200},
+    # -- a card's photos and documents (served by kaizen.attachment and kaizen.thumbnail) --
+    ("boards.add_file", "POST"): {**WRITERS, "member": 422, "supervisor": 422},
+    ("boards.remove_file", "POST"): WRITERS,
+    ("boards.set_cover", "POST"): WRITERS,
     # -- onboarding: invitations and password resets --
     ("auth.invite", "GET"): {
         "anonymous": LOGIN,
@@ -487,7 +491,19 @@ def form_for(endpoint: str) -> dict:
         "a3.name_peer_coach": {"email": "foreign@example.fi"},
         "conversation.add_comment": {"body": "Hyvä idea"},
         "conversation.edit_comment": {"body": "Hyvä idea, kokeillaan"},
+        "boards.set_cover": {"cover": "1"},
     }.get(endpoint, {})
+
+
+def card_file_of(world) -> int:
+    """A photo on the world's card, for the routes that change a card's files."""
+    from lean.boards import files
+
+    photo = files.add_card_file(
+        world.users["member"], world.improvement, CheckedUpload("kuva.png", TINY_PNG, "image/png")
+    )
+    db.session.commit()
+    return photo.id
 
 
 def conversation_values(world) -> dict:
@@ -616,6 +632,8 @@ def test_route_answers_role_as_expected(app, world, login, endpoint, method, rol
             uploads=[CheckedUpload("kuva.png", TINY_PNG, "image/png")],
         )
         values.update(kaizen_id=kaizen.id, attachment_id=kaizen.attachments[0].id)
+    if endpoint in ("boards.remove_file", "boards.set_cover"):
+        values.update(attachment_id=card_file_of(world))
     if "standup_id" in rule.arguments or "escalation_id" in rule.arguments:
         values.update(running_standup(world))
     if endpoint.startswith("conversation.") and {"comment_id", "notification_id"} & set(

@@ -11,7 +11,9 @@ BELL_QUERIES = 1
 # people, its history, its kaizens, and one each for the A3 summary, the stand-up escalations
 # and the origin practice; then the bell, and its comments and whether the reader follows it.
 CARD_QUERIES_BEFORE_COMMENTS = 7
-MAX_QUERIES = CARD_QUERIES_BEFORE_COMMENTS + BELL_QUERIES + 2
+# Its photos and documents: one statement however many.
+CARD_FILES_QUERIES = 1
+MAX_QUERIES = CARD_QUERIES_BEFORE_COMMENTS + CARD_FILES_QUERIES + BELL_QUERIES + 2
 # The board: the card page's first seven plus its stand-up line, the bell, and the team's
 # newest event id (the tag of its freshness check).
 BOARD_QUERIES = CARD_QUERIES_BEFORE_COMMENTS + 1 + BELL_QUERIES + 1
