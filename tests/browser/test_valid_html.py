@@ -36,7 +36,10 @@ def pages_of(client, role: str) -> dict[str, str]:
             "kaizen": f"/teams/{team}/kaizen",
             "a3": f"/teams/{team}/a3",
             "standups": f"/teams/{team}/standups",
+            "card-templates": f"/teams/{team}/templates",
         }
+        if role == "supervisor":
+            pages["card-template-form"] = f"/teams/{team}/templates/new"
     if role == "coordinator":
         pages |= {"dashboard": "/dashboard", "escalations": "/escalations", "teams": "/teams"}
         pages |= {"report": "/dashboard/report", "notices": "/network/notices"}
