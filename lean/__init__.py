@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lean.auth import link_views  # noqa: F401  (its routes join the auth blueprint)
     from lean.auth.views import auth_blueprint
     from lean.boards import (
+        checklist_views,  # noqa: F401  (its routes join the boards blueprint)
         files_views,  # noqa: F401  (its routes join the boards blueprint)
         template_views,  # noqa: F401  (its routes join the boards blueprint)
         undo_views,  # noqa: F401  (its route joins the boards blueprint)

@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from lean.core.extensions import db
-from lean.models import ChecklistItem, Improvement, User
+from lean.models import ChecklistItem, Event, Improvement, User
 from lean.models.base import utcnow
 from lean.shared.conflicts import EditConflict
 from lean.shared.events import EventKind, record_event
@@ -33,11 +34,12 @@ class ChecklistCount:
 
 
 def checklist_items(improvement: Improvement) -> list[ChecklistItem]:
-    """The card's items in their order."""
+    """The card's items in their order, with who ticked each."""
     return list(
         db.session.scalars(
             select(ChecklistItem)
             .where(ChecklistItem.improvement_id == improvement.id)
+            .options(joinedload(ChecklistItem.done_by))
             .order_by(ChecklistItem.position, ChecklistItem.id)
         )
     )
@@ -49,6 +51,24 @@ def checklist_item(improvement: Improvement, item_id: int) -> ChecklistItem | No
         select(ChecklistItem).where(
             ChecklistItem.id == item_id, ChecklistItem.improvement_id == improvement.id
         )
+    )
+
+
+def was_removed(improvement: Improvement, item_id: int) -> bool:
+    """Whether the card's history says this item of the card was removed: an item someone
+    else removed meanwhile, unlike an id that was never the card's."""
+    return (
+        db.session.scalar(
+            select(Event.id)
+            .where(
+                Event.subject_type == "improvement",
+                Event.subject_id == improvement.id,
+                Event.kind == EventKind.CHECKLIST_ITEM_REMOVED.value,
+                Event.data["item"].as_integer() == item_id,
+            )
+            .limit(1)
+        )
+        is not None
     )
 
 

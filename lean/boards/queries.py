@@ -10,7 +10,17 @@ from sqlalchemy import BindParameter, Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from lean.core.extensions import db
-from lean.models import STAGES, Attachment, Event, Improvement, Stage, Team, Theme, User
+from lean.models import (
+    STAGES,
+    Attachment,
+    ChecklistItem,
+    Event,
+    Improvement,
+    Stage,
+    Team,
+    Theme,
+    User,
+)
 from lean.models.user import shown_name
 from lean.shared import policy
 
@@ -44,6 +54,9 @@ class Card:
     entered_stage_at: datetime
     days: int  # in its stage
     overdue: bool
+    # Its checklist: items done, of how many (0 of 0: no checklist).
+    checklist_done: int = 0
+    checklist_total: int = 0
     # Its cover photo's attachment id (lean/boards/files.py), and the photo's description.
     cover_id: int | None = None
     cover_description: str = ""
@@ -124,6 +137,7 @@ def _board_statement(theme: bool, owner: bool, blocked: bool, all_done: bool) ->
             Improvement.due_date,
             entered,
             ranked.c.column_count,
+            *_checklist_counts(),
             *_COVER_COLUMNS,
         )
         .join(ranked, ranked.c.id == Improvement.id)
@@ -136,6 +150,24 @@ def _board_statement(theme: bool, owner: bool, blocked: bool, all_done: bool) ->
         limit: BindParameter[int] = bindparam("done_limit")
         shown = shown.where(or_(ranked.c.stage != Stage.DONE.value, ranked.c.recency <= limit))
     return shown
+
+
+def _checklist_counts() -> tuple:
+    """A card's done and total checklist items, as columns of a statement about cards: two
+    correlated counts on the items' index, so the board stays one statement."""
+
+    def count(*conditions):
+        return (
+            select(func.count(ChecklistItem.id))
+            .where(ChecklistItem.improvement_id == Improvement.id, *conditions)
+            .correlate(Improvement)
+            .scalar_subquery()
+        )
+
+    return (
+        count(ChecklistItem.done.is_(True)).label("checklist_done"),
+        count().label("checklist_total"),
+    )
 
 
 def board_columns(
@@ -180,6 +212,8 @@ def board_columns(
                 entered_stage_at=since,
                 days=max(0, (now - since).days) if since else 0,
                 overdue=due is not None and due < today and stage != Stage.DONE.value,
+                checklist_done=row.checklist_done,
+                checklist_total=row.checklist_total,
                 cover_id=row.cover_id,
                 cover_description=row.cover_description or "",
             )
@@ -226,6 +260,9 @@ def board_card(improvement: Improvement, language: str) -> Card:
     """One card as the board shows it, for the answer to a move."""
     entered = improvement.stage_entered_at or improvement.created_at
     now = datetime.now(UTC)
+    checklist_done, checklist_total = db.session.execute(
+        select(*_checklist_counts()).where(Improvement.id == improvement.id)
+    ).one()
     cover = db.session.execute(
         select(*_COVER_COLUMNS)
         .select_from(Improvement)
@@ -245,6 +282,8 @@ def board_card(improvement: Improvement, language: str) -> Card:
         entered_stage_at=entered,
         days=max(0, (now - entered).days),
         overdue=improvement.is_overdue(now.date()),
+        checklist_done=checklist_done,
+        checklist_total=checklist_total,
         cover_id=cover.cover_id if cover else None,
         cover_description=(cover.cover_description or "") if cover else "",
     )

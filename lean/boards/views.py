@@ -20,6 +20,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from lean.boards import fragments, queries, services, undo
+from lean.boards.checklist_page import ChecklistState
 from lean.boards.forms import ImprovementForm, MoveForm, QuickAddForm
 from lean.core.extensions import db
 from lean.core.htmx import is_htmx
@@ -249,16 +250,25 @@ def _moved_or_board(improvement, moved: bool, undo_notice: Markup | None = None)
 def detail(improvement_id: int):
     """A card with its PDCA fields, impact and history."""
     improvement = policy.improvement_for_read(current_user, improvement_id)
-    return render_template(
+    return render_detail(improvement)
+
+
+def render_detail(improvement, status=200, checklist=None):
+    """The card page; `checklist` (checklist_page.ChecklistState) when it shows more than the
+    items, e.g. an item being edited or a refused one."""
+    can_write = policy.can_write_team(current_user, improvement.team)
+    page = render_template(
         "boards/detail.html",
         improvement=improvement,
         history=queries.improvement_history(improvement),
         move_form=MoveForm(stage=improvement.stage),
-        can_write=policy.can_write_team(current_user, improvement.team),
+        can_write=can_write,
         can_supervise=policy.can_supervise_team(current_user, improvement.team),
+        checklist=checklist or ChecklistState.load(improvement, can_write),
         stage_label=stage_label,
         field_label=field_label,
     )
+    return page, status
 
 
 @boards_blueprint.route("/improvements/<int:improvement_id>/edit", methods=["GET", "POST"])

@@ -60,3 +60,24 @@ def display_value(name: str, value, form) -> str:
     if hasattr(value, "isoformat"):
         return format_day(value)
     return str(value)
+
+
+# A checklist change in a card's history and the stand-up's list of changes.
+CHECKLIST_EVENTS = {
+    "checklist_item_added": _l("added the checklist item “%(text)s”"),
+    "checklist_item_edited": _l("changed the checklist item “%(before)s” to “%(text)s”"),
+    "checklist_item_ticked": _l("ticked the checklist item “%(text)s”"),
+    "checklist_item_unticked": _l("unticked the checklist item “%(text)s”"),
+    "checklist_item_removed": _l("removed the checklist item “%(text)s”"),
+    "checklist_reordered": _l("moved the checklist item “%(text)s” to place %(place)s of %(of)s"),
+}
+
+
+def checklist_event_text(kind: str, data: dict) -> str:
+    """What a checklist event did, in words; its item's text as it was then."""
+    sentence = CHECKLIST_EVENTS.get(kind)
+    if sentence is None:
+        return kind
+    values = {"text": "", "before": "", "place": "", "of": ""}
+    values.update({key: value for key, value in data.items() if key in values})
+    return str(sentence) % values

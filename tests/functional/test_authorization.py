@@ -491,6 +491,11 @@ def form_for(endpoint: str) -> dict:
         "a3.name_peer_coach": {"email": "foreign@example.fi"},
         "conversation.add_comment": {"body": "Hyvä idea"},
         "conversation.edit_comment": {"body": "Hyvä idea, kokeillaan"},
+        "boards.add_checklist_item": {"text": "Kysy palaute"},
+        "boards.edit_checklist_item": {"text": "Kysy palautetta", "version": "1"},
+        "boards.tick_checklist_item": {"done": "1"},
+        "boards.move_checklist_item": {"direction": "down"},
+        "boards.remove_checklist_item": {"version": "1"},
         "boards.set_cover": {"cover": "1"},
     }.get(endpoint, {})
 
@@ -642,6 +647,8 @@ def test_route_answers_role_as_expected(app, world, login, endpoint, method, rol
         values.update(conversation_values(world))
     if "template_id" in rule.arguments or endpoint == "boards.add_from_template":
         values.update(template_id=card_template_of(world))
+    if endpoint.startswith("boards.") and "item_id" in rule.arguments:
+        values.update(item_id=checklist_item_of(world))
     form = form_for(endpoint)
     if endpoint == "boards.add_from_template":
         form = {"template_id": str(values["template_id"])}

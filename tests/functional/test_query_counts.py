@@ -1,8 +1,11 @@
 """Pages run a fixed number of SQL statements, however many cards the team has."""
 
 import pytest
+from sqlalchemy import select
 
-from lean.boards import services
+from lean.boards import checklists, services
+from lean.core.extensions import db
+from lean.models import Improvement
 from tests.conftest import make_improvement
 
 # The top bar's bell (the unread notification count): one statement on every page.
@@ -13,7 +16,11 @@ BELL_QUERIES = 1
 CARD_QUERIES_BEFORE_COMMENTS = 7
 # Its photos and documents: one statement however many.
 CARD_FILES_QUERIES = 1
-MAX_QUERIES = CARD_QUERIES_BEFORE_COMMENTS + CARD_FILES_QUERIES + BELL_QUERIES + 2
+# Its checklist: the items with who ticked them, one statement however many.
+CHECKLIST_QUERIES = 1
+MAX_QUERIES = (
+    CARD_QUERIES_BEFORE_COMMENTS + CHECKLIST_QUERIES + CARD_FILES_QUERIES + BELL_QUERIES + 2
+)
 # The board: the card page's first seven plus its stand-up line, the bell, and the team's
 # newest event id (the tag of its freshness check).
 BOARD_QUERIES = CARD_QUERIES_BEFORE_COMMENTS + 1 + BELL_QUERIES + 1
@@ -52,8 +59,15 @@ def test_page_query_count_does_not_grow_with_cards(world, login_as, query_counte
         else f"/improvements/{world.improvement.id}"
     )
     fill_board(world.team, member, 4)  # 5 cards with the world's own
+    checklists.add_checklist_items(member, world.improvement, ["Yksi"])
     small = count_queries(client, query_counter, url)
     fill_board(world.team, world.users["supervisor"], 195)  # 200 cards, more owners
+    # Checklists on many cards, a long one on the card itself, some of it ticked.
+    cards = db.session.scalars(select(Improvement).where(Improvement.team_id == world.team.id))
+    for card in cards.all():
+        items = checklists.add_checklist_items(member, card, [f"Kohta {n}" for n in range(5)])
+        checklists.tick_checklist_item(member, items[0])
+    checklists.add_checklist_items(member, world.improvement, [f"Lisää {n}" for n in range(30)])
     for _ in range(20):  # a long history on the card itself
         services.move_improvement(member, world.improvement, services.Stage.PLAN)
         services.move_improvement(member, world.improvement, services.Stage.IDEA)
