@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lean.boards import (
         checklist_views,  # noqa: F401  (its routes join the boards blueprint)
         files_views,  # noqa: F401  (its routes join the boards blueprint)
+        limits_views,  # noqa: F401  (its route joins the boards blueprint)
         template_views,  # noqa: F401  (its routes join the boards blueprint)
         undo_views,  # noqa: F401  (its route joins the boards blueprint)
     )
@@ -144,6 +145,11 @@ def _area_work():
 
         return make_recurring_cards()
 
+    def record_over_limit_days() -> int:
+        from lean.boards.limits import record_every_over_limit_day
+
+        return record_every_over_limit_day()
+
     def password_problem(password: str) -> str | None:
         from lean.auth.passwords import password_problem
 
@@ -159,4 +165,5 @@ def _area_work():
         notify_due_tomorrow=notify_due_tomorrow,
         send_digests=send_digests,
         make_recurring_cards=make_recurring_cards,
+        record_over_limit_days=record_over_limit_days,
     )

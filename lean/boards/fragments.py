@@ -131,6 +131,7 @@ def board_markup(
     version: str | None = None,
     quick_add: QuickAddForm | None = None,
     focus_quick_add: bool = False,
+    over_limit: dict | None = None,
 ) -> BoardMarkup:
     """The filter form and the board (quick add and columns): kept under the team's `version`
     when given and the board is plain, else rendered for this response."""
@@ -142,7 +143,7 @@ def board_markup(
     local = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     today = (now.date(), now.astimezone(local).date())
     cache_key = None
-    if version is not None and quick_add is None and not focus_quick_add:
+    if version is not None and quick_add is None and not focus_quick_add and over_limit is None:
         shaped_by = tuple(args.get(name) for name in FILTER_PARAMETERS)
         # The team's figures show to some readers only (dashboard.team_figures asks the policy).
         sees_figures = policy.can_see_team_figures(current_user, team)
@@ -176,6 +177,8 @@ def board_markup(
                 # The team's card templates, offered beside the quick add.
                 card_templates=card_templates.offered_templates(team.id) if can_write else [],
                 focus_quick_add=focus_quick_add,
+                # A move over a work-in-progress limit: its question or refusal (limits.py).
+                over_limit=over_limit,
                 stage_label=stage_label,
                 card_words=card_words(),
                 urls=card_urls(args),

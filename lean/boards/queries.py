@@ -9,6 +9,8 @@ from functools import cache
 from sqlalchemy import BindParameter, Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from lean.boards import limits
+from lean.boards.limits import wip_limits as wip_limits  # for the stand-up's agenda
 from lean.core.extensions import db
 from lean.models import (
     STAGES,
@@ -67,6 +69,13 @@ class Column:
     stage: Stage
     count: int = 0
     cards: list[Card] = field(default_factory=list)
+    # The team's work-in-progress limit of the column (limits.py); None without one, and on a
+    # filtered board, whose counts are not the column's.
+    limit: int | None = None
+
+    @property
+    def over_limit(self) -> bool:
+        return self.limit is not None and self.count > self.limit
 
     @property
     def hidden(self) -> int:
@@ -189,7 +198,7 @@ def board_columns(
         values["owner_id"] = filters.owner_id
     now = datetime.now(UTC)
     today = now.date()
-    columns = {stage.value: Column(stage) for stage in STAGES}
+    columns = {stage.value: Column(stage, limit=_limit(team, stage, filters)) for stage in STAGES}
     for row in db.session.execute(statement, values):
         id_, title, stage, theme_id, name_fi, name_sv, name_en = row[:7]
         owner_id, owner_stored, owner_anonymised, blocked, reason, due, since, count = row[7:15]
@@ -299,4 +308,12 @@ def column_counts(team: Team, filters: BoardFilters) -> list[Column]:
         .tuples()
         .all()
     )
-    return [Column(stage, counts.get(stage.value, 0)) for stage in STAGES]
+    return [
+        Column(stage, counts.get(stage.value, 0), limit=_limit(team, stage, filters))
+        for stage in STAGES
+    ]
+
+
+def _limit(team: Team, stage: Stage, filters: BoardFilters) -> int | None:
+    """The column's limit as the board shows it: read from the team row, no statement."""
+    return None if filters.active else limits.wip_limit(team, stage)

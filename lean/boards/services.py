@@ -12,6 +12,8 @@ from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
+from lean.boards import limits
+from lean.boards.limits import WipLimitReached as WipLimitReached  # for other areas
 from lean.core.extensions import db
 from lean.models import Event, Improvement, Stage, Team, Theme, User
 from lean.models.base import utcnow
@@ -94,25 +96,42 @@ def create_improvement(
     return improvement
 
 
-def move_improvement(actor: User, improvement: Improvement, to_stage: Stage) -> bool:
-    """Put the card at the end of another column; False when it already stands there."""
+def move_improvement(
+    actor: User, improvement: Improvement, to_stage: Stage, over_limit_reason: str | None = None
+) -> bool:
+    """Put the card at the end of another column; False when it already stands there.
+
+    A column at its work-in-progress limit takes the card only with `over_limit_reason`, kept
+    in the event, and never under a hard limit (limits.WipLimitReached)."""
     from_stage = improvement.stage
     if from_stage == to_stage.value:
         return False
     _lock_team(improvement.team)
+    over_limit, over_stages = limits.check_move(
+        improvement, from_stage, to_stage, over_limit_reason
+    )
     improvement.position = _end_of_column(improvement.team_id, to_stage.value)
     moment = utcnow()
     improvement.enter_stage(to_stage, moment)
     event = record_event(
-        actor, EventKind.MOVED, improvement, **{"from": from_stage, "to": to_stage.value}
+        actor,
+        EventKind.MOVED,
+        improvement,
+        **{"from": from_stage, "to": to_stage.value},
+        **over_limit,
     )
     event.at = moment  # the card's stage times and its history agree to the microsecond
+    limits.record_over_limit_days(improvement.team_id, over_stages)
     _flush_or_conflict(improvement)
     return True
 
 
 def place_improvement(
-    actor: User, improvement: Improvement, to_stage: Stage, after_id: int | None
+    actor: User,
+    improvement: Improvement,
+    to_stage: Stage,
+    after_id: int | None,
+    over_limit_reason: str | None = None,
 ) -> None:
     """Put the card into a column right below the card `after_id`, or on top when None.
 
@@ -122,6 +141,9 @@ def place_improvement(
     """
     _lock_team(improvement.team)
     from_stage = improvement.stage
+    over_limit, over_stages = limits.check_move(
+        improvement, from_stage, to_stage, over_limit_reason
+    )
     others = list(
         db.session.scalars(
             select(Improvement.id)
@@ -159,9 +181,14 @@ def place_improvement(
         moment = utcnow()
         improvement.enter_stage(to_stage, moment)
         event = record_event(
-            actor, EventKind.MOVED, improvement, **{"from": from_stage, "to": to_stage.value}
+            actor,
+            EventKind.MOVED,
+            improvement,
+            **{"from": from_stage, "to": to_stage.value},
+            **over_limit,
         )
         event.at = moment
+        limits.record_over_limit_days(improvement.team_id, over_stages)
     else:
         record_event(actor, EventKind.REORDERED, improvement, stage=to_stage.value, after=after_id)
     _flush_or_conflict(improvement)

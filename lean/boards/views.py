@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from lean.boards import fragments, queries, services, undo
+from lean.boards import fragments, limits_page, queries, services, undo
 from lean.boards.checklist_page import ChecklistState
 from lean.boards.forms import ImprovementForm, MoveForm, QuickAddForm
 from lean.core.extensions import db
@@ -63,7 +63,9 @@ def team_picker():
     return render_template("boards/teams.html", teams=queries.organization_teams(current_user))
 
 
-def _render_board(team, quick_add=None, status=200, focus_quick_add=False, version=None):
+def _render_board(
+    team, quick_add=None, status=200, focus_quick_add=False, version=None, over_limit=None
+):
     """The board page, or for htmx only the board itself (#board: quick add and columns).
 
     With the team's `version` (lean/shared/freshness.py), the plain board is rendered once per
@@ -76,6 +78,7 @@ def _render_board(team, quick_add=None, status=200, focus_quick_add=False, versi
         version=version,
         quick_add=quick_add,
         focus_quick_add=focus_quick_add,
+        over_limit=over_limit,
     )
     if is_htmx():
         return markup.board, status
@@ -175,15 +178,19 @@ def move(improvement_id: int):
     position_before = improvement.position
     form = MoveForm()
     moved = False
+    came_from = "board" if request.form.get("from") == "board" else "card"
     if form.validate():
         try:
-            services.move_improvement(current_user, improvement, Stage(form.stage.data))
+            services.move_improvement(
+                current_user, improvement, Stage(form.stage.data), limits_page.reason_sent()
+            )
             moved = True
+        except services.WipLimitReached as reached:
+            return _refused_move(improvement, reached, came_from)
         except EditConflict:
             flash(_("Someone else changed this card at the same moment. Try again."), "error")
     else:
         flash(_("Choose a stage to move the card to."), "error")
-    came_from = "board" if request.form.get("from") == "board" else "card"
     undo_notice = _offer_undo(improvement, position_before, came_from) if moved else None
     if is_htmx() and came_from == "board":
         return _moved_or_board(improvement, moved, undo_notice)
@@ -207,9 +214,15 @@ def place(improvement_id: int):
     if form.validate() and (after == "" or after_id is not None):
         try:
             services.place_improvement(
-                current_user, improvement, Stage(form.stage.data), after_id or None
+                current_user,
+                improvement,
+                Stage(form.stage.data),
+                after_id or None,
+                limits_page.reason_sent(),
             )
             placed = True
+        except services.WipLimitReached as reached:
+            return _refused_move(improvement, reached, "board", after)
         except EditConflict:
             flash(_("Someone else changed this card at the same moment. Try again."), "error")
     else:
@@ -217,10 +230,67 @@ def place(improvement_id: int):
     # A new place in the same column is no move to undo.
     moved = placed and improvement.stage != stage_before
     undo_notice = _offer_undo(improvement, position_before, "board") if moved else None
+    if is_htmx() and placed and limits_page.reason_sent():
+        return _board_after_move_over_limit(improvement, undo_notice)
     if is_htmx():
         return _moved_or_board(improvement, placed, undo_notice)
     target = url_for("boards.show", team_id=improvement.team_id, **_filter_args(request.args))
     return redirect(f"{target}#card-{improvement.id}", 303)
+
+
+def _refused_move(improvement, reached: services.WipLimitReached, came_from: str, after=""):
+    """A move into a column at its work-in-progress limit, refused or waiting for its reason:
+    on the board (htmx) the board as it stands with the question or refusal above it, else
+    the move page with it; 422 either way, and the card stays where it was."""
+    args = _filter_args(request.args)
+    board_url = url_for("boards.show", team_id=improvement.team_id, **args)
+    stage = reached.stage.value
+    if is_htmx():
+        over_limit = limits_page.context(
+            improvement,
+            reached,
+            action=url_for("boards.place", improvement_id=improvement.id, **args),
+            hidden={"stage": stage, "after": after},
+            cancel_url=f"{board_url}#card-{improvement.id}",
+            htmx=True,
+        )
+        response = make_response(_render_board(improvement.team, status=422, over_limit=over_limit))
+        response.headers["HX-Retarget"] = "#board"
+        response.headers["HX-Reswap"] = "outerHTML"
+        return response
+    on_card = came_from != "board"
+    over_limit = limits_page.context(
+        improvement,
+        reached,
+        action=url_for("boards.move", improvement_id=improvement.id, **args),
+        hidden={"stage": stage, "from": "" if on_card else "board"},
+        cancel_url=url_for("boards.detail", improvement_id=improvement.id)
+        if on_card
+        else f"{board_url}#card-{improvement.id}",
+        htmx=False,
+        on_card=on_card,
+    )
+    page = render_template(
+        "boards/move.html",
+        improvement=improvement,
+        filter_args=args,
+        stage_label=stage_label,
+        over_limit=over_limit,
+    )
+    return page, 422
+
+
+def _board_after_move_over_limit(improvement, undo_notice: Markup | None):
+    """The board again after a move over a limit with its reason (the reason's form stood
+    above the board): the card in its new column, announced."""
+    board, status = _render_board(improvement.team)
+    response = make_response(board + (undo_notice or Markup()), status)
+    announce(
+        response,
+        _("Card moved to %(stage)s, over its limit.", stage=stage_label(improvement.stage)),
+        f"card-{improvement.id}",
+    )
+    return response
 
 
 def _offer_undo(improvement, position_before: int, came_from: str) -> Markup | None:

@@ -35,6 +35,8 @@ class AreaWork:
     prune_throttle_records: Callable[[], tuple[int, int]]
     notify_due_tomorrow: Callable[[], int]
     send_digests: Callable[[], int]
+    # Every board column over its work-in-progress limit now counts a day over it.
+    record_over_limit_days: Callable[[], int]
     make_recurring_cards: Callable[[], int]
 
 
@@ -128,13 +130,16 @@ def seed_scale_command(
 @in_one_transaction
 def purge_deleted_command():
     """Remove kaizens deleted longer ago than the recovery period, with their files, and files
-    no attachment names (run daily)."""
+    no attachment names; record the board columns over their limits today (run daily)."""
     work = area_work()
     # Orphans first: the files of the entries purged now go only after the commit.
     orphans = work.remove_orphaned_files()
     count = work.purge_deleted_kaizens()
     click.echo(f"{count} deleted kaizen entries removed for good.")
     click.echo(f"{orphans} files without an attachment removed.")
+    # The nightly run also keeps which board columns stand over their limits today.
+    columns = work.record_over_limit_days()
+    click.echo(f"{columns} columns over their work-in-progress limits today.")
 
 
 @click.command("prune")

@@ -40,6 +40,7 @@ SORTS = {
     "kaizens": lambda row: row.kaizens,
     "standup": lambda row: (row.last_standup_at is not None, row.last_standup_at or utcnow()),
     "escalations": lambda row: row.open_escalations,
+    "over_limit": lambda row: row.days_over_limit,
 }
 
 

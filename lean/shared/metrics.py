@@ -51,7 +51,16 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from lean.core.extensions import db
-from lean.models import Escalation, Improvement, KaizenEntry, Stage, Standup, Team, Theme
+from lean.models import (
+    Escalation,
+    Improvement,
+    KaizenEntry,
+    OverLimitDay,
+    Stage,
+    Standup,
+    Team,
+    Theme,
+)
 from lean.models.base import UTCDateTime
 from lean.shared.rhythm import rhythm_kept
 
@@ -278,6 +287,20 @@ def kaizen_counts(scope: Scope) -> Sequence[Row[Any]]:
     ).all()
 
 
+def over_limit_days(scope: Scope) -> Sequence[Row[Any]]:
+    """(team, stage, days) on which each column stood over its work-in-progress limit in the
+    period: one statement for every team."""
+    return db.session.execute(
+        select(OverLimitDay.team_id, OverLimitDay.stage, func.count())
+        .where(
+            OverLimitDay.team_id.in_(scope.team_ids),
+            OverLimitDay.day >= scope.start,
+            OverLimitDay.day <= scope.end,
+        )
+        .group_by(OverLimitDay.team_id, OverLimitDay.stage)
+    ).all()
+
+
 def _stage_limit():
     return case(
         (Improvement.stage == Stage.PLAN.value, Team.plan_limit_days),
@@ -372,10 +395,17 @@ class TeamRow:
     last_standup_at: datetime | None = None
     open_escalations: int = 0
     rhythm_kept: bool | None = None
+    # {stage: days its column stood over its work-in-progress limit in the period}
+    over_limit_days: dict[str, int] = field(default_factory=dict)
 
     @property
     def in_progress(self) -> int:
         return sum(self.stages[stage] for stage in IN_PROGRESS)
+
+    @property
+    def days_over_limit(self) -> int:
+        """Column-days over a limit in the period, all stages together (for sorting)."""
+        return sum(self.over_limit_days.values())
 
 
 @dataclass
@@ -419,7 +449,7 @@ def cycle_distribution(cycle_days: list[float]) -> list[tuple[int | None, int]]:
 
 
 def dashboard(scope: Scope, teams: list[TeamFacts]) -> Dashboard:
-    """Every figure of the dashboard: five queries besides the teams', whatever the data size."""
+    """Every figure of the dashboard: six queries besides the teams', whatever the data size."""
     rows = {
         facts.team.id: TeamRow(
             facts.team,
@@ -467,6 +497,10 @@ def dashboard(scope: Scope, teams: list[TeamFacts]) -> Dashboard:
         figures.kaizens += entries
         figures.hours_saved += hours or 0
         theme_kaizens[theme_id] += entries
+
+    for team_id, stage, days in over_limit_days(scope):
+        if stage in IN_PROGRESS:
+            rows[team_id].over_limit_days[stage] = days
 
     durations = completed_durations(scope)
     cycle_days = [float(cycle) for cycle, _lead in durations]

@@ -412,6 +412,21 @@ def can_answer_escalations(user: User) -> bool:
     return user.is_coordinator
 
 
+def can_set_wip_limits(user: User, team: Team) -> bool:
+    """A team's work-in-progress limits, as its other settings: its supervisors and the
+    organization's managers (coordinators, admins); never on an archived team."""
+    if team.archived:
+        return False
+    return can_supervise_team(user, team) or _manages(user, team.organization_id)
+
+
+def team_for_wip_limits(user: User, team_id: int) -> Team:
+    team = team_for_read(user, team_id)
+    if not can_set_wip_limits(user, team):
+        abort(403)
+    return team
+
+
 def team_for_standup_run(user: User, team_id: int) -> Team:
     team = team_for_read(user, team_id)
     if not can_run_standup(user, team):

@@ -28,6 +28,10 @@ class CheckboxList(SelectMultipleField):
 
 class MoveCardForm(FlaskForm):
     stage = SelectField(_l("Move to stage"), validators=[DataRequired()])
+    # Asked for when the stage's column is at its work-in-progress limit.
+    over_limit_reason = TextAreaField(
+        _l("Over the limit because"), validators=[Optional(), Length(max=500)]
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

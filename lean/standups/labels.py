@@ -8,6 +8,7 @@ def reason_label(reason: str) -> str:
         "answered": _("Escalation answered"),
         "blocked": _("Blocked"),
         "overdue": _("Overdue"),
+        "over_limit": _("In a column over its limit"),
         "aged": _("Too long in its stage"),
         "changed": _("Changed since the last stand-up"),
         "new": _("New idea to triage"),

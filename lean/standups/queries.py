@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import Select, and_, bindparam, case, exists, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
+from lean.boards.queries import wip_limits
 from lean.core.extensions import db, read_columns
 from lean.models import (
     Escalation,
@@ -27,7 +28,9 @@ from lean.shared.rhythm import rhythm_kept
 
 # The order of the agenda. An answered escalation comes first: it is usually what a blocked
 # card was waiting for, and the team must hear the answer whatever else is true of the card.
-REASONS = ("answered", "blocked", "overdue", "aged", "changed", "new")
+# The cards of a column over its work-in-progress limit come before all others, each for its
+# own reason or, without one, for the column's ("over_limit").
+REASONS = ("answered", "blocked", "overdue", "aged", "over_limit", "changed", "new")
 # Without an earlier stand-up, "changed" means changed within this window.
 FIRST_STANDUP_WINDOW = timedelta(days=7)
 # The "since the last stand-up" list and the history stop here; older entries are on cards.
@@ -107,11 +110,24 @@ def agenda(team: Team, since: Since, now: datetime, today: date) -> list[tuple[i
             for stage, days in stage_limits(team).items()
         )
     )
+    # A column over its work-in-progress limit (the team's, read from its row): its cards
+    # come first, each for its own reason or for the column's.
+    column_count = func.count().over(partition_by=Improvement.stage)
+    limits = wip_limits(team)
+    over_limit = (
+        and_(
+            Improvement.stage.in_(list(limits)),
+            column_count > case(limits, value=Improvement.stage),
+        )
+        if limits
+        else literal(False)
+    )
     reason = case(
         (answered, "answered"),
         (and_(working, Improvement.blocked.is_(True)), "blocked"),
         (and_(working, Improvement.due_date < today), "overdue"),
         (aged, "aged"),
+        (over_limit, "over_limit"),
         (
             and_(
                 Improvement.stage == Stage.IDEA.value, Improvement.created_at > _utc(since.changes)
@@ -122,7 +138,13 @@ def agenda(team: Team, since: Since, now: datetime, today: date) -> list[tuple[i
         else_=None,
     ).label("reason")
     candidates = (
-        select(Improvement.id, reason, Improvement.stage, Improvement.position)
+        select(
+            Improvement.id,
+            reason,
+            Improvement.stage,
+            Improvement.position,
+            case((over_limit, 0), else_=1).label("column_first"),
+        )
         .where(Improvement.team_id == team.id, Improvement.archived.is_(False))
         .subquery()
     )
@@ -131,7 +153,9 @@ def agenda(team: Team, since: Since, now: datetime, today: date) -> list[tuple[i
     rows = db.session.execute(
         select(candidates.c.id, candidates.c.reason)
         .where(candidates.c.reason.is_not(None))
-        .order_by(rank, stage_rank, candidates.c.position, candidates.c.id)
+        .order_by(
+            candidates.c.column_first, rank, stage_rank, candidates.c.position, candidates.c.id
+        )
     )
     return [(row.id, row.reason) for row in rows]
 

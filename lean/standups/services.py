@@ -95,9 +95,17 @@ def _reviewed(standup: Standup, improvement: Improvement) -> None:
     )
 
 
-def move_card(actor: User, standup: Standup, improvement: Improvement, stage: Stage) -> bool:
+def move_card(
+    actor: User,
+    standup: Standup,
+    improvement: Improvement,
+    stage: Stage,
+    over_limit_reason: str | None = None,
+) -> bool:
+    """Move the card; into a column at its work-in-progress limit only with the reason
+    (board_services.WipLimitReached)."""
     _reviewed(standup, improvement)
-    return board_services.move_improvement(actor, improvement, stage)
+    return board_services.move_improvement(actor, improvement, stage, over_limit_reason)
 
 
 def _edit_card(actor: User, standup: Standup, improvement: Improvement, changes: dict) -> dict:

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 
+from lean.boards import services as board_services
 from lean.core import fragments
 from lean.core.htmx import is_htmx
 from lean.core.i18n import current_language
@@ -204,15 +205,30 @@ def _card_action(standup_id: int, improvement_id: int, form_name: str, make_form
 
 @standups_blueprint.post("/standups/<int:standup_id>/cards/<int:improvement_id>/move")
 def move_card(standup_id: int, improvement_id: int):
-    """Move the card to another stage from the stand-up."""
-    return _card_action(
-        standup_id,
-        improvement_id,
-        "move",
-        lambda standup: MoveCardForm(),
-        lambda s, i, f: services.move_card(current_user, s, i, Stage(f.stage.data)),
-        _("Card moved."),
-    )
+    """Move the card to another stage from the stand-up; into a full column only with the
+    reason, and never under the team's hard limit."""
+    try:
+        return _card_action(
+            standup_id,
+            improvement_id,
+            "move",
+            lambda standup: MoveCardForm(),
+            lambda s, i, f: services.move_card(
+                current_user, s, i, Stage(f.stage.data), (f.over_limit_reason.data or "").strip()
+            ),
+            _("Card moved."),
+        )
+    except board_services.WipLimitReached as reached:
+        standup = policy.standup_for_run(current_user, standup_id)
+        item, _improvement = _item_or_404(standup, improvement_id)
+        if reached.hard:
+            flash(reached.message, "error")
+            return _back_to(standup, item)
+        form = MoveCardForm()
+        form.over_limit_reason.errors = [reached.message]
+        return _render_standup(
+            standup.team, standup, position=item.position, forms={"move": form}, status=422
+        )
 
 
 @standups_blueprint.post("/standups/<int:standup_id>/cards/<int:improvement_id>/block")

@@ -178,7 +178,16 @@
 
   // ---- focus after a swap ---------------------------------------------------------------
 
+  // A move sent with its reason for going over a work-in-progress limit: the card's Move
+  // button has the focus after it (templates/boards/_over_limit_reason.html).
+  document.addEventListener("submit", function (event) {
+    const form = event.target.closest(".over-limit-form[data-card]");
+    if (form && board()) lastMovedCard = form.dataset.card;
+  });
+
   document.addEventListener("htmx:afterSettle", function (event) {
+    // A move refused or waiting for its reason (422): focus goes to the question below.
+    if (event.detail && event.detail.xhr && event.detail.xhr.status === 422) lastMovedCard = null;
     if (lastMovedCard) {
       const card = document.getElementById("card-" + lastMovedCard);
       lastMovedCard = null;

@@ -64,6 +64,15 @@ EXPECTED = {
     ("boards.index", "GET"): {"*": 302},
     ("boards.team_picker", "GET"): {"anonymous": LOGIN, "*": 200},
     ("boards.show", "GET"): {"anonymous": LOGIN, "foreign_member": 404, "*": 200},
+    # Work-in-progress limits: the team's supervisors, the organization's coordinators and
+    # admins; an empty form is valid (no limits).
+    ("boards.wip_limits", "GET"): {
+        **SUPERVISORS,
+        "supervisor": 200,
+        "coordinator": 200,
+        "admin": 200,
+    },
+    ("boards.wip_limits", "POST"): {**SUPERVISORS, "admin": 303},
     ("boards.quick_add", "POST"): {
         "anonymous": LOGIN,
         "member": 303,
