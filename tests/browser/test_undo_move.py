@@ -43,6 +43,7 @@ def test_a_keyboard_move_is_undone_from_the_keyboard(page, board):
     expect(page.locator("#count-idea")).to_have_text("1 card")
     expect(page.locator("#count-plan")).to_have_text("0 cards")
     expect(messages).to_have_text("Move undone: back to Idea.")
+    expect(messages.locator(".undo-message")).to_be_in_viewport()
     # The focus is back on the card, in the column it is back in.
     expect(the_card.get_by_role("button", name="Move…")).to_be_focused()
     assert_accessible(page)

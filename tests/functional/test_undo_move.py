@@ -60,7 +60,7 @@ def test_a_drop_offers_the_undo_and_the_undo_puts_the_card_back(world, login_as,
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200
     assert 'id="board"' in html
-    assert '<p class="message message-success">Move undone: back to Plan.</p>' in html
+    assert '<p class="message message-success undo-message">Move undone: back to Plan.</p>' in html
     db.session.expire_all()
     assert card.stage == "plan" and card.stage_entered_at == entered
     plan = db.session.scalars(
@@ -138,7 +138,7 @@ def test_undo_is_refused_after_someone_else_changed_the_card(world, login_as, lo
     )
     answer = undo(client, fields, HTMX)
     assert answer.status_code == 409
-    assert '<p class="message message-error">The card was changed after your move' in (
+    assert '<p class="message message-error undo-message">The card was changed after your move' in (
         answer.get_data(as_text=True)
     )
     db.session.expire_all()
