@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
+from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from lean.core.extensions import db
@@ -32,6 +36,15 @@ def suggestions(improvement: Improvement, typed: str) -> list[User]:
 
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class MentionIncomplete(Exception):
+    """An @ followed by only part of someone's name ("@Sanna"): nobody would be told."""
+
+    def __init__(self, typed: str, names: list[str]):
+        super().__init__(typed)
+        self.typed = typed
+        self.names = names
 
 
 class MentionRefused(Exception):
@@ -70,4 +83,57 @@ def resolve(improvement: Improvement, body: str, picked_ids: list[int]) -> list[
             typed = f"@{user.name.lower()}" in lowered
             if typed and policy.can_read_improvement(user, improvement):
                 mentioned.setdefault(user.id, user)
-    return sorted(mentioned.values(), key=lambda user: user.name)
+    people_mentioned = sorted(mentioned.values(), key=lambda user: user.name)
+    _refuse_partial_names(team.organization_id, body, people_mentioned)
+    return people_mentioned
+
+
+# An @ that starts the text or follows a space (not an e-mail address), and the word after it.
+AT_WORD = re.compile(r"(?:^|(?<=\s))@(\w[\w'-]*)")
+NAMES_SHOWN = 3
+
+
+def _refuse_partial_names(organization_id: int, body: str, mentioned: list[User]) -> None:
+    """Raise MentionIncomplete for an "@Word" that mentions nobody although Word starts the
+    name of someone of the organization: they meant a person, and would think them told. An
+    "@" before a word that is nobody's name stays text."""
+    for match in AT_WORD.finditer(body):
+        rest = body[match.start() + 1 :].lower()
+        if any(rest.startswith(user.name.lower()) for user in mentioned):
+            continue
+        word = match.group(1).lower()
+        name = func.lower(User.name)
+        # The whole name of someone who cannot be told (who left, or of another organization)
+        # is no half-written mention: they are left out as before.
+        whole_names = db.session.scalars(
+            select(name).where(name.like(f"{_escape(word)}%", escape="\\")).limit(50)
+        )
+        if any(rest.startswith(whole) for whole in whole_names):
+            continue
+        names = list(
+            db.session.scalars(
+                select(User.name)
+                .where(
+                    User.organization_id == organization_id,
+                    User.active.is_(True),
+                    name.like(f"{_escape(word)}%", escape="\\")
+                    | name.like(f"% {_escape(word)}%", escape="\\"),
+                )
+                .order_by(User.name)
+                .limit(NAMES_SHOWN)
+            )
+        )
+        if names:
+            raise MentionIncomplete(f"@{match.group(1)}", names)
+
+
+def highlighted(body: str, names: Iterable[str]) -> Markup:
+    """A comment's text, escaped, with each "@Name" of the people it mentioned marked (not a
+    link: a person has no page a reader of another organization may open)."""
+    text = str(escape(body))
+    written = sorted({str(escape(name)) for name in names if name}, key=len, reverse=True)
+    if written:
+        # One pass, longest name first: "@Anna Virtanen" is not also marked as "@Anna".
+        pattern = re.compile("@(?:" + "|".join(re.escape(name) for name in written) + ")")
+        text = pattern.sub(lambda found: f'<strong class="mention">{found.group(0)}</strong>', text)
+    return Markup(text)  # noqa: S704  # nosec B704 (escaped above; the names escaped too)

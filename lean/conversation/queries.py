@@ -20,6 +20,7 @@ from lean.models import (
     Notification,
     User,
 )
+from lean.shared.events import EventKind
 
 INBOX_PAGE = 100
 
@@ -33,6 +34,25 @@ def card_comments(improvement_id: int) -> list[CardComment]:
             .order_by(CardComment.created_at, CardComment.id)
         )
     )
+
+
+def mention_names(improvement_id: int) -> dict[int, list[str]]:
+    """The names each comment of the card mentioned as written, by comment id (one statement):
+    from the newest of its 'commented' and 'comment_edited' events."""
+    rows = db.session.execute(
+        select(Event.data)
+        .where(
+            Event.subject_type == "improvement",
+            Event.subject_id == improvement_id,
+            Event.kind.in_((EventKind.COMMENTED.value, EventKind.COMMENT_EDITED.value)),
+        )
+        .order_by(Event.id)
+    )
+    names: dict[int, list[str]] = {}
+    for (data,) in rows:
+        if "comment_id" in data:
+            names[data["comment_id"]] = data.get("mention_names", [])
+    return names
 
 
 def is_following(user: User, improvement: Improvement) -> bool:

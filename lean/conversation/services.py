@@ -37,6 +37,8 @@ def comment_on_card(
         comment_id=comment.id,
         excerpt=_excerpt(comment.body),
         mentions=[user.id for user in mentioned],
+        # The names as written, which the comment highlights (a later rename changes no text).
+        mention_names=[user.name for user in mentioned],
     )
     return comment
 
@@ -54,6 +56,8 @@ def edit_comment(actor: User, comment: CardComment, body: str, mentioned: list[U
         comment_id=comment.id,
         excerpt=_excerpt(comment.body),
         mentions=[user.id for user in mentioned],
+        # The names as written, which the comment highlights (a later rename changes no text).
+        mention_names=[user.name for user in mentioned],
     )
 
 

@@ -45,14 +45,20 @@ def _render_comments(improvement, form=None, status=200, editing=None, edit_form
     return html, status
 
 
-def _refusal(form, error) -> None:
-    form.body.errors = [
-        *form.body.errors,
-        _(
+def _refusal(form, error: mentions.MentionRefused | mentions.MentionIncomplete) -> None:
+    if isinstance(error, mentions.MentionIncomplete):
+        message = _(
+            "“%(typed)s” is not a whole name, so nobody would be told. Write the full name "
+            "(%(names)s) or pick the person from the list that opens as you type after @.",
+            typed=error.typed,
+            names=", ".join(error.names),
+        )
+    else:
+        message = _(
             "%(names)s cannot read this card, so they cannot be mentioned on it.",
             names=", ".join(error.names),
-        ),
-    ]
+        )
+    form.body.errors = [*form.body.errors, message]
 
 
 @conversation_blueprint.post("/improvements/<int:improvement_id>/comments")
@@ -64,7 +70,7 @@ def add_comment(improvement_id: int):
         return _render_comments(improvement, form, 422)
     try:
         mentioned = mentions.resolve(improvement, cast(str, form.body.data), _picked_mentions())
-    except mentions.MentionRefused as refused:
+    except (mentions.MentionRefused, mentions.MentionIncomplete) as refused:
         _refusal(form, refused)
         return _render_comments(improvement, form, 422)
     comment = services.comment_on_card(
@@ -90,7 +96,7 @@ def edit_comment(comment_id: int):
         return _render_comments(improvement, editing=comment.id, edit_form=form, status=422)
     try:
         mentioned = mentions.resolve(improvement, cast(str, form.body.data), _picked_mentions())
-    except mentions.MentionRefused as refused:
+    except (mentions.MentionRefused, mentions.MentionIncomplete) as refused:
         _refusal(form, refused)
         return _render_comments(improvement, editing=comment.id, edit_form=form, status=422)
     services.edit_comment(current_user, comment, cast(str, form.body.data), mentioned)
@@ -203,9 +209,14 @@ class CardConversation:
 
     def __init__(self, improvement, form=None):
         self.comments = queries.card_comments(improvement.id)
+        self._mention_names = queries.mention_names(improvement.id)
         self.following = queries.is_following(current_user, improvement)
         self.can_comment = policy.can_comment_on_improvement(current_user, improvement)
         self.form = form or CommentForm(formdata=None)
+
+    def text_of(self, comment) -> Markup:
+        """The comment's text with the people it mentions marked."""
+        return mentions.highlighted(comment.body, self._mention_names.get(comment.id, ()))
 
 
 def card_conversation(improvement, form=None) -> CardConversation:

@@ -23,19 +23,36 @@ def test_mention_someone_and_they_see_the_bell_and_follow_the_link(new_context, 
     assert_accessible(page)
 
     comments = page.locator("#comments")
-    comments.get_by_label("Comment", exact=True).fill("Voisitko katsoa tämän?")
-    picker = comments.get_by_role("combobox", name="Mention a person")
-    picker.fill("Kal")
+    # The @ and the first letters typed in the comment itself open the people who match.
+    body = comments.get_by_label("Comment", exact=True)
+    body.click()
+    body.press_sequentially("Voisitko @Kal")
     option = page.get_by_role("option", name=board.colleague.name)
     expect(option).to_be_visible(timeout=SLOW)
-    expect(picker).to_have_attribute("aria-expanded", "true")
-    picker.press("Enter")  # picks the highlighted person, does not send the comment
-    body = comments.get_by_label("Comment", exact=True)
-    expect(body).to_have_value(f"Voisitko katsoa tämän? @{board.colleague.name} ")
+    listbox = page.get_by_role("listbox", name="People to mention")
+    expect(body).to_have_attribute("aria-controls", re.compile(".+"))
+    assert body.get_attribute("aria-controls") == listbox.get_attribute("id")
+    expect(body).to_have_attribute("aria-activedescendant", option.get_attribute("id") or "")
+    expect(comments.locator("[data-mention-status]")).to_contain_text("found")
+    assert_accessible(page)
+    body.press("Enter")  # picks the highlighted person, does not start a new line
+    expect(body).to_have_value(f"Voisitko @{board.colleague.name} ")
     expect(body).to_be_focused()
+    expect(listbox).to_be_hidden()
+    body.press_sequentially("katsoa tämän?")
+    # Escape closes a list opened by a later @ and leaves the text as typed.
+    body.press_sequentially(" @")
+    expect(listbox.get_by_role("option").first).to_be_visible(timeout=SLOW)
+    body.press("Escape")
+    expect(listbox).to_be_hidden()
+    body.press("Backspace")
+    body.press("Backspace")
+    expect(body).to_have_value(f"Voisitko @{board.colleague.name} katsoa tämän?")
     comments.get_by_role("button", name="Add comment").click()
 
     expect(page.locator("#comments .comment")).to_have_count(1, timeout=SLOW)
+    # The posted mention is marked in the comment.
+    expect(page.locator("#comments .comment .mention")).to_have_text(f"@{board.colleague.name}")
     expect(page.locator("#card-history")).to_contain_text("commented", timeout=SLOW)
     assert page.evaluate("window.vertaaMarker") == "still the same page"
     assert_accessible(page)
@@ -56,7 +73,9 @@ def test_mention_someone_and_they_see_the_bell_and_follow_the_link(new_context, 
     ):
         item.get_by_role("link", name=board.card_title).click()
     expect(other).to_have_url(re.compile(rf"/improvements/{board.card_id}#comment-\d+$"))
-    expect(other.locator("#comments")).to_contain_text("Voisitko katsoa tämän?")
+    expect(other.locator("#comments")).to_contain_text(
+        f"Voisitko @{board.colleague.name} katsoa tämän?"
+    )
     other.goto("/notifications")
     expect(other.locator("#bell")).to_contain_text("0 unread")
     expect(other.locator(".inbox-item.is-unread")).to_have_count(0)
@@ -116,15 +135,12 @@ def test_mention_someone_while_editing_a_comment(page, board, live_app):
     body = editor.get_by_label("Comment", exact=True)
     expect(body).to_be_focused(timeout=SLOW)
     body.press("End")
-    body.type(", katso")
-    picker = editor.get_by_role("combobox", name="Mention a person")
-    picker.fill("Kal")
+    body.press_sequentially(", katso @kal")
     option = editor.get_by_role("option", name=board.colleague.name)
     expect(option).to_be_visible(timeout=SLOW)
-    expect(picker).to_have_attribute("aria-expanded", "true")
-    expect(picker).to_have_attribute("aria-activedescendant", re.compile(r"-options-0$"))
-    assert_accessible(page)  # two pickers on the page, each with ids of its own
-    picker.press("Enter")
+    expect(body).to_have_attribute("aria-activedescendant", re.compile(r"-options-0$"))
+    assert_accessible(page)  # two lists on the page, each with ids of its own
+    option.click()  # a pointer picks as Enter does
     expect(body).to_have_value(f"Ensimmäinen versio, katso @{board.colleague.name} ")
     expect(body).to_be_focused()
     editor.get_by_role("button", name="Save the comment").click()

@@ -14,12 +14,18 @@ BELL_QUERIES = 1
 # people, its history, its kaizens, and one each for the A3 summary, the stand-up escalations
 # and the origin practice; then the bell, and its comments and whether the reader follows it.
 CARD_QUERIES_BEFORE_COMMENTS = 7
-# Its photos and documents: one statement however many.
-CARD_FILES_QUERIES = 1
 # Its checklist: the items with who ticked them, one statement however many.
 CHECKLIST_QUERIES = 1
+# Its photos and documents: one statement however many.
+CARD_FILES_QUERIES = 1
+# Its comments, whether the reader follows it, and the names each comment mentions.
+COMMENTS_QUERIES = 3
 MAX_QUERIES = (
-    CARD_QUERIES_BEFORE_COMMENTS + CHECKLIST_QUERIES + CARD_FILES_QUERIES + BELL_QUERIES + 2
+    CARD_QUERIES_BEFORE_COMMENTS
+    + CHECKLIST_QUERIES
+    + CARD_FILES_QUERIES
+    + BELL_QUERIES
+    + COMMENTS_QUERIES
 )
 # The board: the card page's first seven plus its stand-up line, the bell, and the team's
 # newest event id (the tag of its freshness check).
