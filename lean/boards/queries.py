@@ -95,15 +95,6 @@ def _board_conditions(team: Team, filters: BoardFilters) -> list:
     return conditions
 
 
-# A card's cover, joined in the board's one statement: at most one file of a card is its
-# cover (lean/boards/files.py sets it under the card's lock), so the join adds no rows.
-_IS_COVER = (Attachment.improvement_id == Improvement.id) & Attachment.is_cover.is_(True)
-_COVER_COLUMNS = (
-    Attachment.id.label("cover_id"),
-    Attachment.description.label("cover_description"),
-)
-
-
 @cache
 def _board_statement(theme: bool, owner: bool, blocked: bool, all_done: bool) -> Select:
     """The board's query for one combination of filters, built once per worker: building it
@@ -159,6 +150,15 @@ def _board_statement(theme: bool, owner: bool, blocked: bool, all_done: bool) ->
         limit: BindParameter[int] = bindparam("done_limit")
         shown = shown.where(or_(ranked.c.stage != Stage.DONE.value, ranked.c.recency <= limit))
     return shown
+
+
+# A card's cover, joined in the board's one statement: at most one file of a card is its
+# cover (lean/boards/files.py sets it under the card's lock), so the join adds no rows.
+_IS_COVER = (Attachment.improvement_id == Improvement.id) & Attachment.is_cover.is_(True)
+_COVER_COLUMNS = (
+    Attachment.id.label("cover_id"),
+    Attachment.description.label("cover_description"),
+)
 
 
 def _checklist_counts() -> tuple:
@@ -269,15 +269,12 @@ def board_card(improvement: Improvement, language: str) -> Card:
     """One card as the board shows it, for the answer to a move."""
     entered = improvement.stage_entered_at or improvement.created_at
     now = datetime.now(UTC)
-    checklist_done, checklist_total = db.session.execute(
-        select(*_checklist_counts()).where(Improvement.id == improvement.id)
-    ).one()
-    cover = db.session.execute(
-        select(*_COVER_COLUMNS)
+    checklist_done, checklist_total, cover_id, cover_description = db.session.execute(
+        select(*_checklist_counts(), *_COVER_COLUMNS)
         .select_from(Improvement)
-        .join(Attachment, _IS_COVER)
+        .outerjoin(Attachment, _IS_COVER)
         .where(Improvement.id == improvement.id)
-    ).first()
+    ).one()
     return Card(
         id=improvement.id,
         title=improvement.title,
@@ -293,8 +290,8 @@ def board_card(improvement: Improvement, language: str) -> Card:
         overdue=improvement.is_overdue(now.date()),
         checklist_done=checklist_done,
         checklist_total=checklist_total,
-        cover_id=cover.cover_id if cover else None,
-        cover_description=(cover.cover_description or "") if cover else "",
+        cover_id=cover_id,
+        cover_description=cover_description or "",
     )
 
 

@@ -304,14 +304,14 @@ def test_a_photo_becomes_the_cover_and_the_board_shows_it(world, login_as, db):
     board = client.get(f"/teams/{world.team.id}/board").get_data(as_text=True)
     assert (
         f'<img class="card-cover" src="/attachments/{first.id}/thumbnail" alt="Palvelupiste" '
-        'width="72" height="54"'
+        'width="240" height="72"'
     ) in board
     # Another photo takes its place: one cover per card.
     client.post(f"/attachments/{second.id}/cover", data={"cover": "1"})
     assert [f.is_cover for f in card_files(db, world.improvement)] == [False, True]
     board = client.get(f"/teams/{world.team.id}/board").get_data(as_text=True)
     # Without a description the cover is decoration beside the card's title.
-    assert f'src="/attachments/{second.id}/thumbnail" alt="" width="72"' in board
+    assert f'src="/attachments/{second.id}/thumbnail" alt="" width="240"' in board
     assert board.count('class="card-cover"') == 1
     # And it is taken off again.
     response = client.post(f"/attachments/{second.id}/cover", data={"cover": "0"})
