@@ -217,3 +217,10 @@ def test_stage_times_after_undo_agree_with_the_events(world, login_as, db):
     recomputed = (card.stage, card.stage_entered_at, card.first_started_at, card.completed_at)
     assert recomputed == before
     assert Stage(card.stage) == Stage.PLAN
+
+
+def test_the_standups_list_of_changes_tells_the_undo(world, login_as):
+    client = login_as("member")
+    undo(client, _moved_by_member(world, client), HTMX)
+    page = client.get(f"/teams/{world.team.id}/since-standup").get_data(as_text=True)
+    assert "undid the move: back to Idea" in page
