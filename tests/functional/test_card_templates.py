@@ -574,3 +574,15 @@ def test_a_date_made_meanwhile_by_another_run_is_skipped(world, runner, clock, m
 def test_the_nth_weekday_of_the_month(schedule, day, expected):
     template = CardTemplate(recurrence=Recurrence.MONTHDAY, **schedule)
     assert recurrence.occurs_on(template, day) is expected
+
+
+def test_the_changes_since_the_last_standup_say_where_a_card_came_from(world, login_as):
+    template = make_template(world.team, world.users["supervisor"], title="Palautekierros")
+    card_templates.card_from_template(world.users["member"], template)
+    db.session.commit()
+    client = login_as("member")
+    client.post(f"/improvements/{world.improvement.id}/copy")
+    page = client.get(f"/teams/{world.team.id}/since-standup").get_data(as_text=True)
+    assert "made it from the template “Palautekierros”" in page
+    assert "made it as a copy of" in page
+    assert "from_template" not in page and ">copied<" not in page
