@@ -40,6 +40,7 @@ def pages_of(client, role: str) -> dict[str, str]:
         }
         if role == "supervisor":
             pages["card-template-form"] = f"/teams/{team}/templates/new"
+            pages["wip-limits"] = f"/teams/{team}/board/limits"
     if role == "coordinator":
         pages |= {"dashboard": "/dashboard", "escalations": "/escalations", "teams": "/teams"}
         pages |= {"report": "/dashboard/report", "notices": "/network/notices"}

@@ -93,3 +93,29 @@ def test_a_hard_limit_refuses_a_keyboard_move_and_says_why(page, live_app, board
     expect(card(column(page, "Idea"), board.card_title)).to_be_visible()
     expect(page.locator("#count-plan")).to_contain_text("1 / 1")
     assert_accessible(page)
+
+
+def test_a_supervisor_sets_the_limits_on_their_page(page, live_app, board):
+    with live_app.app_context():
+        team = db.session.get(Team, board.team_id)
+        supervisor = make_user(team.organization, {team: "supervisor"}, name="Sanna Esihenkilö")
+        email = supervisor.email
+    log_in(page, email)
+    page.get_by_role("link", name="Work-in-progress limits").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Work-in-progress limits: Opintotoimisto"
+    )
+    assert_accessible(page)
+    page.get_by_label("Do").fill("0")
+    page.get_by_label("Plan").fill("3")
+    page.get_by_role("button", name="Save limits").click()
+    expect(page.get_by_label("Do")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("A whole number from 1 to 99, or empty.")).to_be_visible()
+    expect(page.get_by_label("Plan")).to_have_value("3")
+    assert_accessible(page)
+    page.get_by_label("Do").fill("4")
+    page.get_by_role("button", name="Save limits").click()
+    expect(page.get_by_text("Work-in-progress limits saved.")).to_be_visible()
+    expect(page.locator("#count-do")).to_contain_text("0 / 4")
+    expect(page.locator("#count-plan")).to_contain_text("0 / 3")
+    expect(page.locator("#count-check")).to_have_text("0 cards")
