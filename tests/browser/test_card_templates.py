@@ -90,3 +90,28 @@ def test_a_card_is_copied_and_the_copy_opens(page: Page, team):
     assert_accessible(page)
     page.get_by_role("link", name="Yhteinen jono").click()
     expect(page).to_have_url(f"{page.url.split('/improvements/')[0]}/improvements/{team.card_id}")
+
+
+def test_removing_a_template_asks_first(page: Page, live_app, team):
+    with live_app.app_context():
+        from lean.boards import card_templates
+        from lean.models import Team, User
+        from tests.conftest import theme
+
+        supervisor = db.session.scalar(db.select(User).where(User.email == team.supervisor))
+        values = card_templates.TemplateValues(
+            title="Kuukauden katsaus", problem="", theme=theme(), focus_area=None, checklist=""
+        )
+        card_templates.create_template(supervisor, db.session.get(Team, team.team_id), values)
+        db.session.commit()
+    log_in(page, team.supervisor)
+    page.goto(f"/teams/{team.team_id}/templates")
+    remove = page.get_by_role("button", name="Remove the template")
+    expect(remove).to_be_hidden()
+    page.get_by_text("Remove…").click()
+    expect(page.get_by_text("the cards made from it stay")).to_be_visible()
+    assert_accessible(page)
+    remove.click()
+    expect(page.get_by_text("Template “Kuukauden katsaus” removed.")).to_be_visible()
+    expect(page.locator(".template-item")).to_have_count(0)
+    assert_accessible(page)
