@@ -22,6 +22,7 @@ def change_label(kind: str) -> str:
         EventKind.STANDUP_STARTED: _("started a stand-up"),
         EventKind.STANDUP_FINISHED: _("finished a stand-up"),
         EventKind.STANDUP_SETTINGS: _("changed the stand-up settings"),
+        EventKind.WIP_LIMITS_SET: _("changed the work-in-progress limits"),
     }
     return labels.get(kind, kind)
 
@@ -54,6 +55,12 @@ def detail_label(name: str) -> str:
         "user_id": _("Person"),
         "link_id": _("Link"),
         "source": _("Source"),
+        # A team's work-in-progress limits (lean/boards/limits.py)
+        "plan_wip_limit": _("Plan"),
+        "do_wip_limit": _("Do"),
+        "check_wip_limit": _("Check"),
+        "act_wip_limit": _("Act"),
+        "wip_limits_hard": _("Hard limit"),
     }.get(name, name)
 
 

@@ -188,8 +188,8 @@ def set_wip_limits(actor: User, team: Team, limits: dict[str, int | None], hard:
         team.id,
         team.organization_id,
         team.id,
-        limits=after,
-        hard=hard,
+        **{f"{stage}_wip_limit": limit for stage, limit in after.items()},
+        wip_limits_hard=hard,
     )
     db.session.flush()
     return True

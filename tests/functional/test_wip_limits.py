@@ -96,9 +96,16 @@ def test_supervisor_sets_limits_and_the_event_is_recorded(world, login_as, db):
     event = db.session.scalar(select(Event).where(Event.kind == "wip_limits_set"))
     assert event.team_id == team.id
     assert event.data == {
-        "limits": {"plan": 3, "do": 4, "check": None, "act": None},
-        "hard": True,
+        "plan_wip_limit": 3,
+        "do_wip_limit": 4,
+        "check_wip_limit": None,
+        "act_wip_limit": None,
+        "wip_limits_hard": True,
     }
+    # The audit log says it in words.
+    audit = login_as("admin").get("/admin/audit").get_data(as_text=True)
+    assert "changed the work-in-progress limits" in audit
+    assert "Hard limit" in audit
     page = client.get(f"/teams/{team.id}/board/limits").get_data(as_text=True)
     assert 'value="4"' in page and "checked" in page
 
