@@ -55,6 +55,7 @@ def main_pages(page, base: str, role: str) -> list[tuple[str, str]]:
             ("kaizen", f"/teams/{team}/kaizen"),
             ("a3-list", f"/teams/{team}/a3"),
             ("standups", f"/teams/{team}/standups"),
+            ("card-templates", f"/teams/{team}/templates"),
             ("network", "/network"),
             ("network-dashboard", "/network/dashboard"),
         ]
@@ -68,6 +69,7 @@ def main_pages(page, base: str, role: str) -> list[tuple[str, str]]:
                 pages.append(("a3-print", printable.get_attribute("href")))
         if role == "supervisor":
             pages.append(("standup", f"/teams/{team}/standup"))
+            pages.append(("card-template-form", f"/teams/{team}/templates/new"))
         else:
             page.goto(base + "/network")
             practice = page.locator(".practice-item h2 a").first
