@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import url_for
 from flask_babel import gettext as _
 
 from lean.models import KaizenEntry
@@ -21,6 +22,8 @@ def headers() -> list[str]:
         _("Hours saved per month"),
         _("Author"),
         _("Attachments"),
+        _("Before photo"),
+        _("After photo"),
     ]
 
 
@@ -37,9 +40,18 @@ def rows(entries: list[KaizenEntry]) -> list[list]:
             entry.hours_saved_per_month,
             entry.author.name,
             len(entry.attachments),
+            _photo_address(entry, "before"),
+            _photo_address(entry, "after"),
         ]
         for entry in entries
     ]
+
+
+def _photo_address(entry: KaizenEntry, role: str) -> str:
+    """Where the before or after photo opens, side by side in the sheet, for those who may
+    read the log (the address asks for their login)."""
+    photo = entry.photo(role)
+    return url_for("kaizen.attachment", attachment_id=photo.id, _external=True) if photo else ""
 
 
 def as_csv(entries: list[KaizenEntry], separator: str = ",") -> bytes:

@@ -25,6 +25,9 @@ from lean.shared.fields import DayField, FigureField, optional_int, theme_choice
 from lean.shared.uploads import DESCRIPTION_MAX_LENGTH
 from lean.shared.web import choices
 
+# What the slots of the entry are: its before photo, its after photo, and another file.
+SLOT_ROLES = ("before", "after", "")
+
 
 class AttachmentSlotForm(Form):
     """One file to attach and the few words that describe it to those who cannot see it."""
@@ -52,7 +55,8 @@ class KaizenForm(FlaskForm):
         validators=[Optional(), NumberRange(min=0, max=10000)],
     )
     done_on = DayField(_l("Date"))
-    # One slot per file, as many as an entry may carry (ATTACHMENTS_PER_ENTRY, three).
+    # One slot per file, as many as an entry may carry (ATTACHMENTS_PER_ENTRY, three): the
+    # before photo, the after photo and one more file (SLOT_ROLES).
     files = FieldList(FormField(AttachmentSlotForm), min_entries=3)
     remove_attachments = SelectMultipleField(
         _l("Remove attachments"),
@@ -81,13 +85,22 @@ class KaizenForm(FlaskForm):
             changes["done_on"] = self.done_on.data
         return changes
 
+    def _chosen(self) -> list[tuple[FileStorage, str, str]]:
+        return [
+            (slot.form.file.data, (slot.form.description.data or "").strip(), role)
+            for number, slot in enumerate(self.files)
+            if slot.form.file.data and getattr(slot.form.file.data, "filename", None)
+            # A slot beyond the three (sent by hand) is another file, and counts as one.
+            for role in [SLOT_ROLES[number] if number < len(SLOT_ROLES) else ""]
+        ]
+
     def uploaded_files(self) -> list[tuple[FileStorage, str]]:
         """The files chosen, each with its description."""
-        return [
-            (slot.form.file.data, (slot.form.description.data or "").strip())
-            for slot in self.files
-            if slot.form.file.data and getattr(slot.form.file.data, "filename", None)
-        ]
+        return [(file, description) for file, description, _role in self._chosen()]
+
+    def uploaded_roles(self) -> list[str]:
+        """What each chosen file is, in the same order: "before", "after" or "" (another)."""
+        return [role for _file, _description, role in self._chosen()]
 
 
 class KaizenFilterForm(FlaskForm):

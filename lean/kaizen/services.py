@@ -95,7 +95,13 @@ def update_kaizen(
         if name in changes and getattr(entry, name) != changes[name]:
             changed[name] = [jsonable(getattr(entry, name)), jsonable(changes[name])]
             setattr(entry, name, changes[name])
-    removed = [a for a in entry.attachments if a.id in remove_attachment_ids]
+    # A new before or after photo takes the place of the entry's photo of that role.
+    replaced_roles = {upload.role for upload in uploads if upload.role}
+    removed = [
+        a
+        for a in entry.attachments
+        if a.id in remove_attachment_ids or (a.role and a.role in replaced_roles)
+    ]
     described = []
     for attachment in entry.attachments:
         text = (descriptions or {}).get(attachment.id)

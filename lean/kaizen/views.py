@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import cast
 
 from flask import (
@@ -111,13 +112,22 @@ def _render_log(team, entry_form=None, status=200, upload_errors=(), focus_entry
 
 
 def _checked_uploads(form: KaizenForm, already: int = 0):
-    """The uploaded files that pass the checks, and a message for each one refused; photos
-    are made outside any transaction (the caller asks the policy again to save them)."""
+    """The uploaded files that pass the checks, each knowing whether it is the before or the
+    after photo, and a message for each one refused; photos are made outside any transaction
+    (the caller asks the policy again to save them)."""
     files = form.uploaded_files()
     limit = current_app.config["ATTACHMENTS_PER_ENTRY"]
     if already + len(files) > limit:
         return [], [_("At most %(count)d attachments per entry.", count=limit)]
-    return checked_outside_transaction(files)
+    uploads, errors = checked_outside_transaction(files)
+    if errors:
+        return [], errors  # nothing is saved, so the rest need no role
+    # Each file in its slot's role; a PDF chosen as a photo is kept as another file.
+    roles = form.uploaded_roles()
+    return [
+        replace(upload, role=role if upload.is_image else "")
+        for upload, role in zip(uploads, roles, strict=True)
+    ], []
 
 
 @kaizen_blueprint.get("/teams/<int:team_id>/kaizen")
@@ -175,7 +185,9 @@ def edit(kaizen_id: int):
     form = KaizenForm(themes, attachments=entry.attachments)
     valid = form.validate()
     removing = set(form.remove_attachments.data or [])
-    kept = len([a for a in entry.attachments if a.id not in removing])
+    # A new before or after photo takes the place of the one the entry has.
+    replaced = {role for role in form.uploaded_roles() if role}
+    kept = len([a for a in entry.attachments if a.id not in removing and a.role not in replaced])
     descriptions, description_errors = _kept_descriptions(entry)
     uploads, upload_errors = _checked_uploads(form, already=kept)
     upload_errors += description_errors

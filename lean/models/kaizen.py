@@ -15,6 +15,9 @@ from lean.models.organization import Team
 from lean.models.theme import Theme
 from lean.models.user import User
 
+# The two photos a kaizen shows side by side: how it was and how it is now.
+PHOTO_ROLES = ("before", "after")
+
 
 class KaizenEntry(Model):
     __table_args__ = (Index("ix_kaizen_entry_log", "team_id", "deleted_at", "done_on"),)
@@ -47,6 +50,15 @@ class KaizenEntry(Model):
         back_populates="kaizen", order_by="Attachment.id", cascade="all, delete-orphan"
     )
 
+    def photo(self, role: str) -> Attachment | None:
+        """The entry's "before" or "after" photo."""
+        return next((a for a in self.attachments if a.role == role), None)
+
+    @property
+    def other_files(self) -> list[Attachment]:
+        """The files that are neither the before nor the after photo."""
+        return [a for a in self.attachments if a.role not in PHOTO_ROLES]
+
 
 class Attachment(Model):
     """A file stored under instance/uploads with a generated name, never the uploader's; it
@@ -61,6 +73,9 @@ class Attachment(Model):
     improvement_id: Mapped[int | None] = mapped_column(ForeignKey("improvement.id"), index=True)
     # A card's photo shown small on its board card (at most one per card).
     is_cover: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A kaizen's photo of how it was ("before") or how it is now ("after"); "" for any other
+    # file. An entry has at most one of each, shown side by side.
+    role: Mapped[str] = mapped_column(String(10), default="", server_default="")
     original_name: Mapped[str] = mapped_column(String(255))
     # A few words on what a photo shows: its alt text (the file name when left empty).
     description: Mapped[str] = mapped_column(String(200), default="", server_default="")

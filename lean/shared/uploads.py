@@ -74,6 +74,8 @@ class CheckedUpload:
     content_type: str
     thumbnail: bytes | None = None
     description: str = ""
+    # What the file is to its owner: a kaizen's "before" or "after" photo, else "".
+    role: str = ""
 
     @property
     def is_image(self) -> bool:
@@ -405,6 +407,7 @@ def new_attachment(upload: CheckedUpload, written: list[str]) -> Attachment:
         thumbnail_name=thumbnail_name,
         content_type=upload.content_type,
         size=len(upload.data),
+        role=upload.role,
     )
 
 

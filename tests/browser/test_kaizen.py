@@ -152,8 +152,8 @@ def fill_entry(page: Page, data: KaizenLogData, title=NEW_TITLE) -> None:
     form = quick_entry(page)
     form.get_by_label("Title").fill(title)
     form.get_by_label("Theme").select_option(label=data.theme_label)
-    form.get_by_label("Before").fill(NEW_BEFORE)
-    form.get_by_label("After").fill(NEW_AFTER)
+    form.get_by_label("Before: what was the problem?").fill(NEW_BEFORE)
+    form.get_by_label("After: what changed?").fill(NEW_AFTER)
 
 
 def image_loaded(page: Page, image: Locator) -> None:
@@ -174,8 +174,8 @@ def test_quick_entry_by_keyboard_only_puts_the_entry_on_top_without_reloading(pa
     form = quick_entry(page)
     title = form.get_by_label("Title")
     theme_select = form.get_by_label("Theme")
-    before = form.get_by_label("Before")
-    after = form.get_by_label("After")
+    before = form.get_by_label("Before: what was the problem?")
+    after = form.get_by_label("After: what changed?")
     button = form.get_by_role("button", name="Log kaizen")
 
     tab_to(page, title)
@@ -224,27 +224,54 @@ def test_the_log_kaizen_button_also_submits_with_space(page, kaizen_log):
 # ---- 2. attachments ----------------------------------------------------------------------
 
 
-def test_a_photo_and_a_pdf_show_as_a_thumbnail_and_a_link(page, kaizen_log):
+def test_before_and_after_photos_side_by_side_a_pdf_as_a_link_and_the_upload_shown(
+    page, kaizen_log
+):
     open_log(page, kaizen_log)
     fill_entry(page, kaizen_log)
     open_attachments(page)
-    quick_entry(page).get_by_label("File 1", exact=True).set_input_files(
-        {"name": "tulostin.png", "mimeType": "image/png", "buffer": png_bytes()}
+    form = quick_entry(page)
+    form.get_by_label("Before photo", exact=True).set_input_files(
+        {"name": "ennen.png", "mimeType": "image/png", "buffer": png_bytes()}
     )
-    quick_entry(page).get_by_label("Description of file 1").fill("Tulostin palvelupisteellä")
-    quick_entry(page).get_by_label("File 2", exact=True).set_input_files(
+    form.get_by_label("Description of the before photo").fill("Tulostin toisessa kerroksessa")
+    form.get_by_label("After photo", exact=True).set_input_files(
+        {"name": "jalkeen.png", "mimeType": "image/png", "buffer": png_bytes(colour=(200, 0, 0))}
+    )
+    form.get_by_label("Description of the after photo").fill("Tulostin palvelupisteellä")
+    form.get_by_label("Another photo or document", exact=True).set_input_files(
         {"name": "ohje.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )
-    quick_entry(page).get_by_role("button", name="Log kaizen").click()
+    # What the button says while the files go: every text it shows, and whether it is pressable.
+    button = form.get_by_role("button", name="Log kaizen")
+    button.evaluate(
+        """button => {
+            window.buttonStates = [];
+            const note = () => window.buttonStates.push([button.textContent, button.disabled]);
+            new MutationObserver(note)
+                .observe(button, {childList: true, characterData: true, subtree: true});
+        }"""
+    )
+    button.click()
 
     new_entry = entry(page, NEW_TITLE)
     expect(new_entry).to_be_visible()
     expect(entries_heading(page)).to_have_text("4 kaizens")
-    # The description is the photo's alt text.
-    thumbnail = new_entry.get_by_role("img", name="Tulostin palvelupisteellä")
-    expect(thumbnail).to_be_visible()
-    image_loaded(page, thumbnail)
-    assert thumbnail.evaluate("image => image.naturalWidth") == 64
+    states = page.evaluate("window.buttonStates")
+    assert states[0][1] is True and re.fullmatch(r"Sending… \d+ %", states[0][0]), states
+    assert ["Saving…", True] in states, states
+    # Side by side, the before photo on the left, each named; the description is the alt text.
+    before = new_entry.get_by_role("img", name="Tulostin toisessa kerroksessa")
+    after = new_entry.get_by_role("img", name="Tulostin palvelupisteellä")
+    image_loaded(page, before)
+    image_loaded(page, after)
+    assert before.evaluate("image => image.naturalWidth") == 64
+    before_box, after_box = before.bounding_box(), after.bounding_box()
+    assert before_box and after_box
+    assert before_box["x"] + before_box["width"] <= after_box["x"]
+    assert abs(before_box["y"] - after_box["y"]) < 2
+    expect(new_entry.locator(".photo-before figcaption")).to_have_text("Before")
+    expect(new_entry.locator(".photo-after figcaption")).to_have_text("After")
 
     pdf_link = new_entry.get_by_role("link", name="ohje.pdf")
     expect(pdf_link).to_be_visible()
@@ -271,7 +298,7 @@ def test_a_refused_file_is_named_and_the_typed_text_is_kept(page, kaizen_log):
     fill_entry(page, kaizen_log)
     open_attachments(page)
     form = quick_entry(page)
-    form.get_by_label("File 1", exact=True).set_input_files(
+    form.get_by_label("Before photo", exact=True).set_input_files(
         {"name": "ohjelma.pdf", "mimeType": "application/pdf", "buffer": NOT_A_PDF}
     )
     form.get_by_role("button", name="Log kaizen").click()
@@ -280,10 +307,10 @@ def test_a_refused_file_is_named_and_the_typed_text_is_kept(page, kaizen_log):
     expect(alert).to_be_visible()
     expect(alert).to_contain_text("“ohjelma.pdf” is not a JPG, PNG, WebP or PDF file.")
     # The file slots come back open, to pick another file at once.
-    expect(form.get_by_label("File 1", exact=True)).to_be_visible()
+    expect(form.get_by_label("Before photo", exact=True)).to_be_visible()
     expect(form.get_by_label("Title")).to_have_value(NEW_TITLE)
-    expect(form.get_by_label("Before")).to_have_value(NEW_BEFORE)
-    expect(form.get_by_label("After")).to_have_value(NEW_AFTER)
+    expect(form.get_by_label("Before: what was the problem?")).to_have_value(NEW_BEFORE)
+    expect(form.get_by_label("After: what changed?")).to_have_value(NEW_AFTER)
     expect(form.get_by_label("Theme")).to_have_value(re.compile(r"^\d+$"))
     assert form.get_by_label("Theme").evaluate("s => s.selectedOptions[0].label") == (
         kaizen_log.theme_label
@@ -361,7 +388,7 @@ def test_without_javascript_logging_a_kaizen_is_a_plain_form(page_without_javasc
     open_log(page, kaizen_log)
     fill_entry(page, kaizen_log)
     open_attachments(page)
-    quick_entry(page).get_by_label("File 1", exact=True).set_input_files(
+    quick_entry(page).get_by_label("Before photo", exact=True).set_input_files(
         {"name": "tulostin.png", "mimeType": "image/png", "buffer": png_bytes()}
     )
     quick_entry(page).get_by_role("button", name="Log kaizen").click()
@@ -384,7 +411,7 @@ def test_without_javascript_a_refused_file_keeps_the_typed_text(
     fill_entry(page, kaizen_log)
     open_attachments(page)
     form = quick_entry(page)
-    form.get_by_label("File 1", exact=True).set_input_files(
+    form.get_by_label("Before photo", exact=True).set_input_files(
         {"name": "ohjelma.pdf", "mimeType": "application/pdf", "buffer": NOT_A_PDF}
     )
     form.get_by_role("button", name="Log kaizen").click()
@@ -392,8 +419,8 @@ def test_without_javascript_a_refused_file_keeps_the_typed_text(
     expect(form.get_by_role("alert")).to_contain_text(
         "“ohjelma.pdf” is not a JPG, PNG, WebP or PDF file."
     )
-    expect(form.get_by_label("File 1", exact=True)).to_be_visible()
+    expect(form.get_by_label("Before photo", exact=True)).to_be_visible()
     expect(form.get_by_label("Title")).to_have_value(NEW_TITLE)
-    expect(form.get_by_label("Before")).to_have_value(NEW_BEFORE)
-    expect(form.get_by_label("After")).to_have_value(NEW_AFTER)
+    expect(form.get_by_label("Before: what was the problem?")).to_have_value(NEW_BEFORE)
+    expect(form.get_by_label("After: what changed?")).to_have_value(NEW_AFTER)
     expect(entries_heading(page)).to_have_text("3 kaizens")

@@ -20,6 +20,7 @@ from tests.conftest import make_kaizen, make_user, theme
 
 HTMX = {"HX-Request": "true"}
 MB = 1024 * 1024
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n"
 
 
 def image_bytes(kind: str = "PNG", size=(640, 480)) -> bytes:
@@ -442,6 +443,8 @@ def test_csv_export_cell_by_cell(world, login_as, separator):
         "Hours saved per month",
         "Author",
         "Attachments",
+        "Before photo",
+        "After photo",
     ]
     assert rows[1:] == [
         [
@@ -455,6 +458,8 @@ def test_csv_export_cell_by_cell(world, login_as, separator):
             hours,
             member.name,
             "0",
+            "",
+            "",
         ]
     ]
 
@@ -471,7 +476,7 @@ def test_xlsx_export_and_the_coordinators_whole_organization(world, login_as):
     sheet = load_workbook(io.BytesIO(team_file.data)).active
     assert [c.value for c in sheet[2]][1:3] == ["Opintotoimisto", "Tiimin kaizen"]
     assert sheet["A2"].is_date and sheet.freeze_panes == "A2" and sheet["A1"].font.bold
-    assert sheet.auto_filter.ref == "A1:J2"
+    assert sheet.auto_filter.ref == "A1:L2"
     assert sheet.column_dimensions["A"].width >= len("2026-05-05")
     assert sheet.max_row == 2
     assert login_as("member").get("/kaizen/export.xlsx").status_code == 403
@@ -714,3 +719,66 @@ def test_purge_also_removes_files_a_killed_worker_left_without_a_row(world, logi
     assert "files without an attachment removed" in result.output
     fresh.unlink()
     other.unlink()
+
+
+def test_the_before_and_after_photos_show_side_by_side_named_and_in_the_export(world, login_as, db):
+    client = login_as("member")
+    fields = entry_form(
+        **{"files-0-description": "Jono tiskillä", "files-1-description": "Ei jonoa"}
+    )
+    files = [("ennen.png", image_bytes()), ("jalkeen.png", image_bytes()), ("ohje.pdf", PDF)]
+    assert (
+        client.post(f"/teams/{world.team.id}/kaizen", **multipart(fields, files)).status_code == 303
+    )
+    before, after, other = db.session.scalars(select(Attachment).order_by(Attachment.id)).all()
+    assert (before.role, after.role, other.role) == ("before", "after", "")
+
+    html = client.get(f"/teams/{world.team.id}/kaizen").get_data(as_text=True)
+    photos = html.split('class="before-after-photos"')[1].split("</div>")[0]
+    # The before photo first, each under its name; the other file below them.
+    assert photos.index('alt="Jono tiskillä"') < photos.index("<figcaption>Before</figcaption>")
+    assert photos.index("<figcaption>Before</figcaption>") < photos.index('alt="Ei jonoa"')
+    assert photos.index('alt="Ei jonoa"') < photos.index("<figcaption>After</figcaption>")
+    assert "ohje.pdf" not in photos
+    assert (
+        "ohje.pdf" in html.split('class="before-after-photos"')[1].split('class="attachments"')[1]
+    )
+
+    rows = read_csv(client.get(f"/teams/{world.team.id}/kaizen/export.csv").data)
+    assert rows[0][-2:] == ["Before photo", "After photo"]
+    assert rows[1][-2:] == [
+        f"http://localhost/attachments/{before.id}",
+        f"http://localhost/attachments/{after.id}",
+    ]
+
+
+def test_a_pdf_chosen_as_a_photo_is_kept_as_another_file(world, login_as, db):
+    client = login_as("member")
+    assert post_entry(client, world.team, files=[("ohje.pdf", PDF)]).status_code == 303
+    assert db.session.scalar(select(Attachment.role)) == ""
+    html = client.get(f"/teams/{world.team.id}/kaizen").get_data(as_text=True)
+    assert "before-after-photos" not in html and "ohje.pdf" in html
+
+
+def test_a_new_before_photo_takes_the_place_of_the_old_one(world, login_as, db, app):
+    client = login_as("member")
+    files = [("vanha.png", image_bytes()), ("jalkeen.png", image_bytes()), ("ohje.pdf", PDF)]
+    post_entry(client, world.team, files=files)
+    entry = db.session.scalar(select(KaizenEntry))
+    old = entry.photo("before")
+    old_file = Path(app.config["UPLOAD_FOLDER"]) / old.stored_name
+    assert old_file.exists()
+    edit = client.get(f"/kaizen/{entry.id}/edit").get_data(as_text=True)
+    assert "A new photo takes the place of “vanha.png”." in edit
+    # Three files already: a new before photo is a replacement, not a fourth file.
+    response = client.post(
+        f"/kaizen/{entry.id}/edit",
+        **multipart(entry_form(version=str(entry.version)), [("uusi.png", image_bytes())]),
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    entry = db.session.get(KaizenEntry, entry.id)
+    assert entry.photo("before").original_name == "uusi.png"
+    assert entry.photo("after").original_name == "jalkeen.png"
+    assert len(entry.attachments) == 3
+    assert not old_file.exists()
