@@ -155,3 +155,32 @@ def test_without_javascript_every_action_comes_back_to_the_checklist(plain_page,
     page.get_by_role("button", name="Delete: Kokoa tulokset").click()
     expect(page.get_by_role("status")).to_have_text("Item removed: Kokoa tulokset")
     assert item_texts(page) == ["Kysy palautetta"]
+
+
+def test_a_second_edit_of_the_same_item_is_told_in_place_and_kept(new_context, board):
+    first, second = new_context().new_page(), new_context().new_page()
+    open_card(first, board)
+    add_by_keyboard(first, "Kysy palaute")
+    log_in(second, board.colleague.email)
+    second.goto(f"/improvements/{board.card_id}")
+    for page in (first, second):
+        page.get_by_role("link", name="Edit: Kysy palaute").click()
+        expect(page.get_by_label("Checklist item", exact=True)).to_be_focused()
+    first.get_by_label("Checklist item", exact=True).fill("Kysy palaute opiskelijoilta")
+    first.keyboard.press("Enter")
+    expect(first.get_by_role("status")).to_have_text("Item saved: Kysy palaute opiskelijoilta")
+
+    second.get_by_label("Checklist item", exact=True).fill("Kysy palaute huoltajilta")
+    second.keyboard.press("Enter")
+    conflict = second.locator("#conflict")
+    expect(conflict).to_be_focused()
+    expect(conflict).to_contain_text("it now reads “Kysy palaute opiskelijoilta”")
+    expect(second.get_by_role("status")).to_contain_text("Someone changed this item")
+    expect(second.get_by_label("Checklist item", exact=True)).to_have_value(
+        "Kysy palaute huoltajilta"
+    )
+    assert_accessible(second)
+    # Saving again replaces the first one's text, knowingly.
+    second.get_by_role("button", name="Save").click()
+    expect(second.get_by_role("status")).to_have_text("Item saved: Kysy palaute huoltajilta")
+    assert item_texts(second) == ["Kysy palaute huoltajilta"]
