@@ -256,7 +256,7 @@ def test_on_a_phone_the_kaizen_entry_comes_before_the_filters(browser, live_serv
         filters = page.locator("form.filters").bounding_box()
         assert entry["y"] < filters["y"], (entry, filters)
         # The file slots stay folded away until someone asks for them.
-        assert page.get_by_label("Tiedosto 1", exact=True).is_hidden()
+        assert page.get_by_label("Ennen-kuva", exact=True).is_hidden()
     finally:
         context.close()
 
