@@ -43,9 +43,12 @@ def seed_checklist_demo(team: Team) -> None:
         )
         if card is None:
             continue
-        items = checklists.add_checklist_items(card.owner or card.created_by, card, texts)
+        person = card.owner or card.created_by
+        if person is None:
+            continue
+        items = checklists.add_checklist_items(person, card, texts)
         for item in items[:done]:
-            checklists.tick_checklist_item(card.owner or card.created_by, item)
+            checklists.tick_checklist_item(person, item)
         entered = card.stage_entered_at or card.created_at
         moment = min(entered + timedelta(days=1), utcnow() - timedelta(hours=1))
         db.session.execute(
