@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from lean.a3.demo import seed_a3_demo
 from lean.boards import services
 from lean.boards.checklist_demo import seed_checklist_demo
+from lean.boards.files_demo import seed_files_demo
 from lean.boards.limits_demo import seed_limits_demo
 from lean.core.extensions import db
 from lean.kaizen.services import log_kaizen
@@ -380,6 +381,7 @@ def seed_demo() -> None:
     seed_a3_demo()
     seed_network_demo()
     seed_checklist_demo(teams["Opintotoimisto"])
+    seed_files_demo(teams["Opintotoimisto"])
     seed_limits_demo(teams["Opintotoimisto"])
 
 
