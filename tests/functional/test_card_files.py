@@ -3,16 +3,19 @@ card's readers only, removed with their files, and a photo as the card's cover o
 
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from lean.core.extensions import db as _db
 from lean.models import Attachment, Event
-from tests.conftest import make_improvement, make_kaizen, make_user
+from tests.conftest import World, empty_tables, make_app, make_improvement, make_kaizen, make_user
 from tests.functional.test_kaizen import (
     GPS_IFD,
     HTMX,
@@ -24,6 +27,13 @@ from tests.functional.test_kaizen import (
     upload_files,
 )
 from tests.functional.test_query_counts import count_queries, fill_board
+from tests.functional.test_sqlite_locking import logged_in_client
+from tests.functional.test_upload_limits import (  # noqa: F401  (while_decoding: a fixture)
+    another_save,
+    encoded,
+    noise,
+    while_decoding,
+)
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n"
 
@@ -175,6 +185,17 @@ def test_no_file_chosen_asks_for_one(world, login_as, db):
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Choose a photo or a PDF to add." in html and 'aria-invalid="true"' in html
+
+
+def test_a_description_too_long_is_refused_and_kept(world, login_as, db):
+    text = "k" * 201
+    response = post_file(
+        login_as("member"), world.improvement, "kuva.png", image_bytes(), text, HTMX
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Field cannot be longer than 200 characters." in html and f'value="{text}"' in html
+    assert card_files(db, world.improvement) == []
 
 
 def test_a_full_card_takes_no_more_files(world, login_as, db, app):
@@ -375,3 +396,86 @@ def test_the_board_with_covers_runs_as_many_statements(world, login_as, db, quer
     html = client.get(url).get_data(as_text=True)
     assert html.count('class="card-cover"') == 6
     assert count_queries(client, query_counter, url) == without
+
+
+# ---- SQLite's write lock is free while a card's photo is shrunk --------------------------
+
+
+@pytest.fixture
+def sqlite_card(sqlite_database) -> Iterator[SimpleNamespace]:
+    """The world's card and its member in an SQLite database."""
+    setup = make_app(sqlite_database)
+    with setup.app_context():
+        world = World()
+        facts = SimpleNamespace(
+            card=world.improvement.id,
+            member=world.users["member"].email,
+            member_id=world.users["member"].id,
+            team=world.team.id,
+            path=make_url(sqlite_database).database,
+            url=sqlite_database,
+        )
+        _db.session.commit()  # the builders' transaction holds the write lock
+        yield facts
+        _db.session.remove()
+        empty_tables()
+        _db.engine.dispose()
+
+
+def post_photo(client, card_id: int):
+    data = MultiDict({"description": "Kuva"})
+    photo = encoded(noise((600, 400)), "JPEG")
+    data.add("file", FileStorage(io.BytesIO(photo), filename="IMG_1.jpg"))
+    boundary, body = encode_multipart(data)
+    return client.post(
+        f"/improvements/{card_id}/files",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+
+def test_others_save_while_a_cards_photo_is_shrunk(
+    sqlite_card,
+    while_decoding,  # noqa: F811  (the fixture imported above)
+):
+    client = logged_in_client(sqlite_card.url, 15, sqlite_card.member)
+    waits = []
+    while_decoding(
+        lambda _picture: waits.append(
+            another_save(
+                sqlite_card.path, "UPDATE team SET name = name || '' WHERE id = ?", sqlite_card.team
+            )
+        )
+    )
+    response = post_photo(client, sqlite_card.card)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert waits and None not in waits, "the write lock was held while the photo was decoded"
+    with make_app(sqlite_card.url).app_context():
+        stored = _db.session.scalars(
+            select(Attachment).where(Attachment.improvement_id == sqlite_card.card)
+        ).all()
+        assert [attachment.original_name for attachment in stored] == ["IMG_1.jpg"]
+
+
+def test_a_member_removed_while_their_photo_was_shrunk_cannot_add_it(
+    sqlite_card,
+    while_decoding,  # noqa: F811  (the fixture imported above)
+):
+    """The permission is asked again in the save's own transaction."""
+    client = logged_in_client(sqlite_card.url, 15, sqlite_card.member)
+    waits = []
+    while_decoding(
+        lambda _picture: waits.append(
+            another_save(
+                sqlite_card.path,
+                "DELETE FROM membership WHERE user_id = ? AND team_id = ?",
+                sqlite_card.member_id,
+                sqlite_card.team,
+            )
+        )
+    )
+    response = post_photo(client, sqlite_card.card)
+    assert waits and None not in waits
+    assert response.status_code == 403
+    with make_app(sqlite_card.url).app_context():
+        assert _db.session.scalar(select(Attachment)) is None
