@@ -93,6 +93,24 @@ def remove_card_file(actor: User, attachment: Attachment) -> None:
     remove_after_commit(stored_names([attachment]))
 
 
+def describe_card_file(actor: User, attachment: Attachment, description: str) -> bool:
+    """Give a file its new description (a photo's alt text); False when it was that already."""
+    description = description.strip()
+    if attachment.description == description:
+        return False
+    attachment.description = description
+    record_event(
+        actor,
+        EventKind.FILE_DESCRIBED,
+        _card_of(attachment),
+        attachment_id=attachment.id,
+        name=attachment.original_name,
+        photo=attachment.is_image,
+        description=description,
+    )
+    return True
+
+
 def set_cover(actor: User, attachment: Attachment, cover: bool) -> bool:
     """Make a photo the card's cover (any other cover of the card stops being one), or stop it
     being the cover; False when it already was as asked."""

@@ -30,6 +30,7 @@ from lean.models import Improvement
 from lean.shared import pieces, policy
 from lean.shared.labels import field_label, stage_label
 from lean.shared.uploads import (
+    DESCRIPTION_MAX_LENGTH,
     FilesNotStored,
     checked_outside_transaction,
     files_not_stored_message,
@@ -46,7 +47,11 @@ def file_size(size: int) -> str:
     return _("%(size)s MB", size=format_decimal(size / (1024 * 1024), "#,##0.#"))
 
 
-def _files_context(improvement: Improvement, form=None, upload_errors=(), focus=None) -> dict:
+def _files_context(
+    improvement: Improvement, form=None, upload_errors=(), focus=None, describing=None
+) -> dict:
+    """What the card's files section shows; `describing` is a description refused, with the
+    file's id, the text typed and the message."""
     card_files = files.card_files(improvement)
     return {
         "improvement": improvement,
@@ -59,6 +64,8 @@ def _files_context(improvement: Improvement, form=None, upload_errors=(), focus=
         "accepted_types": ACCEPTED_TYPES,
         "file_size": file_size,
         "focus": focus,
+        "describing": describing,
+        "description_max_length": DESCRIPTION_MAX_LENGTH,
     }
 
 
@@ -85,10 +92,10 @@ def _answer(improvement: Improvement, message: str, focus: str, element: str | N
     return announce(make_response(html), message, element)
 
 
-def _refused(improvement: Improvement, form, upload_errors, status: int):
+def _refused(improvement: Improvement, form, upload_errors, status: int, describing=None):
     """The form again with what was refused and why, the description typed kept: in place for
     htmx, else on a page of the card's files."""
-    context = _files_context(improvement, form, upload_errors)
+    context = _files_context(improvement, form, upload_errors, describing=describing)
     if is_htmx():
         return render_template("boards/_files.html", **context), status
     return render_template("boards/files_page.html", **context), status
@@ -154,3 +161,25 @@ def set_cover(attachment_id: int):
         else _("“%(name)s” is no longer the card's cover.", name=name)
     )
     return _answer(improvement, message, f"cover-{attachment.id}")
+
+
+@boards_blueprint.post("/attachments/<int:attachment_id>/description")
+def describe_file(attachment_id: int):
+    """Change a file's description, a photo's alt text on the card and on the board."""
+    attachment = policy.card_attachment_for_write(current_user, attachment_id)
+    improvement = attachment.improvement
+    if improvement is None:  # the policy gives only a card's file
+        abort(404)
+    text = (request.form.get("description") or "").strip()
+    name = attachment.original_name
+    if len(text) > DESCRIPTION_MAX_LENGTH:
+        message = _(
+            "The description of “%(name)s” is longer than %(count)d characters.",
+            name=name,
+            count=DESCRIPTION_MAX_LENGTH,
+        )
+        describing = {"id": attachment.id, "text": text, "error": message}
+        return _refused(improvement, None, [], 422, describing)
+    files.describe_card_file(current_user, attachment, text)
+    message = _("The description of “%(name)s” is saved.", name=name)
+    return _answer(improvement, message, f"describe-{attachment.id}")

@@ -63,6 +63,7 @@ class EventKind(enum.StrEnum):
     FILE_ADDED = "file_added"
     FILE_REMOVED = "file_removed"
     COVER_CHANGED = "cover_changed"
+    FILE_DESCRIBED = "file_described"
     # Stand-ups
     DECIDED = "decided"
     NOTED = "noted"

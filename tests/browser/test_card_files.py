@@ -134,6 +134,27 @@ def test_a_document_is_removed_after_asking(page, board):
     assert_none({"card page after removing a file": axe_violations(page)})
 
 
+def test_a_photos_description_is_given_later_by_keyboard(page, board):
+    log_in(page, board.member.email)
+    page.goto(f"/improvements/{board.card_id}")
+    add_file(page, "jonotus.png", "image/png", png_bytes())
+    expect(files_section(page).get_by_role("img", name="jonotus.png")).to_be_visible()
+    summary = files_section(page).locator("summary", has_text="Edit the description")
+    summary.focus()
+    page.keyboard.press("Enter")
+    field = files_section(page).get_by_label("Description of “jonotus.png”")
+    expect(field).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(field).to_be_focused()
+    page.keyboard.type(DESCRIPTION)
+    page.keyboard.press("Enter")
+    expect(live_region(page)).to_have_text("The description of “jonotus.png” is saved.")
+    expect(files_section(page).get_by_role("img", name=DESCRIPTION)).to_be_visible()
+    expect(files_section(page).locator("summary", has_text="Edit the description")).to_be_focused()
+    expect(page.locator("#card-history")).to_contain_text(f"described “jonotus.png”: {DESCRIPTION}")
+    assert_none({"card page after describing a photo": axe_violations(page)})
+
+
 def test_without_javascript_a_photo_is_added_and_made_the_cover(new_context, board):
     page = new_context(java_script_enabled=False).new_page()
     log_in(page, board.member.email)

@@ -185,6 +185,7 @@ EXPECTED = {
     ("boards.add_file", "POST"): {**WRITERS, "member": 422, "supervisor": 422},
     ("boards.remove_file", "POST"): WRITERS,
     ("boards.set_cover", "POST"): WRITERS,
+    ("boards.describe_file", "POST"): WRITERS,
     # -- onboarding: invitations and password resets --
     ("auth.invite", "GET"): {
         "anonymous": LOGIN,
@@ -506,6 +507,7 @@ def form_for(endpoint: str) -> dict:
         "boards.move_checklist_item": {"direction": "down"},
         "boards.remove_checklist_item": {"version": "1"},
         "boards.set_cover": {"cover": "1"},
+        "boards.describe_file": {"description": "Palvelupiste"},
     }.get(endpoint, {})
 
 
@@ -646,7 +648,7 @@ def test_route_answers_role_as_expected(app, world, login, endpoint, method, rol
             uploads=[CheckedUpload("kuva.png", TINY_PNG, "image/png")],
         )
         values.update(kaizen_id=kaizen.id, attachment_id=kaizen.attachments[0].id)
-    if endpoint in ("boards.remove_file", "boards.set_cover"):
+    if endpoint in ("boards.remove_file", "boards.set_cover", "boards.describe_file"):
         values.update(attachment_id=card_file_of(world))
     if "standup_id" in rule.arguments or "escalation_id" in rule.arguments:
         values.update(running_standup(world))

@@ -103,7 +103,8 @@ def test_a_photo_is_added_in_place_with_its_description_as_alt_text(world, login
     assert announced(response) == "“tulostin.png” added to the card."
     # The file field is focused, ready for the next one; the form is empty again.
     assert "autofocus" in html and 'id="card-file-input"' in html
-    assert 'value="Tulostin palvelupisteellä"' not in html
+    form = html[html.index('id="card-file-form"') :]
+    assert 'value="Tulostin palvelupisteellä"' not in form
     assert file_events(db, world.improvement) == [
         ("file_added", {"attachment_id": photo.id, "name": "tulostin.png", "photo": True})
     ]
@@ -306,6 +307,60 @@ def test_removing_without_javascript_goes_back_to_the_cards_files(world, login_a
     assert "“ohje.pdf” removed from the card." in client.get(response.headers["Location"]).get_data(
         as_text=True
     )
+
+
+# ---- the description ---------------------------------------------------------------------
+
+
+def test_a_description_is_changed_and_becomes_the_alt_text_everywhere(world, login_as, db):
+    client = login_as("member")
+    post_file(client, world.improvement, "kuva.png", image_bytes())
+    [photo] = card_files(db, world.improvement)
+    client.post(f"/attachments/{photo.id}/cover", data={"cover": "1"})
+    board = client.get(f"/teams/{world.team.id}/board").get_data(as_text=True)
+    assert f'src="/attachments/{photo.id}/thumbnail" alt="" width="240"' in board
+    response = client.post(
+        f"/attachments/{photo.id}/description", data={"description": " Palvelupiste "}, headers=HTMX
+    )
+    assert response.status_code == 200
+    assert announced(response) == "The description of “kuva.png” is saved."
+    html = response.get_data(as_text=True)
+    assert f'<summary id="describe-{photo.id}" autofocus>' in html
+    assert f'src="/attachments/{photo.id}/thumbnail" alt="Palvelupiste"' in html
+    assert "described “kuva.png”: Palvelupiste" in html
+    assert card_files(db, world.improvement)[0].description == "Palvelupiste"
+    board = client.get(f"/teams/{world.team.id}/board").get_data(as_text=True)
+    assert f'src="/attachments/{photo.id}/thumbnail" alt="Palvelupiste" width="240"' in board
+    # Emptied without JavaScript: the file's name is the alt text on the card again.
+    response = client.post(f"/attachments/{photo.id}/description", data={"description": ""})
+    assert response.status_code == 303 and response.headers["Location"].endswith("#card-files")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'alt="kuva.png"' in page and "removed the description of “kuva.png”" in page
+
+
+def test_a_description_too_long_is_refused_in_place_and_kept(world, login_as, db):
+    client = login_as("member")
+    post_file(client, world.improvement, "kuva.png", image_bytes(), "Vanha")
+    [photo] = card_files(db, world.improvement)
+    text = "k" * 201
+    response = client.post(
+        f"/attachments/{photo.id}/description", data={"description": text}, headers=HTMX
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "The description of “kuva.png” is longer than 200 characters." in html
+    assert f'value="{text}" aria-invalid="true"' in html and "<details class" in html
+    assert 'card-file-describe" open>' in html
+    assert card_files(db, world.improvement)[0].description == "Vanha"
+
+
+def test_only_the_boards_writers_describe_a_file(world, login_as, db):
+    post_file(login_as("member"), world.improvement, "kuva.png", image_bytes(), "Vanha")
+    [photo] = card_files(db, world.improvement)
+    url = f"/attachments/{photo.id}/description"
+    assert login_as("coordinator").post(url, data={"description": "X"}).status_code == 403
+    assert login_as("foreign_member").post(url, data={"description": "X"}).status_code == 404
+    assert card_files(db, world.improvement)[0].description == "Vanha"
 
 
 # ---- the cover ----------------------------------------------------------------------------
