@@ -24,6 +24,7 @@ from lean.models.practice import (
     PracticeComment,
     PracticeKind,
 )
+from lean.models.sign_on import ProviderKind, SignOnIdentity, SignOnProvider
 from lean.models.standup import Escalation, Standup, StandupAttendee, StandupItem
 from lean.models.theme import FocusArea, Theme
 from lean.models.user import LoginFailure, PasswordResetRequest, User
@@ -61,7 +62,10 @@ __all__ = [
     "Practice",
     "PracticeComment",
     "PracticeKind",
+    "ProviderKind",
     "Recurrence",
+    "SignOnIdentity",
+    "SignOnProvider",
     "Stage",
     "Standup",
     "StandupAttendee",

@@ -24,6 +24,8 @@ class CardComment(Model):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An imported comment's writer who has no account here (the importer is its author).
+    original_author: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     improvement: Mapped[Improvement] = relationship()
     author: Mapped[User] = relationship()

@@ -47,6 +47,7 @@ class Improvement(Model):
         Index("ix_improvement_completed", "team_id", "completed_at"),
         # A recurring template makes one card per date, never two (lean/boards templates).
         UniqueConstraint("from_template_id", "template_date"),
+        Index("uq_improvement_team_import_key", "team_id", "import_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,6 +80,9 @@ class Improvement(Model):
         ForeignKey("card_template.id", use_alter=True, ondelete="SET NULL")
     )
     template_date: Mapped[date | None]
+    # Where an imported card came from ("planner:<task id>", "trello:<card id>"): the same file
+    # imported twice makes no second card (unique within the team).
+    import_key: Mapped[str | None] = mapped_column(String(100))
     # Stage times, kept by the services in the same transaction as the event of the move, so
     # that the board and the figures read them instead of searching the events (which remain
     # the history; lean.boards.services.refresh_stage_times recomputes these from them).

@@ -45,6 +45,8 @@ class OneTimeLink(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An invitation an admin took back before it was used.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organization: Mapped[Organization] = relationship()
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
@@ -52,4 +54,4 @@ class OneTimeLink(Model):
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
     def is_usable(self, now: datetime) -> bool:
-        return self.used_at is None and now < self.expires_at
+        return self.used_at is None and self.revoked_at is None and now < self.expires_at

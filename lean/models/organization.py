@@ -6,7 +6,7 @@ import enum
 from datetime import datetime, time
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lean.models.base import UTCDateTime, utcnow
@@ -30,6 +30,9 @@ class Organization(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Network: coordinators always publish practices; supervisors only when this is on.
     supervisors_may_publish: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Off: "sign-on only", its people sign in only through its providers (installation admins
+    # excepted).
+    passwords_allowed: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     teams: Mapped[list[Team]] = relationship(back_populates="organization", order_by="Team.name")
 
