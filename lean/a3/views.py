@@ -10,7 +10,16 @@ from __future__ import annotations
 from functools import partial
 from typing import cast
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from flask_login import current_user, login_required
@@ -46,6 +55,7 @@ from lean.shared import pieces, policy
 from lean.shared.labels import stage_label
 from lean.shared.lookups import active_themes
 from lean.shared.pdf import file_name_part, html_to_pdf, pdf_download
+from lean.shared.web import announce
 
 a3_blueprint = Blueprint("a3", __name__)
 
@@ -167,10 +177,13 @@ def _render_section(sheet, key: str, state: SheetState | None = None, status: in
     return render_template("a3/section_page.html", template=template, **context), status
 
 
-def _after_change(sheet, key: str):
-    """A change went through: the fresh section for htmx, back to the sheet for a plain form."""
+def _after_change(sheet, key: str, message: str):
+    """A change went through: the fresh section for htmx, back to the sheet for a plain form;
+    `message` says so in the page's live region."""
     if is_htmx():
-        return _render_section(db.session.get(type(sheet), sheet.id), key)
+        response = make_response(_render_section(db.session.get(type(sheet), sheet.id), key))
+        return announce(response, message)
+    flash(message, "success")
     return redirect(_sheet_url(sheet, key), 303)
 
 
@@ -253,7 +266,7 @@ def edit_section(sheet_id: int, section: str):
         form.version.data = getattr(sheet, BY_KEY[section].version_column)
         state.conflict = section
         return _render_section(sheet, section, state, 409)
-    return _after_change(sheet, section)
+    return _after_change(sheet, section, _("Section saved."))
 
 
 @a3_blueprint.post("/a3/<int:sheet_id>/coach")
@@ -269,8 +282,7 @@ def name_peer_coach(sheet_id: int):
         state.peer_coach_form = form
         return _render_section(sheet, "header", state, 422)
     services.name_peer_coach(current_user, sheet, coach)
-    flash(_("%(name)s now coaches this A3.", name=coach.name), "success")
-    return _after_change(sheet, "header")
+    return _after_change(sheet, "header", _("%(name)s now coaches this A3.", name=coach.name))
 
 
 # ---- list items: whys, causes, countermeasures, actions ----------------------------------
@@ -304,7 +316,7 @@ def add_item(sheet_id: int, kind: str):
     except services.A3Refused:
         form.form_errors.append(_("The chain has five whys already."))
         return _render_section(_refreshed(sheet), item_kind.section, state, 422)
-    return _after_change(sheet, item_kind.section)
+    return _after_change(sheet, item_kind.section, _("Section saved."))
 
 
 @a3_blueprint.route("/a3/<int:sheet_id>/items/<kind>/<int:item_id>/edit", methods=["GET", "POST"])
@@ -336,7 +348,7 @@ def edit_item(sheet_id: int, kind: str, item_id: int):
         if db.session.get(item_kind.model, item_id) is None:
             abort(404)
         return _render_section(sheet, item_kind.section, state, 409)
-    return _after_change(sheet, item_kind.section)
+    return _after_change(sheet, item_kind.section, _("Section saved."))
 
 
 @a3_blueprint.post("/a3/<int:sheet_id>/items/<kind>/<int:item_id>/toggle")
@@ -347,7 +359,7 @@ def toggle_item(sheet_id: int, kind: str, item_id: int):
     if kind not in ("actions", "countermeasures"):
         abort(404)
     services.toggle_item(current_user, sheet, item_kind, _item(sheet, item_kind, item_id))
-    return _after_change(sheet, item_kind.section)
+    return _after_change(sheet, item_kind.section, _("Section saved."))
 
 
 @a3_blueprint.post("/a3/<int:sheet_id>/items/<kind>/<int:item_id>/move")
@@ -359,7 +371,7 @@ def move_item(sheet_id: int, kind: str, item_id: int):
         abort(404)
     step = -1 if request.form.get("direction") == "up" else 1
     services.move_why(current_user, sheet, _item(sheet, item_kind, item_id), step)
-    return _after_change(sheet, item_kind.section)
+    return _after_change(sheet, item_kind.section, _("Section saved."))
 
 
 @a3_blueprint.post("/a3/<int:sheet_id>/items/<kind>/<int:item_id>/delete")
@@ -368,7 +380,7 @@ def remove_item(sheet_id: int, kind: str, item_id: int):
     sheet = policy.a3_for_write(current_user, sheet_id)
     item_kind = _kind(kind)
     services.remove_item(current_user, sheet, item_kind, _item(sheet, item_kind, item_id))
-    return _after_change(sheet, item_kind.section)
+    return _after_change(sheet, item_kind.section, _("Section saved."))
 
 
 # ---- coaching comments -------------------------------------------------------------------
@@ -395,7 +407,7 @@ def add_comment(sheet_id: int, section: str):
         services.add_comment(current_user, sheet, section, cast(str, form.body.data), parent)
     except services.A3Refused:
         abort(400)
-    return _after_change(sheet, section)
+    return _after_change(sheet, section, _("Comment added."))
 
 
 @a3_blueprint.post("/a3/<int:sheet_id>/comments/<int:comment_id>/resolve")
@@ -406,7 +418,7 @@ def resolve_comment(sheet_id: int, comment_id: int):
     if comment is None or comment.sheet_id != sheet.id or comment.parent_id is not None:
         abort(404)
     services.resolve_comment(current_user, sheet, comment)
-    return _after_change(sheet, comment.section)
+    return _after_change(sheet, comment.section, _("Comment resolved."))
 
 
 # ---- print -------------------------------------------------------------------------------

@@ -78,7 +78,7 @@ def offer_for(improvement: Improvement, position_before: int) -> UndoOffer | Non
 
 
 def notice(offer: UndoOffer, *, came_from: str, query: dict | None = None, oob=False) -> Markup:
-    """The message "Moved to Do" with its Undo form (templates/boards/_undo.html)."""
+    """The message "Card moved to Do" with its Undo form (templates/boards/_undo.html)."""
     return Markup(  # noqa: S704 (a template of ours, escaped by Jinja)
         render_template(
             "boards/_undo.html",

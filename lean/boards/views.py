@@ -232,6 +232,12 @@ def place(improvement_id: int):
     undo_notice = _offer_undo(improvement, position_before, "board") if moved else None
     if is_htmx() and placed and limits_page.reason_sent():
         return _board_after_move_over_limit(improvement, undo_notice)
+    if is_htmx() and placed and not moved:
+        # A new place in the same column: said, as a move to another column says its Undo.
+        response = make_response(_moved_or_board(improvement, placed))
+        return announce(
+            response, _("Card placed in %(stage)s.", stage=stage_label(improvement.stage))
+        )
     if is_htmx():
         return _moved_or_board(improvement, placed, undo_notice)
     target = url_for("boards.show", team_id=improvement.team_id, **_filter_args(request.args))
@@ -318,9 +324,17 @@ def _moved_or_board(improvement, moved: bool, undo_notice: Markup | None = None)
 
 @boards_blueprint.get("/improvements/<int:improvement_id>")
 def detail(improvement_id: int):
-    """A card with its PDCA fields, impact and history."""
+    """A card with its PDCA fields, impact and history.
+
+    The open page asks again with htmx and its tag (lean/shared/freshness.py): unchanged costs
+    a 304; after a change to the card the answer is its comments, which the page redraws."""
     improvement = policy.improvement_for_read(current_user, improvement_id)
-    return render_detail(improvement)
+    g.freshness_etag = etag = freshness.card_etag(improvement)
+    if not is_htmx():
+        return render_detail(improvement)
+    return freshness.not_modified(etag) or freshness.tagged(
+        pieces.piece("conversation.card_comments", improvement=improvement), etag
+    )
 
 
 def render_detail(improvement, status=200, checklist=None):

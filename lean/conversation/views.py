@@ -2,7 +2,16 @@
 
 from typing import cast
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -16,6 +25,7 @@ from lean.core.input_checks import id_from
 from lean.models import Event, Improvement
 from lean.shared import freshness, pieces, policy
 from lean.shared.labels import stage_label
+from lean.shared.web import announce
 
 conversation_blueprint = Blueprint("conversation", __name__)
 
@@ -43,6 +53,12 @@ def _render_comments(improvement, form=None, status=200, editing=None, edit_form
     html = render_template("conversation/_comments.html", **context)
     html += render_template("conversation/_history_oob.html", improvement=improvement)
     return html, status
+
+
+def _said(rendered, message: str, focus: str):
+    """The comments after a change, the change said in the page's live region and the focus on
+    the comment it concerns (or, after a delete, on the comments' heading)."""
+    return announce(make_response(rendered), message, focus=focus)
 
 
 def _refusal(form, error: mentions.MentionRefused | mentions.MentionIncomplete) -> None:
@@ -77,7 +93,7 @@ def add_comment(improvement_id: int):
         current_user, improvement, cast(str, form.body.data), mentioned
     )
     if is_htmx():
-        return _render_comments(improvement)
+        return _said(_render_comments(improvement), _("Comment added."), f"comment-{comment.id}")
     flash(_("Comment added."), "success")
     target = url_for("boards.detail", improvement_id=improvement.id)
     return redirect(f"{target}#comment-{comment.id}", 303)
@@ -101,7 +117,7 @@ def edit_comment(comment_id: int):
         return _render_comments(improvement, editing=comment.id, edit_form=form, status=422)
     services.edit_comment(current_user, comment, cast(str, form.body.data), mentioned)
     if is_htmx():
-        return _render_comments(improvement)
+        return _said(_render_comments(improvement), _("Comment saved."), f"comment-{comment.id}")
     flash(_("Comment saved."), "success")
     target = url_for("boards.detail", improvement_id=improvement.id)
     return redirect(f"{target}#comment-{comment.id}", 303)
@@ -114,7 +130,7 @@ def delete_comment(comment_id: int):
     improvement = comment.improvement
     services.delete_comment(current_user, comment)
     if is_htmx():
-        return _render_comments(improvement)
+        return _said(_render_comments(improvement), _("Comment deleted."), "comments-heading")
     flash(_("Comment deleted."), "success")
     return redirect(url_for("boards.detail", improvement_id=improvement.id) + "#comments", 303)
 

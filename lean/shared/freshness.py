@@ -4,6 +4,7 @@ An open board (or stand-up) asks every 20 seconds with If-None-Match; while noth
 to the team the answer is a 304 without rendering, after a fixed few statements (the user,
 the team, the newest event ids). Besides the team's own events, the tag follows the changes
 outside any team that the page shows: a person of the organization renamed, a theme renamed.
+An open card page asks the same way about the card's own events, and redraws its comments.
 The tag also covers who asks, in which language and with which filters, so a tag is never
 reused for a page that differs. Only the htmx requests of the open page are conditional: a
 full page carries its tag in the page, not in a header, so the browser's own cache never
@@ -13,13 +14,16 @@ shows a page with stale flash messages or CSRF tokens.
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 
 from flask import Response, make_response, request
 from flask_login import current_user
+from sqlalchemy import Select, bindparam, func, select
 
+from lean.core.extensions import read_columns
 from lean.core.htmx import HTMX_HEADERS, is_htmx
 from lean.core.i18n import current_language
-from lean.models import Team
+from lean.models import Event, Improvement, Team
 from lean.shared.events import team_view_version
 
 POLL_SECONDS = 20
@@ -34,9 +38,45 @@ def team_etag(team: Team, version: str | None = None) -> str:
     """The tag of the page asked for, at the team's `version` (read now when not given)."""
     if version is None:
         version = team_version(team)
+    return f"team-{team.id}-{version}-{_view_digest()}"
+
+
+@cache
+def _card_view_statement() -> Select:
+    """Built once per worker: an open card page asks for it every 20 seconds."""
+
+    def newest(*conditions):
+        return select(func.max(Event.id)).where(*conditions).scalar_subquery()
+
+    return select(
+        # The card's own events: edits, moves, comments, checklists, files, its A3, stand-ups.
+        newest(Event.subject_type == "improvement", Event.subject_id == bindparam("card_id")),
+        # As on the board: a person of the organization or a theme renamed.
+        newest(Event.team_id.is_(None), Event.organization_id == bindparam("organization_id")),
+        newest(Event.team_id.is_(None), Event.organization_id.is_(None)),
+    )
+
+
+def card_version(improvement: Improvement) -> str:
+    """The version of what a card's page shows (one statement): it changes with every change
+    to the card, and with the names it shows."""
+    row = read_columns(
+        _card_view_statement(),
+        {"card_id": improvement.id, "organization_id": improvement.team.organization_id},
+    ).one()
+    return "-".join(str(newest or 0) for newest in row)
+
+
+def card_etag(improvement: Improvement) -> str:
+    """The tag of the card page asked for (the comments an open card page redraws)."""
+    return f"card-{improvement.id}-{card_version(improvement)}-{_view_digest()}"
+
+
+def _view_digest() -> str:
+    """Who asks for which page, in which language: a tag is never reused for a page that
+    differs."""
     view = f"{request.path}?{request.query_string.decode()}|{current_user.id}|{current_language()}"
-    digest = hashlib.sha256(view.encode()).hexdigest()[:16]
-    return f"team-{team.id}-{version}-{digest}"
+    return hashlib.sha256(view.encode()).hexdigest()[:16]
 
 
 def not_modified(etag: str) -> Response | None:

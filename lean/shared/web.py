@@ -40,12 +40,17 @@ def render_page_or_partial(page_template: str, partial_template: str, status=200
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def announce(response: Response, message: str, element_id: str | None = None) -> Response:
+def announce(
+    response: Response, message: str, element_id: str | None = None, *, focus: str | None = None
+) -> Response:
     """Tell the page (static/js/vertaa.js) to say `message` in its live region and, when given,
-    to bring the element with that id into view and highlight it."""
+    to bring the element with that id into view and highlight it, and to put the focus on the
+    element with the id `focus` (e.g. the comment just posted)."""
     payload = {"message": message}
     if element_id:
         payload["element"] = element_id
+    if focus:
+        payload["focus"] = focus
     response.headers["HX-Trigger"] = json.dumps({"vertaa:announce": payload})
     return response
 

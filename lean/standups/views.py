@@ -186,7 +186,8 @@ def _back_to(standup, item, anchor="current-card"):
 
 
 def _card_action(standup_id: int, improvement_id: int, form_name: str, make_form, apply, message):
-    """The shared shape of every card action: validate, change, say so, back to the card."""
+    """The shared shape of every card action: validate, change, say so, back to the card.
+    `message` is the sentence, or makes it from the card as changed."""
     standup = policy.standup_for_run(current_user, standup_id)
     item, improvement = _item_or_404(standup, improvement_id)
     form = make_form(standup)
@@ -199,7 +200,7 @@ def _card_action(standup_id: int, improvement_id: int, form_name: str, make_form
     except EditConflict:
         flash(_("Someone else changed this card at the same moment. Try again."), "error")
         return _back_to(standup, item)
-    flash(message, "success")
+    flash(message(improvement) if callable(message) else message, "success")
     return _back_to(standup, item)
 
 
@@ -216,7 +217,7 @@ def move_card(standup_id: int, improvement_id: int):
             lambda s, i, f: services.move_card(
                 current_user, s, i, Stage(f.stage.data), (f.over_limit_reason.data or "").strip()
             ),
-            _("Card moved."),
+            lambda card: _("Card moved to %(stage)s.", stage=stage_label(card.stage)),
         )
     except board_services.WipLimitReached as reached:
         standup = policy.standup_for_run(current_user, standup_id)

@@ -23,18 +23,44 @@
     window.setTimeout(function () { element.classList.remove("is-new"); }, 4000);
   }
 
-  // A server answer may ask for an announcement (lean/web.py announce()).
+  // Focus on what was just made or changed (a comment posted): what it is, is read out next.
+  function focusOn(element) {
+    if (!element.matches("a[href], button, input, select, textarea, [tabindex]")) {
+      element.setAttribute("tabindex", "-1");
+    }
+    element.focus();
+  }
+
+  // A server answer may ask for an announcement (lean/shared/web.py announce()), and for an
+  // element to be highlighted or focused.
   document.addEventListener("vertaa:announce", function (event) {
     const detail = event.detail || {};
     if (detail.message) say(detail.message);
-    if (detail.element) {
+    if (detail.element || detail.focus) {
       // The answer's content is settled after its trigger header: wait for it.
       document.addEventListener("htmx:afterSettle", function once() {
         document.removeEventListener("htmx:afterSettle", once);
-        const element = document.getElementById(detail.element);
+        const element = detail.element && document.getElementById(detail.element);
         if (element) highlight(element);
+        const focused = detail.focus && document.getElementById(detail.focus);
+        if (focused) focusOn(focused);
       });
     }
+  });
+
+  // A message the page came with (the answer to a plain form, e.g. a move in the stand-up) is
+  // in the live region before a screen reader listens to it: once the page is read, the
+  // message is put in again, unchanged, so that it is heard as a change.
+  document.addEventListener("DOMContentLoaded", function () {
+    const region = document.getElementById("messages");
+    if (!region || !region.textContent.trim()) return;
+    const messages = Array.from(region.childNodes);
+    window.setTimeout(function () {
+      if (region.contains(document.activeElement)) return;
+      if (messages.some(function (message) { return !message.isConnected; })) return;
+      region.replaceChildren();
+      region.append.apply(region, messages);
+    }, 500);
   });
 
   // ---- moving cards ---------------------------------------------------------------------
@@ -142,7 +168,7 @@
   document.addEventListener("htmx:load", function (event) { enableDragging(document); void event; });
 
   // ---- the Undo of a move ----------------------------------------------------------------
-  // "Moved to Do — Undo" (templates/boards/_undo.html) goes after 10 seconds, but not from
+  // "Card moved to Do — Undo" (templates/boards/_undo.html) goes after 10 seconds, but not from
   // under the pointer or the keyboard focus; the server refuses a late undo anyway.
 
   const UNDO_MILLISECONDS = 10000;

@@ -105,7 +105,7 @@ def test_a_supervisor_runs_a_whole_standup_by_keyboard(page, new_context, standu
 
     tab_to(page, current_card(page).get_by_role("button", name="Move on to Do"))
     page.keyboard.press("Enter")
-    expect(page.locator("#messages")).to_contain_text("Card moved.")
+    expect(page.locator("#messages")).to_contain_text("Card moved to Do.")
     expect(page.locator("#current-stage")).to_have_text("Do")
     expect(page.locator(".progress")).to_have_text("Card 2 of 3")
 

@@ -31,7 +31,7 @@ def test_a_keyboard_move_is_undone_from_the_keyboard(page, board):
     # Said in the page's polite live region, with its Undo.
     messages = page.get_by_role("status")
     expect(messages).to_have_attribute("aria-live", "polite")
-    expect(messages).to_contain_text("Moved to Plan.")
+    expect(messages).to_contain_text("Card moved to Plan.")
     undo = messages.get_by_role("button", name="Undo")
     expect(undo).to_be_visible()
     assert_accessible(page)

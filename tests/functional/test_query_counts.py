@@ -20,12 +20,15 @@ CHECKLIST_QUERIES = 1
 CARD_FILES_QUERIES = 1
 # Its comments, whether the reader follows it, and the names each comment mentions.
 COMMENTS_QUERIES = 3
+# The card's newest event ids: the tag of the open page's check for new comments.
+CARD_FRESHNESS_QUERIES = 1
 MAX_QUERIES = (
     CARD_QUERIES_BEFORE_COMMENTS
     + CHECKLIST_QUERIES
     + CARD_FILES_QUERIES
     + BELL_QUERIES
     + COMMENTS_QUERIES
+    + CARD_FRESHNESS_QUERIES
 )
 # The board: the card page's first seven plus its stand-up line, the bell, and the team's
 # newest event id (the tag of its freshness check).

@@ -52,7 +52,7 @@ def test_a_drop_offers_the_undo_and_the_undo_puts_the_card_back(world, login_as,
     assert answer.status_code == 200
     # The message goes into the page's live region, out of band, with its Undo.
     assert 'id="messages" data-hx-swap-oob="innerHTML"' in html
-    assert "Moved to Do." in html and ">Undo</button>" in html
+    assert "Card moved to Do." in html and ">Undo</button>" in html
     fields = undo_fields(html)
     assert fields["from"] == "board"
 
@@ -86,7 +86,7 @@ def test_without_javascript_the_board_shows_the_undo_form_after_the_move(world, 
     answer = client.post(f"/improvements/{card.id}/move", data={"stage": "do", "from": "board"})
     assert answer.status_code == 303
     board = client.get(answer.headers["Location"]).get_data(as_text=True)
-    assert "Moved to Do." in board
+    assert "Card moved to Do." in board
     fields = undo_fields(board)
     assert "data-hx-post" in board
     answer = undo(client, fields)
