@@ -52,9 +52,10 @@ from lean.core.htmx import is_htmx
 from lean.core.input_checks import id_from
 from lean.models import A3Comment, Event, Improvement, User
 from lean.shared import pieces, policy
+from lean.shared.downloads import download_name
 from lean.shared.labels import stage_label
 from lean.shared.lookups import active_themes
-from lean.shared.pdf import file_name_part, html_to_pdf, pdf_download
+from lean.shared.pdf import html_to_pdf, pdf_download
 from lean.shared.web import announce
 
 a3_blueprint = Blueprint("a3", __name__)
@@ -438,14 +439,14 @@ def print_view(sheet_id: int):
 @a3_blueprint.get("/a3/<int:sheet_id>/print.pdf")
 def print_pdf(sheet_id: int):
     """The print view as a PDF, drawn on the server by WeasyPrint, named after the sheet and its
-    last revision: vertaa-a3-lomake-hakemusten-käsittelyaika-2026-11-16.pdf."""
+    team and last revision:
+    vertaa-a3-lomake-opintotoimisto-hakemusten-käsittelyaika-2026-11-16.pdf."""
     sheet = policy.a3_for_read(current_user, sheet_id)
     pdf = html_to_pdf(_print_html(sheet, for_pdf=True))
-    revised_on = to_user_timezone(sheet.revised_at).date().isoformat()
-    name = "-".join(
-        ("vertaa", file_name_part(_("A3 sheet")), file_name_part(sheet.title), revised_on)
-    )
-    return pdf_download(pdf, name)
+    revised_on = to_user_timezone(sheet.revised_at).date()
+    # The file's name is the text of the link that downloads it, the team and the sheet's title.
+    team = sheet.improvement.team.name
+    return pdf_download(pdf, download_name(_("A3 sheet (PDF)"), team, sheet.title, day=revised_on))
 
 
 # ---- lists -------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from typing import cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 from flask_login import current_user, login_required
 
 from lean.admin import labels, queries, services
@@ -21,7 +22,9 @@ from lean.admin.forms import (
 )
 from lean.core.extensions import db
 from lean.models import TeamRole, Theme, User
+from lean.models.base import utcnow
 from lean.shared import policy
+from lean.shared.downloads import content_disposition, download_name
 
 profile_blueprint = Blueprint("profile", __name__)
 
@@ -385,9 +388,11 @@ def show():
 @profile_blueprint.get("/profile/data.json")
 @login_required
 def download_data():
-    """Everything Vertaa holds about oneself, as JSON."""
+    """Everything Vertaa holds about oneself, as JSON, named after its link, oneself and today."""
+    today = to_user_timezone(utcnow()).date()
+    filename = download_name(_("Your data (JSON)"), current_user.name, day=today)
     return (
         services.personal_data(current_user),
         200,
-        {"Content-Disposition": 'attachment; filename="vertaa-my-data.json"'},
+        {"Content-Disposition": content_disposition(f"{filename}.json")},
     )

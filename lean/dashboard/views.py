@@ -19,9 +19,10 @@ from lean.dashboard.forms import DashboardFilterForm, preset_period
 from lean.models import Organization, Team, Theme
 from lean.models.base import utcnow
 from lean.shared import charts, metrics, pieces, policy
+from lean.shared.downloads import download_name
 from lean.shared.labels import stage_label
-from lean.shared.pdf import file_name_part, html_to_pdf, pdf_download
-from lean.shared.spreadsheets import as_csv, as_xlsx, download, export_filename
+from lean.shared.pdf import html_to_pdf, pdf_download
+from lean.shared.spreadsheets import as_csv, as_xlsx, download
 from lean.shared.web import name_in_language, render_page_or_partial
 
 dashboard_blueprint = Blueprint("dashboard", __name__)
@@ -237,7 +238,9 @@ def export_teams(file_format: str):
         return _dashboard_page(selection)
     rows, _sort, _descending = _sorted(metrics.dashboard(selection.scope, selection.teams).teams)
     headers, cells = exports.team_headers(), exports.team_rows(rows, zone())
-    return _file(headers, cells, _("Teams"), "teams", selection.scope, file_format)
+    # The name of the file is the text of the link that downloads it.
+    links = {"csv": _("Team table (CSV)"), "xlsx": _("Team table (XLSX)")}
+    return _file(headers, cells, _("Teams"), links, selection, file_format)
 
 
 @dashboard_blueprint.get("/dashboard/improvements.<any(csv, xlsx):file_format>")
@@ -249,16 +252,36 @@ def export_improvements(file_format: str):
     cards = metrics.improvement_list(selection.scope)
     headers = exports.improvement_headers()
     cells = exports.improvement_rows(cards, zone(), exports.owners_of(cards))
-    return _file(headers, cells, _("Improvements"), "improvements", selection.scope, file_format)
+    links = {
+        "csv": _("Improvements (CSV)"),
+        "csv;": _("Improvements (CSV for Finnish Excel)"),
+        "xlsx": _("Improvements (XLSX)"),
+    }
+    return _file(headers, cells, _("Improvements"), links, selection, file_format)
 
 
-def _file(headers, cells, title: str, what: str, scope: metrics.Scope, file_format: str):
+def _file(
+    headers, cells, title: str, links: dict[str, str], selection: Selection, file_format: str
+):
+    """The table as a file named after its link, the organization (and theme) and the period."""
     if file_format == "xlsx":
-        filename = export_filename(what, scope.start, scope.end)
+        filename = _download_name(links["xlsx"], selection)
         return download(as_xlsx(title, headers, cells), filename, file_format)
     separator = ";" if request.args.get("separator") == "semicolon" else ","
-    filename = export_filename(what, scope.start, scope.end, separator=separator)
+    link = links.get("csv;", links["csv"]) if separator == ";" else links["csv"]
+    filename = _download_name(link, selection, separator=separator)
     return download(as_csv(headers, cells, separator), filename, file_format)
+
+
+def _download_name(link_text: str, selection: Selection, separator: str | None = None) -> str:
+    """vertaa-raportti-järvilaakson-koulutuskuntayhtymä-2026-08-01--2026-11-20: the link's words
+    in the reader's language, the organization, the theme when one is chosen, the period."""
+    scope = selection.scope
+    theme = selection.themes.get(scope.theme_id) if scope.theme_id else None
+    subjects = [selection.organization.name, name_in_language(theme) if theme else ""]
+    return download_name(
+        link_text, *subjects, start=scope.start, end=scope.end, separator=separator
+    )
 
 
 def _report_html(selection: Selection) -> str:
@@ -295,18 +318,8 @@ def report_pdf():
     selection = _select()
     if not selection.valid:
         return _dashboard_page(selection)
-    return pdf_download(html_to_pdf(_report_html(selection)), _report_filename(selection))
-
-
-def _report_filename(selection: Selection) -> str:
-    """vertaa-raportti-järvilaakson-koulutuskuntayhtymä-2026-08-01--2026-11-20, in the reader's
-    language, with the theme after the organization when the report is of one theme."""
-    scope = selection.scope
-    parts = [export_filename("report", None, None), file_name_part(selection.organization.name)]
-    if scope.theme_id in selection.themes:
-        parts.append(file_name_part(name_in_language(selection.themes[scope.theme_id])))
-    parts.append(f"{scope.start.isoformat()}--{scope.end.isoformat()}")
-    return "-".join(parts)
+    name = _download_name(_("Report (PDF)"), selection)
+    return pdf_download(html_to_pdf(_report_html(selection)), name)
 
 
 # ---- the team's key figures on its board (a piece, lean/shared/pieces.py) ----------------

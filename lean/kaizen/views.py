@@ -29,9 +29,10 @@ from lean.kaizen.forms import DESCRIPTION_MAX_LENGTH, KaizenFilterForm, KaizenFo
 from lean.models import Improvement, Team, Theme
 from lean.shared import pieces, policy
 from lean.shared.conflicts import EditConflict
+from lean.shared.downloads import download_name
 from lean.shared.labels import display_value
 from lean.shared.lookups import active_themes, team_members
-from lean.shared.spreadsheets import download, export_filename
+from lean.shared.spreadsheets import download
 from lean.shared.uploads import (
     FilesNotStored,
     checked_outside_transaction,
@@ -304,7 +305,8 @@ def promote(kaizen_id: int):
     return redirect(url_for("boards.detail", improvement_id=improvement.id), 303)
 
 
-def _export(team_ids, subject: str, file_format: str):
+def _export(team_ids, subject: str, file_format: str, links: dict[str, str]):
+    """The entries as a file named after the link that asked for it, whose log and its period."""
     form, filters = _filters(active_themes(), [])
     if form.date_from.errors or form.date_to.errors:
         # A file of other dates than those asked for would mislead.
@@ -316,11 +318,12 @@ def _export(team_ids, subject: str, file_format: str):
     end = filters.date_to or (max(days) if days else None)
     separator = None
     if file_format == "xlsx":
-        body = exports.as_xlsx(entries)
+        body, link = exports.as_xlsx(entries), links["xlsx"]
     else:
         separator = ";" if request.args.get("separator") == "semicolon" else ","
         body = exports.as_csv(entries, separator)
-    filename = export_filename("kaizens", start, end, subject=subject, separator=separator)
+        link = links.get("csv;", links["csv"]) if separator == ";" else links["csv"]
+    filename = download_name(link, subject, start=start, end=end, separator=separator)
     return download(body, filename, file_format)
 
 
@@ -328,7 +331,13 @@ def _export(team_ids, subject: str, file_format: str):
 def export_team(team_id: int, file_format: str):
     """The team's log, filtered as shown, as CSV or XLSX."""
     team = policy.team_for_read(current_user, team_id)
-    return _export([team.id], team.name, file_format)
+    # The file's name is the text of the link that downloads it (kaizen/_filters.html).
+    links = {
+        "csv": _("Kaizens (CSV)"),
+        "csv;": _("Kaizens (CSV for Finnish Excel)"),
+        "xlsx": _("Kaizens (XLSX)"),
+    }
+    return _export([team.id], team.name, file_format, links)
 
 
 @kaizen_blueprint.get("/kaizen/export.<any(csv, xlsx):file_format>")
@@ -337,7 +346,8 @@ def export_organization(file_format: str):
     if not policy.can_export_organization(current_user):
         abort(403)
     teams = select(Team.id).where(Team.organization_id == current_user.organization_id)
-    return _export(teams, current_user.organization.name, file_format)
+    links = {"csv": _("All teams' kaizens (CSV)"), "xlsx": _("All teams' kaizens (XLSX)")}
+    return _export(teams, current_user.organization.name, file_format, links)
 
 
 @kaizen_blueprint.get("/attachments/<int:attachment_id>")

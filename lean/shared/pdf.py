@@ -8,19 +8,16 @@ running headers and footers) that the print views are written for.
 from __future__ import annotations
 
 import mimetypes
-import re
-import unicodedata
 from pathlib import Path
 from typing import cast
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from flask import current_app
 
+from lean.shared.downloads import content_disposition
+
 # Pages are rendered with this base URL, so that "/static/..." links resolve to it.
 BASE_URL = "http://vertaa.invalid/"
-# A part of a file name taken from what people wrote (a title, an organization's name) is cut
-# to this many characters: the whole name then stays within the 255 bytes file systems allow.
-NAME_PART_LENGTH = 60
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -56,26 +53,13 @@ def html_to_pdf(html: str) -> bytes:
     return document.write_pdf(pdf_variant="pdf/ua-1")
 
 
-def file_name_part(text: str) -> str:
-    """ "Järvilaakson koulutuskuntayhtymä" -> "järvilaakson-koulutuskuntayhtymä": its words in
-    lower case, joined by hyphens, cut after a whole word."""
-    composed = unicodedata.normalize("NFC", text).lower()  # "ä" one letter, not "a" and two dots
-    part = "-".join("".join(c if c.isalnum() else " " for c in composed).split())
-    if len(part) > NAME_PART_LENGTH:
-        part = part[: NAME_PART_LENGTH + 1].rsplit("-", 1)[0][:NAME_PART_LENGTH]
-    return part
-
-
 def pdf_download(pdf: bytes, name: str) -> tuple[bytes, int, dict[str, str]]:
-    """A response that saves the PDF as `name`.pdf.
-
-    Browsers that read RFC 6266's filename* keep the name as written (ä, å, ö); the plain
-    filename, for the others, has the same letters without their marks (ä -> a), in ASCII.
-    """
-    filename = f"{name}.pdf"
-    letters = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
-    plain = re.sub(r"[^A-Za-z0-9._-]", "", letters)
-    disposition = f'attachment; filename="{plain}"'
-    if plain != filename:
-        disposition += f"; filename*=UTF-8''{quote(filename, safe='')}"
-    return pdf, 200, {"Content-Type": "application/pdf", "Content-Disposition": disposition}
+    """A response that saves the PDF as `name`.pdf (see downloads.download_name)."""
+    return (
+        pdf,
+        200,
+        {
+            "Content-Type": "application/pdf",
+            "Content-Disposition": content_disposition(f"{name}.pdf"),
+        },
+    )

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -18,7 +17,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from lean.core.i18n import current_language
+from lean.shared.downloads import content_disposition
 
 # Spreadsheet programs run a cell that starts with these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -26,18 +25,6 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Columns are as wide as their longest value, within these limits (in characters).
 MIN_WIDTH, MAX_WIDTH = 8, 60
 DATE_FORMAT = "yyyy-mm-dd"  # unambiguous in every language; the cell itself is a real date
-
-# What a downloaded file holds, in its name: in the reader's language, ASCII only so that every
-# browser and file system keeps it as it is.
-FILE_WORDS = {
-    "improvements": {"fi": "parannukset", "sv": "forbattringar", "en": "improvements"},
-    "teams": {"fi": "tiimit", "sv": "team", "en": "teams"},
-    "kaizens": {"fi": "kaizenit", "sv": "kaizen", "en": "kaizens"},
-    "report": {"fi": "raportti", "sv": "rapport", "en": "report"},
-}
-# The semicolon CSV (for Excel set to Finnish or Swedish) gets its own name, so that it never
-# overwrites the comma file in the downloads folder.
-SEMICOLON_SUFFIX = "excel"
 
 
 def defused(value):
@@ -108,45 +95,14 @@ def as_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> byt
     return buffer.getvalue()
 
 
-def ascii_slug(text: str) -> str:
-    """ "Järvilaakson Opintotoimisto" -> "jarvilaakson-opintotoimisto", for a file name."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    words = "".join(c if c.isalnum() else " " for c in plain.lower()).split()
-    return "-".join(words) or "x"
-
-
-def export_filename(
-    what: str,
-    start: date | None,
-    end: date | None,
-    *,
-    subject: str | None = None,
-    separator: str | None = None,
-) -> str:
-    """vertaa-parannukset-2026-08-01--2026-11-29 (without the extension).
-
-    What the file holds, in the reader's language, whose it is (a team's name) and which period
-    it covers; the semicolon CSV ends in "-excel".
-    """
-    parts = ["vertaa", FILE_WORDS[what].get(current_language(), FILE_WORDS[what]["en"])]
-    if subject:
-        parts.append(ascii_slug(subject))
-    if start or end:
-        period = f"{start.isoformat() if start else ''}--{end.isoformat() if end else ''}"
-        parts.append(period)
-    if separator == ";":
-        parts.append(SEMICOLON_SUFFIX)
-    return "-".join(parts)
-
-
 def download(body: bytes, filename: str, file_format: str):
-    """A response tuple that saves the file under its name."""
+    """A response tuple that saves the file under its name (see downloads.download_name)."""
     mimetype = XLSX_TYPE if file_format == "xlsx" else "text/csv; charset=utf-8"
     return (
         body,
         200,
         {
             "Content-Type": mimetype,
-            "Content-Disposition": f'attachment; filename="{filename}.{file_format}"',
+            "Content-Disposition": content_disposition(f"{filename}.{file_format}"),
         },
     )

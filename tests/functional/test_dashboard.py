@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from lean.core.extensions import db
 from tests.conftest import make_team, make_user, theme
+from tests.functional.test_download_names import saved_names
 from tests.functional.test_query_counts import BELL_QUERIES, BOARD_QUERIES
 from tests.unit.test_metrics import NOW, History, seed_history
 
@@ -209,9 +210,10 @@ def test_htmx_gets_only_the_figures(history, coordinator):
 
 def test_team_table_exports(history, coordinator):
     response = coordinator.get(f"/dashboard/teams.csv?{TERM_ARGS}")
-    assert (
-        response.headers["Content-Disposition"]
-        == 'attachment; filename="vertaa-teams-2026-08-01--2026-11-20.csv"'
+    # Named as its link reads ("Team table (CSV)"), whose and which period.
+    assert response.headers["Content-Disposition"].startswith(
+        'attachment; filename="vertaa-team-table-jarvilaakson-koulutuskuntayhtyma-'
+        '2026-08-01--2026-11-20.csv"'
     )
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert rows[0][:3] == ["Team", "Archived", "Idea"]
@@ -259,8 +261,9 @@ def test_the_improvements_workbook_is_ready_to_read(history, coordinator):
     card.owner_id = history.coordinator.id
     db.session.commit()
     response = coordinator.get(f"/dashboard/improvements.xlsx?{TERM_ARGS}")
-    assert response.headers["Content-Disposition"] == (
-        'attachment; filename="vertaa-improvements-2026-08-01--2026-11-20.xlsx"'
+    assert response.headers["Content-Disposition"].startswith(
+        'attachment; filename="vertaa-improvements-jarvilaakson-koulutuskuntayhtyma-'
+        '2026-08-01--2026-11-20.xlsx"'
     )
     sheet = load_workbook(io.BytesIO(response.data)).active
     headers = [cell.value for cell in sheet[1]]
@@ -296,25 +299,29 @@ def test_the_improvement_links_use_the_configured_address(app, history, coordina
 
 @pytest.mark.parametrize(
     ("language", "name"),
-    [("fi", "vertaa-parannukset"), ("sv", "vertaa-forbattringar"), ("en", "vertaa-improvements")],
+    [
+        ("fi", "vertaa-kehittämiskohteet"),
+        ("sv", "vertaa-förbättringar"),
+        ("en", "vertaa-improvements"),
+    ],
 )
-def test_download_names_say_what_and_which_period(history, login, language, name):
+def test_download_names_say_what_whose_and_which_period(history, login, language, name):
     history.coordinator.language = language
     db.session.commit()
     client = login(history.coordinator)
     names = {
-        client.get(f"/dashboard/improvements.{ending}").headers["Content-Disposition"]
+        saved_names(client.get(f"/dashboard/improvements.{ending}"))[1]
         for ending in (
             f"csv?{TERM_ARGS}",
             f"csv?{TERM_ARGS}&separator=semicolon",
             f"xlsx?{TERM_ARGS}",
         )
     }
-    period = "2026-08-01--2026-11-20"
+    whose_and_when = "järvilaakson-koulutuskuntayhtymä-2026-08-01--2026-11-20"
     assert names == {
-        f'attachment; filename="{name}-{period}.csv"',
-        f'attachment; filename="{name}-{period}-excel.csv"',
-        f'attachment; filename="{name}-{period}.xlsx"',
+        f"{name}-{whose_and_when}.csv",
+        f"{name}-{whose_and_when}-excel.csv",
+        f"{name}-{whose_and_when}.xlsx",
     }
 
 

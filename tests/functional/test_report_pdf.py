@@ -96,6 +96,7 @@ def test_the_demo_terms_report_fits_a_few_pages_with_labels_on_one_line(app, dem
     assert "1.8.2026 – 16.11.2026" in reader.metadata.subject
 
     plain, readable = saved_names(response.headers["Content-Disposition"])
+    # Named as the link reads: "Report (PDF)".
     assert plain == f"vertaa-report-jarvilaakson-koulutuskuntayhtyma-{PERIOD}.pdf"
     assert readable == f"vertaa-report-järvilaakson-koulutuskuntayhtymä-{PERIOD}.pdf"
 
@@ -124,8 +125,10 @@ def test_the_a3_pdf_is_named_after_its_sheet_and_date(world, login_as):
 
     response = login_as("coordinator").get(f"/a3/{sheet.id}/print.pdf")
     plain, readable = saved_names(response.headers["Content-Disposition"])
-    assert plain == f"vertaa-a3-sheet-hakemusten-kasittelyaika-{revised_on}.pdf"
-    assert readable == f"vertaa-a3-sheet-hakemusten-käsittelyaika-{revised_on}.pdf"
+    # Named as the link reads ("A3 sheet (PDF)"), with the team and the sheet's title.
+    team = world.team.name.lower()
+    assert plain == f"vertaa-a3-sheet-{team}-hakemusten-kasittelyaika-{revised_on}.pdf"
+    assert readable == f"vertaa-a3-sheet-{team}-hakemusten-käsittelyaika-{revised_on}.pdf"
 
 
 def test_a_long_title_is_cut_after_a_whole_word_in_the_file_name(world, login_as):
@@ -138,7 +141,7 @@ def test_a_long_title_is_cut_after_a_whole_word_in_the_file_name(world, login_as
     plain = re.search(r'filename="([^"]+)"', response.headers["Content-Disposition"])
     assert plain, response.headers["Content-Disposition"]
     # Within what every file system takes, and no word broken off in the middle.
-    title_part = plain.group(1).removeprefix("vertaa-a3-sheet-").rsplit("-", 3)[0]
+    title_part = plain.group(1).removeprefix("vertaa-a3-sheet-opintotoimisto-").rsplit("-", 3)[0]
     assert len(title_part) <= 60
     assert set(title_part.split("-")) == {"opiskelijapalvelujen"}
     # The name is plain ASCII, so no second spelling is needed.
