@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired
 
 from lean.admin import imports
 from lean.admin.blueprint import admin_blueprint
+from lean.auth import queries as auth_queries
 from lean.models import Organization
 from lean.shared import policy
 
@@ -143,4 +144,10 @@ def confirm_import(organization_id: int):
         ),
         "success",
     )
+    if summary.created_user_ids:
+        # The people made, and the one action of inviting them (lean/auth/invitation_views.py).
+        people = auth_queries.people_param(summary.created_user_ids)
+        return redirect(
+            url_for("auth.new_people", organization_id=organization.id, people=people), 303
+        )
     return redirect(url_for("admin.import_users", organization_id=organization.id), 303)

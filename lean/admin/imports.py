@@ -143,6 +143,7 @@ class ImportSummary:
     users_created: int = 0
     memberships_added: int = 0
     roles_changed: int = 0
+    created_user_ids: list[int] = field(default_factory=list)
 
 
 # ---- reading the file ------------------------------------------------------------------------
@@ -455,6 +456,7 @@ def apply_import(actor: User, organization: Organization, preview: ImportPreview
                 source="import",
             )
         summary.users_created = len(new_users)
+        summary.created_user_ids = [user.id for user in new_users.values()]
 
         changed_ids = [row.membership_id for row in preview.rows if row.decision == Decision.CHANGE]
         memberships: dict[int | None, Membership] = {}  # by the rows' membership_id

@@ -17,8 +17,13 @@ def change_label(kind: str) -> str:
         EventKind.FOCUS_AREA_ADDED: _("added a focus area"),
         EventKind.INVITATION_CREATED: _("invited"),
         EventKind.INVITATION_ACCEPTED: _("accepted an invitation"),
+        EventKind.INVITATION_REVOKED: _("took back an invitation"),
+        EventKind.WELCOME_SENT: _("welcomed to sign in with sign-on"),
         EventKind.PASSWORD_RESET_CREATED: _("created a password link"),
         EventKind.PASSWORD_RESET: _("set a new password"),
+        EventKind.SIGN_ON_PROVIDER_SAVED: _("saved a sign-on provider"),
+        EventKind.SIGNED_ON: _("signed in with sign-on"),
+        EventKind.SIGN_ON_REFUSED: _("was refused sign-on"),
         EventKind.STANDUP_STARTED: _("started a stand-up"),
         EventKind.STANDUP_FINISHED: _("finished a stand-up"),
         EventKind.STANDUP_SETTINGS: _("changed the stand-up settings"),
@@ -33,6 +38,7 @@ def subject_label(subject_type: str) -> str:
         "team": _("Team"),
         "user": _("Person"),
         "theme": _("Theme"),
+        "sign_on_provider": _("Sign-on provider"),
     }.get(subject_type, subject_type)
 
 
@@ -55,6 +61,9 @@ def detail_label(name: str) -> str:
         "user_id": _("Person"),
         "link_id": _("Link"),
         "source": _("Source"),
+        "passwords_allowed": _("Passwords allowed"),
+        "reason": _("Reason"),
+        "provider": _("Provider"),
         # A team's work-in-progress limits (lean/boards/limits.py)
         "plan_wip_limit": _("Plan"),
         "do_wip_limit": _("Do"),

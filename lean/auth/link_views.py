@@ -10,7 +10,11 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
-from lean.auth import links, mail
+from lean.auth import (
+    invitation_views,  # noqa: F401  (its routes join the blueprint with these)
+    links,
+    mail,
+)
 from lean.auth.forms import (
     AcceptInvitationForm,
     InvitationForm,

@@ -89,6 +89,7 @@ def _claim(link: OneTimeLink, now: datetime) -> None:
             .where(
                 OneTimeLink.id == link.id,
                 OneTimeLink.used_at.is_(None),
+                OneTimeLink.revoked_at.is_(None),
                 OneTimeLink.expires_at > now,
             )
             .values(used_at=now)
@@ -140,9 +141,14 @@ def pending_invitations(organization: Organization) -> list[OneTimeLink]:
                 OneTimeLink.organization_id == organization.id,
                 OneTimeLink.purpose == LinkPurpose.INVITATION,
                 OneTimeLink.used_at.is_(None),
+                OneTimeLink.revoked_at.is_(None),
                 OneTimeLink.expires_at > utcnow(),
             )
-            .options(joinedload(OneTimeLink.created_by), joinedload(OneTimeLink.team))
+            .options(
+                joinedload(OneTimeLink.created_by),
+                joinedload(OneTimeLink.team),
+                joinedload(OneTimeLink.user),
+            )
             .order_by(OneTimeLink.expires_at, OneTimeLink.id)
         )
     )
@@ -182,6 +188,81 @@ def create_invitation(
         expires_at=link.expires_at.isoformat(),
     )
     return link, token
+
+
+def create_user_invitation(actor: User, user: User) -> tuple[OneTimeLink, str]:
+    """An invitation for a person who has an account but no password yet (one imported): its
+    link sets their password. Their earlier invitations stop working."""
+    revoke_user_invitations(actor, user)
+    link, token = _new_link(
+        LinkPurpose.INVITATION,
+        timedelta(days=current_app.config["INVITATION_DAYS"]),
+        email=user.email,
+        organization_id=user.organization_id,
+        user=user,
+        created_by=actor,
+    )
+    record_admin_event(
+        actor,
+        EventKind.INVITATION_CREATED,
+        "one_time_link",
+        link.id,
+        user.organization_id,
+        user_id=user.id,
+        email=user.email,
+        expires_at=link.expires_at.isoformat(),
+    )
+    return link, token
+
+
+def revoke_user_invitations(actor: User, user: User) -> None:
+    """Take back every invitation of the person that could still be used."""
+    pending = db.session.scalars(
+        select(OneTimeLink).where(
+            OneTimeLink.user_id == user.id,
+            OneTimeLink.purpose == LinkPurpose.INVITATION,
+            OneTimeLink.used_at.is_(None),
+            OneTimeLink.revoked_at.is_(None),
+            OneTimeLink.expires_at > utcnow(),
+        )
+    )
+    for link in pending:
+        revoke_invitation(actor, link)
+
+
+def revoke_invitation(actor: User, link: OneTimeLink) -> None:
+    """Take back an invitation: its link answers as one that no longer works."""
+    link.revoked_at = utcnow()
+    record_admin_event(
+        actor,
+        EventKind.INVITATION_REVOKED,
+        "one_time_link",
+        link.id,
+        link.organization_id,
+        user_id=link.user_id,
+        email=link.email,
+    )
+    db.session.flush()
+
+
+def accept_user_invitation(link: OneTimeLink, password: str) -> User:
+    """The invited person chooses their password; the link is used up, their other
+    invitations end with it."""
+    now = utcnow()
+    user = cast(User, link.user)  # an invitation of a person who has an account
+    _claim(link, now)
+    user.set_password(password)
+    _end_pending_links(LinkPurpose.INVITATION, now, OneTimeLink.user_id == user.id)
+    record_admin_event(
+        user,
+        EventKind.INVITATION_ACCEPTED,
+        "user",
+        user.id,
+        user.organization_id,
+        link_id=link.id,
+        email=user.email,
+    )
+    return user
 
 
 def create_password_reset(

@@ -52,6 +52,8 @@ class EventKind(enum.StrEnum):
     # A card made as a copy of another, or from a team's card template
     COPIED = "copied"
     FROM_TEMPLATE = "from_template"
+    # A card brought over from Microsoft Planner or Trello (lean/boards/imports.py)
+    IMPORTED = "imported"
     # Checklists on cards
     CHECKLIST_ITEM_ADDED = "checklist_item_added"
     CHECKLIST_ITEM_EDITED = "checklist_item_edited"
@@ -101,8 +103,14 @@ class EventKind(enum.StrEnum):
     ROLE_CHANGED = "role_changed"
     INVITATION_CREATED = "invitation_created"
     INVITATION_ACCEPTED = "invitation_accepted"
+    INVITATION_REVOKED = "invitation_revoked"
+    WELCOME_SENT = "welcome_sent"
     PASSWORD_RESET_CREATED = "password_reset_created"  # noqa: S105 (an event name)
     PASSWORD_RESET = "password_reset"  # noqa: S105 (an event name)
+    # Single sign-on (lean/auth/sign_on.py)
+    SIGN_ON_PROVIDER_SAVED = "sign_on_provider_saved"
+    SIGNED_ON = "signed_on"
+    SIGN_ON_REFUSED = "sign_on_refused"
 
 
 def jsonable(value: Any) -> Any:

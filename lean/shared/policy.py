@@ -19,10 +19,13 @@ from lean.models import (
     CardTemplate,
     Improvement,
     KaizenEntry,
+    LinkPurpose,
     Membership,
     Notification,
+    OneTimeLink,
     Organization,
     Practice,
+    SignOnProvider,
     Team,
     TeamRole,
     User,
@@ -352,6 +355,31 @@ def organization_for_management(user: User, organization_id: int) -> Organizatio
     return organization
 
 
+def sign_on_provider_for_management(user: User, provider_id: int) -> SignOnProvider:
+    """An organization's sign-on providers: whoever manages the organization."""
+    provider = db.session.get(SignOnProvider, provider_id)
+    if provider is None:
+        abort(404)
+    organization_for_management(user, provider.organization_id)
+    return provider
+
+
+def can_join_team(user: User, team: Team) -> bool:
+    """A person of no team yet (new through sign-on) joins one of their organization's."""
+    return (
+        team.organization_id == user.organization_id and not team.archived and not user.memberships
+    )
+
+
+def team_to_join(user: User, team_id: int) -> Team:
+    team = db.session.get(Team, team_id)
+    if team is None or team.organization_id != user.organization_id:
+        abort(404)
+    if not can_join_team(user, team) or user.role_in(team.id) is not None:
+        abort(403)
+    return team
+
+
 def team_for_member_management(user: User, team_id: int) -> Team:
     team = team_for_read(user, team_id)
     if not can_manage_members(user, team):
@@ -374,6 +402,21 @@ def user_for_management(actor: User, user_id: int) -> User:
     if not can_manage_user(actor, target):
         abort(403)
     return target
+
+
+def invitation_for_management(actor: User, link_id: int) -> OneTimeLink:
+    """An invitation to resend or take back: its organization's managers; another
+    organization's invitation answers 404."""
+    link = db.session.get(OneTimeLink, link_id)
+    if (
+        link is None
+        or link.purpose != LinkPurpose.INVITATION
+        or not (actor.is_admin or link.organization_id == actor.organization_id)
+    ):
+        abort(404)
+    if not can_manage_organization(actor, link.organization):
+        abort(403)
+    return link
 
 
 def can_read_audit_log(user: User) -> bool:
@@ -423,6 +466,19 @@ def can_set_wip_limits(user: User, team: Team) -> bool:
 def team_for_wip_limits(user: User, team_id: int) -> Team:
     team = team_for_read(user, team_id)
     if not can_set_wip_limits(user, team):
+        abort(403)
+    return team
+
+
+def can_import_to_board(user: User, team: Team) -> bool:
+    """Cards brought over from Planner or Trello onto a team's board: who sets its other
+    settings, its supervisors and the organization's managers; never on an archived team."""
+    return can_set_wip_limits(user, team)
+
+
+def team_for_board_import(user: User, team_id: int) -> Team:
+    team = team_for_read(user, team_id)
+    if not can_import_to_board(user, team):
         abort(403)
     return team
 
