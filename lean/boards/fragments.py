@@ -53,7 +53,6 @@ DAY = timedelta(days=1) // MICROSECOND  # in microseconds
 class BoardMarkup:
     kaizen_link: Markup
     team_figures: Markup
-    filters: Markup
     board: Markup
 
 
@@ -133,7 +132,7 @@ def board_markup(
     focus_quick_add: bool = False,
     over_limit: dict | None = None,
 ) -> BoardMarkup:
-    """The filter form and the board (quick add and columns): kept under the team's `version`
+    """The board (quick add, filters and columns): kept under the team's `version`
     when given and the board is plain, else rendered for this response."""
     done_limit = current_app.config["DONE_COLUMN_LIMIT"]
     language = current_language()
@@ -168,7 +167,6 @@ def board_markup(
             # the day: this month's kaizens, the term's key figures.
             "kaizen_link": pieces.piece("kaizen.board_link", team=team),
             "team_figures": pieces.piece("dashboard.team_figures", team=team),
-            "filters": render_template("boards/_filters.html", **context),
             "board": render_template(
                 "boards/_board.html",
                 **context,

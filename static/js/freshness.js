@@ -83,6 +83,8 @@
     if (document.querySelector("dialog[open], .htmx-request")) return true;
     if (!target) return false;
     if (target.querySelector("details[open]")) return true;
+    // A form opened in place (a comment being edited) waits until it is saved or cancelled.
+    if (target.querySelector("[data-freshness-waits]")) return true;
     // A form with something typed in it waits too, so that nothing typed is lost.
     var fields = target.querySelectorAll("input:not([type]), input[type=text], input[type=date], textarea");
     for (var i = 0; i < fields.length; i++) {
@@ -91,10 +93,122 @@
     return false;
   }
 
+  // ---- the board: the focus kept on its card, and a notice instead of a silent wait ------
+
+  // Where the focus is on the board: a card's control (its link or its Move button) by the
+  // card and the control's place in it, with the card's column; else the element's id.
+  function boardPlace(focused) {
+    if (!focused || focused === document.body) return null;
+    var card = focused.closest(".card[id]");
+    if (!card) return { id: focused.id };
+    var controls = Array.prototype.slice.call(card.querySelectorAll("a[href], button"));
+    return { card: card.id, control: controls.indexOf(focused), stage: card.dataset.stage };
+  }
+
+  // The same card after a redraw, in whatever column it is now; a card gone leaves the focus
+  // on the heading of the column it was in.
+  function focusBoardPlace(place) {
+    if (!place) return;
+    var element = null;
+    if (place.card) {
+      var card = document.getElementById(place.card);
+      if (card) {
+        var controls = card.querySelectorAll("a[href], button");
+        element = controls[place.control] || card;
+      } else {
+        element = document.getElementById("column-" + place.stage + "-title");
+        if (element) element.setAttribute("tabindex", "-1");
+      }
+    } else if (place.id) {
+      element = document.getElementById(place.id);
+    }
+    if (!element || document.activeElement === element) return;
+    element.focus({ preventScroll: true });
+    var box = element.getBoundingClientRect();
+    if (box.bottom < 0 || box.top > window.innerHeight) element.scrollIntoView({ block: "center" });
+  }
+
+  // The details panels open in the part, by their class, to open them again after a redraw.
+  function openPanels(target) {
+    return Array.prototype.map.call(target.querySelectorAll("details[open][class]"), function (panel) {
+      return panel.className;
+    });
+  }
+
+  function reopen(target, classes) {
+    classes.forEach(function (name) {
+      var panel = target.querySelector('details[class="' + name + '"]');
+      if (panel) panel.open = true;
+    });
+  }
+
+  // "The board has changed — Show": a polite status line above the board, its button
+  // redrawing at once with what is typed kept.
+  function noticeLine(marker, target) {
+    var line = document.getElementById("freshness-notice");
+    if (line) return line;
+    line = document.createElement("div");
+    line.id = "freshness-notice";
+    line.className = "freshness-notice";
+    line.setAttribute("role", "status");
+    target.before(line);
+    return line;
+  }
+
+  function showNotice(marker, target, show) {
+    var line = noticeLine(marker, target);
+    if (line.childElementCount) return;
+    var text = document.createElement("span");
+    text.textContent = marker.dataset.changedText;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.textContent = marker.dataset.showText;
+    button.addEventListener("click", show);
+    line.append(text, " — ", button);
+  }
+
+  function hideNotice() {
+    var line = document.getElementById("freshness-notice");
+    if (line) line.replaceChildren();
+  }
+
   function start() {
     var marker = document.getElementById("page-freshness");
     if (!marker || !window.Vertaa) return;
     var selector = marker.dataset.freshnessTarget;
+    // The fresh part that waits while the person types (the board only), with its tag.
+    var waiting = null;
+
+    function redraw(target, fresh, keepTyped) {
+      var focused = document.activeElement;
+      var keepsForms = keepTyped || target.hasAttribute("data-freshness-keeps-forms");
+      var kept = keepsForms ? typedForms(target) : {};
+      var place = keepsForms ? focusPlace(focused) : null;
+      var board = keepsForms ? null : boardPlace(focused);
+      var panels = openPanels(target);
+      htmx.swap(target, fresh.outerHTML, { swapStyle: "outerHTML" });
+      var now = document.querySelector(selector);
+      if (now) reopen(now, panels);
+      if (keepsForms) carryOver(kept, place);
+      else focusBoardPlace(board);
+      return kept;
+    }
+
+    // Show: the waiting board now, the forms typed in kept, the focus on what was typed.
+    function showNow() {
+      var target = document.querySelector(selector);
+      if (!target || !waiting) return;
+      var fresh = waiting;
+      waiting = null;
+      hideNotice();
+      var kept = redraw(target, fresh, true);
+      var ids = Object.keys(kept);
+      var field = ids.length && kept[ids[0]].querySelector("input:not([type=hidden]), textarea, select");
+      var board = document.getElementById("board-columns");
+      if (field) field.focus();
+      else if (board) board.focus();
+    }
+
     // The person's own changes redraw the page too; its tag then is stale, which only costs
     // one extra redraw.
     window.Vertaa.pollWhileVisible({
@@ -103,26 +217,33 @@
       seconds: parseInt(marker.dataset.interval, 10) || 20,
       ready: function () {
         var target = document.querySelector(selector);
-        return Boolean(target) && !busy(target);
+        if (!target) return false;
+        if (waiting && !busy(target)) {
+          // The typing is over: the waiting board is drawn, and asked about again next time.
+          var fresh = waiting;
+          waiting = null;
+          hideNotice();
+          redraw(target, fresh, false);
+          return false;
+        }
+        return Boolean(waiting) || !busy(target) || Boolean(marker.dataset.changedText);
       },
       fresh: function (html, response) {
         var target = document.querySelector(selector);
-        if (!target || busy(target)) return null;  // try again next time, with the old tag
+        if (!target) return null;
         // A page without a partial of its own answers whole: take the part that is shown.
         var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(selector);
         if (!fresh) return null;
-        var focused = document.activeElement;
-        var focusedId = focused && focused.id;
-        var keepsForms = target.hasAttribute("data-freshness-keeps-forms");
-        var kept = keepsForms ? typedForms(target) : {};
-        var place = keepsForms ? focusPlace(focused) : null;
-        htmx.swap(target, fresh.outerHTML, { swapStyle: "outerHTML" });
-        if (keepsForms) {
-          carryOver(kept, place);
-        } else if (focusedId) {
-          var again = document.getElementById(focusedId);
-          if (again && document.activeElement !== again) again.focus({ preventScroll: true });
+        if (busy(target)) {
+          // The stand-up tries again next time, with the old tag; the board says it changed.
+          if (!marker.dataset.changedText || target.hasAttribute("data-freshness-keeps-forms")) return null;
+          waiting = fresh;
+          showNotice(marker, target, showNow);
+          return response.headers.get("ETag");
         }
+        waiting = null;
+        hideNotice();
+        redraw(target, fresh, false);
         return response.headers.get("ETag");
       },
     });
