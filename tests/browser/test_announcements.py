@@ -153,6 +153,22 @@ def test_an_open_card_page_shows_a_colleagues_comment_and_keeps_what_is_typed(
     box.fill("")
     reader.locator("h1").click()
     expect(comments.locator(".comment")).to_have_count(2, timeout=SLOW)
+
+    # A comment of the reader's own being edited holds the redraw, until it is cancelled.
+    box.fill("Oma kommentti")
+    comments.get_by_role("button", name="Add comment").click()
+    expect(comments.locator(".comment")).to_have_count(3, timeout=SLOW)
+    comments.get_by_role("link", name="Edit your comment").click()
+    expect(comments.locator(".comment-edit-form")).to_be_visible()
+    reader.locator("h1").click()
+    colleague.locator("#comments").get_by_label("Comment", exact=True).fill("Kolmas huomio")
+    colleague.locator("#comments").get_by_role("button", name="Add comment").click()
+    expect(colleague.locator("#comments .comment")).to_have_count(4, timeout=SLOW)
+    reader.wait_for_timeout(3_000)
+    expect(comments.locator(".comment-edit-form")).to_be_visible()
+    expect(comments.locator(".comment")).to_have_count(3)
+    comments.get_by_role("link", name="Cancel").click()
+    expect(comments.locator(".comment")).to_have_count(4, timeout=SLOW)
     # Nothing new after that: the checks are answered 304.
     not_modified.clear()
     reader.wait_for_timeout(2_500)
