@@ -95,6 +95,16 @@ def test_the_card_tag_differs_per_person_and_a_full_page_is_never_304(world, log
     assert supervisor.get(url, headers={**HTMX, "If-None-Match": tag}).status_code == 200
 
 
+def test_a_history_restore_of_the_card_page_gets_the_whole_page(world, login_as):
+    response = login_as("member").get(
+        f"/improvements/{world.improvement.id}",
+        headers={**HTMX, "HX-History-Restore-Request": "true"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" in html and 'id="comments"' in html
+    assert {"HX-Request", "HX-History-Restore-Request"} <= set(response.vary)
+
+
 def test_the_card_304_costs_a_fixed_small_number_of_statements(world, login_as, query_counter):
     client = login_as("member")
     url = f"/improvements/{world.improvement.id}"
