@@ -34,7 +34,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lean.admin import import_views  # noqa: F401  (its routes join the admin blueprint)
     from lean.admin.blueprint import admin_blueprint
     from lean.admin.views import profile_blueprint
-    from lean.auth import link_views  # noqa: F401  (its routes join the auth blueprint)
+    from lean.auth import (
+        link_views,  # noqa: F401  (its routes join the auth blueprint)
+        sign_on_views,  # noqa: F401  (its routes join the auth blueprint)
+    )
     from lean.auth.views import auth_blueprint
     from lean.boards import (
         checklist_views,  # noqa: F401  (its routes join the boards blueprint)

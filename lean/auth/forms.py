@@ -19,7 +19,8 @@ email_address = Regexp(
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    # Empty when the person signs in with their organization's provider (the view decides).
+    password = PasswordField(_l("Password"))
     remember = BooleanField(_l("Keep me logged in for 14 days"))
     next = HiddenField()
 

@@ -7,7 +7,7 @@ from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lean.auth import services
+from lean.auth import services, sign_on
 from lean.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
 from lean.core import unit_of_work
 from lean.shared.web import is_safe_next
@@ -22,13 +22,27 @@ def login():
         return redirect(url_for("boards.index"))
     form = LoginForm()
     if request.method == "GET":
+        provider_id = request.args.get("provider", "")
+        if provider_id.isdigit():  # an organization's intranet links to its provider
+            return redirect(url_for("auth.sign_on_start", provider_id=int(provider_id)))
         form.next.data = request.args.get("next", "")
+        return _render_login(form)
     if not form.validate_on_submit():
-        return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
+        return _render_login(form, 422)
+    # E-mail first: a person of a connected domain is sent on to their organization's provider
+    # (unless they typed a password and their organization still allows passwords).
+    providers = sign_on.providers_for_email(form.email.data or "")
+    if providers and (
+        not form.password.data or not all(p.organization.passwords_allowed for p in providers)
+    ):
+        return _render_login(form, providers=providers)
+    if not form.password.data:
+        cast(list, form.password.errors).append(_("Enter your password."))
+        return _render_login(form, 422)
     try:
         user = services.authenticate(
             cast(str, form.email.data),
-            cast(str, form.password.data),
+            form.password.data,
             address=request.remote_addr or "",
         )
     except services.LoginLocked as locked:
@@ -48,6 +62,14 @@ def login():
         unit_of_work.commit_even_if_refused()  # the failed attempt counts
         form.form_errors.append(_("Wrong email or password."))
         return render_template("auth/login.html", form=form), 422
+    if sign_on.password_refused(user):
+        form.form_errors.append(
+            _(
+                "Your organization signs in with its own accounts, not with passwords here. "
+                "Use the sign-on button of your organization."
+            )
+        )
+        return _render_login(form, 403, providers=sign_on.providers_of(user.organization))
     # A fresh session at login: nothing set before it (by anyone) carries over.
     language = session.get("language")
     session.clear()
@@ -58,13 +80,27 @@ def login():
     return redirect(target, 303)
 
 
+def _render_login(form: LoginForm, status: int = 200, providers=None):
+    """The login page; with `providers`, the buttons to the person's organization's providers."""
+    return render_template(
+        "auth/login.html",
+        form=form,
+        providers=providers or [],
+        signed_out_of=session.pop(sign_on.SIGNED_OUT_OF, None),
+    ), status
+
+
 @auth_blueprint.post("/logout")
 @login_required
 def logout():
-    """Log out here and end the user's sessions everywhere."""
+    """Log out here and end the user's sessions everywhere (and offer the provider's
+    end-session page to whoever came by sign-on)."""
+    provider_sign_out = sign_on.provider_sign_out()
     services.end_all_sessions(current_user)
     logout_user()
     session.clear()
+    if provider_sign_out:
+        session[sign_on.SIGNED_OUT_OF] = provider_sign_out
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"), 303)
 

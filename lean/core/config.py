@@ -106,6 +106,11 @@ class Defaults:
     CACHE_DEFAULT_TIMEOUT = 24 * 3600
     CACHE_KEY_PREFIX = "vertaa:"
     CACHE_REDIS_URL = None
+    # The Fernet key that encrypts the sign-on providers' client secrets (lean/auth/sign_on.py):
+    # `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.
+    # Required in production once an organization connects a provider; outside production a key
+    # generated once into instance/ is used when it is left empty.
+    SIGN_ON_KEY = None
 
 
 def parse_list(value: str) -> list[str]:
@@ -150,6 +155,7 @@ ENVIRONMENT_SETTINGS: dict[str, Callable[[str], Any]] = {
     "ACCESSIBILITY_CONTACT": str,
     "COMPRESS_RESPONSES": parse_bool,
     "CACHE_REDIS_URL": str,
+    "SIGN_ON_KEY": str,
 }
 
 
@@ -186,6 +192,7 @@ def load(app, overrides: dict | None) -> None:
     app.config["REMEMBER_COOKIE_SECURE"] = production
     app.config["SECRET_KEY"] = _secret_key(app, production)
     _check_base_url(app, production)
+    _check_sign_on_key(app)
     app.config["TRUSTED_HOSTS"] = urls.trusted_hosts(app.config)
 
 
@@ -202,6 +209,24 @@ def _check_base_url(app, production: bool) -> None:
     problem = urls.base_url_problem(base_url)
     if problem:
         raise RuntimeError(f"LEAN_BASE_URL: {problem}, got {base_url!r}")
+
+
+def _check_sign_on_key(app) -> None:
+    """A configured sign-on key must be a Fernet key; whether one is needed at all, the
+    database tells (lean/auth/sign_on.py checks it when the app starts in production)."""
+    key = app.config.get("SIGN_ON_KEY")
+    if not key:
+        return
+    from cryptography.fernet import Fernet
+
+    try:
+        Fernet(key)
+    except ValueError as error:
+        raise RuntimeError(
+            "LEAN_SIGN_ON_KEY must be a Fernet key (32 url-safe base64-encoded bytes); make one "
+            'with: python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())"'
+        ) from error
 
 
 def _engine_options(config) -> dict:

@@ -218,6 +218,25 @@ EXPECTED = {
     ("auth.request_reset", "POST"): {"*": 200},
     ("auth.reset_password", "GET"): {"*": 200},
     ("auth.reset_password", "POST"): {"*": 303},
+    # -- single sign-on (its provider's address answers nothing here: 502) --
+    ("auth.sign_on_start", "GET"): {"*": 502},
+    ("auth.sign_on_callback", "GET"): {"*": 200},  # nothing pending: the form says so after
+    ("auth.sign_on_finish", "POST"): {"*": 400},
+    ("auth.choose_team", "GET"): {"anonymous": LOGIN, "*": 200},
+    # Only someone of the organization in no team yet joins one by themselves.
+    ("auth.join_team", "POST"): {
+        "anonymous": LOGIN,
+        "coordinator": 303,
+        "admin": 303,
+        "foreign_member": 404,
+        "*": 403,
+    },
+    ("auth.new_sign_on_provider", "GET"): {**MANAGERS, "coordinator": 200, "admin": 200},
+    ("auth.new_sign_on_provider", "POST"): MANAGERS,
+    ("auth.edit_sign_on_provider", "GET"): {**MANAGERS, "coordinator": 200, "admin": 200},
+    # An empty post (Flask-WTF reads the stored values then) changes nothing.
+    ("auth.edit_sign_on_provider", "POST"): {**MANAGERS, "coordinator": 303, "admin": 303},
+    ("auth.sign_on_passwords", "POST"): {**MANAGERS, "coordinator": 303, "admin": 303},
     # -- onboarding: CSV import --
     # The organization's coordinators and admins; an empty upload is refused with a message.
     ("admin.import_users", "GET"): {
@@ -656,6 +675,8 @@ def test_route_answers_role_as_expected(app, world, login, endpoint, method, rol
         rule.arguments
     ):
         values.update(conversation_values(world))
+    if "provider_id" in rule.arguments:
+        values.update(provider_id=sign_on_provider_of(world))
     if "template_id" in rule.arguments or endpoint == "boards.add_from_template":
         values.update(template_id=card_template_of(world))
     if endpoint.startswith("boards.") and "item_id" in rule.arguments:
@@ -677,6 +698,16 @@ def test_route_answers_role_as_expected(app, world, login, endpoint, method, rol
     response.close()  # attachments are streamed from files
     expected = expected_status(endpoint, method, role)
     assert response.status_code == expected, f"{role} {method} {url}"
+
+
+def sign_on_provider_of(world) -> int:
+    """A provider of the world's organization, at an address where nothing answers."""
+    from flask import current_app
+
+    from tests.sign_on_provider import TEST_SIGN_ON_KEY, make_provider
+
+    current_app.config["SIGN_ON_KEY"] = TEST_SIGN_ON_KEY
+    return make_provider(world.organization, "http://127.0.0.1:9").id
 
 
 # ---- network ----------------------------------------------------------------------------
