@@ -7,6 +7,7 @@ from typing import cast
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required, login_user
 
 from lean.auth import invitations, links
@@ -143,6 +144,10 @@ def welcome(token: str):
     link = links.find_usable_link(token, LinkPurpose.INVITATION)
     if link is None or link.user is None or not link.user.active:
         return render_template("auth/link_unusable.html"), 404
+    if link.user.language and "language" not in session:
+        # The page speaks the language the invitation was written in, until they choose.
+        session["language"] = link.user.language
+        refresh()
     form = ResetPasswordForm()
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200

@@ -122,6 +122,10 @@ def test_each_gets_a_mail_in_their_language_whose_link_sets_the_password(
     carl = person("carl@example.fi")
     page = client.get(f"/admin/users/{carl.id}").get_data(as_text=True)
     assert "Invited, not yet signed in" in page and "Has a password" not in page
+    # The link's page speaks the person's language too.
+    aino_url = link_in(inbox.to("aino@example.fi")[0])
+    aino_page = app.test_client().get(path(aino_url)).get_data(as_text=True)
+    assert "Tervetuloa Vertaa-palveluun" in aino_page
 
     url = link_in(inbox.to("carl@example.fi")[0])
     assert path(url).startswith("/welcome/")
