@@ -101,6 +101,8 @@ def accept_invitation(token: str):
     link = links.find_usable_link(token, LinkPurpose.INVITATION)
     if link is None:
         return _unusable_page()
+    if link.user_id is not None:  # a person who has an account chooses only a password
+        return redirect(url_for("auth.welcome", token=token), 303)
     form = AcceptInvitationForm()
     if not form.is_submitted():
         form.language.data = current_language()

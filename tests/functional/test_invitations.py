@@ -122,8 +122,12 @@ def test_each_gets_a_mail_in_their_language_whose_link_sets_the_password(
     carl = person("carl@example.fi")
     page = client.get(f"/admin/users/{carl.id}").get_data(as_text=True)
     assert "Invited, not yet signed in" in page and "Has a password" not in page
-    # The link's page speaks the person's language too.
+    # An invitation's other address leads to the same page.
     aino_url = link_in(inbox.to("aino@example.fi")[0])
+    token = path(aino_url).rsplit("/", 1)[1]
+    other = app.test_client().get(f"/invitations/{token}")
+    assert other.status_code == 303 and path(other.headers["Location"]) == path(aino_url)
+    # The link's page speaks the person's language too.
     aino_page = app.test_client().get(path(aino_url)).get_data(as_text=True)
     assert "Tervetuloa Vertaa-palveluun" in aino_page
 
