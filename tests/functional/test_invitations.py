@@ -291,3 +291,13 @@ def test_another_organizations_coordinator_gets_404(app, world, login_as, login)
     # Members of the organization itself may not.
     member = login_as("member")
     assert member.get(f"/organizations/{organization_id}/invitations/pending").status_code == 403
+
+
+def test_the_people_of_an_import_travel_as_short_ranges():
+    from lean.auth.invitations import parse_people
+    from lean.auth.queries import people_param
+
+    assert people_param([5, 3, 4, 9, 12, 11]) == "3-5,9,11-12"
+    assert parse_people("3-5,9,11-12") == [3, 4, 5, 9, 11, 12]
+    assert parse_people("x,7-2,1-99999999,8") == [8]
+    assert len(parse_people("1-5000")) == 5000
