@@ -39,6 +39,10 @@ class Standup(Model):
     # The quick retrospective of the stand-up itself: what went well, what to change.
     plus: Mapped[str] = mapped_column(Text, default="")
     delta: Mapped[str] = mapped_column(Text, default="")
+    # The agenda place (1-based) of the card the leader shows: everyone following the
+    # stand-up sees that card. Moved by a statement, not through `version`, so showing the
+    # next card never turns a finish form into a conflict.
+    current_position: Mapped[int | None] = mapped_column()
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

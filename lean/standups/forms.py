@@ -38,6 +38,11 @@ class MoveCardForm(FlaskForm):
         self.stage.choices = stage_choices()
 
 
+class ShowCardForm(FlaskForm):
+    # The agenda place the leader moves everyone to: each "show card" button carries its own.
+    card = IntegerField(_l("Card"), validators=[InputRequired(), NumberRange(min=1)])
+
+
 class BlockForm(FlaskForm):
     reason = StringField(
         _l("Reason for the block"),

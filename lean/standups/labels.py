@@ -13,3 +13,17 @@ def reason_label(reason: str) -> str:
         "changed": _("Changed since the last stand-up"),
         "new": _("New idea to triage"),
     }.get(reason, reason)
+
+
+def reason_tag(reason: str) -> str:
+    """The reason in a word or two, for the wall's agenda (its full words stay beside it for
+    screen readers)."""
+    return {
+        "answered": _("Got an answer"),
+        "blocked": _("Blocked"),
+        "overdue": _("Overdue"),
+        "over_limit": _("Over limit"),
+        "aged": _("Too long"),
+        "changed": _("Changed"),
+        "new": _("New idea"),
+    }.get(reason, reason)

@@ -185,6 +185,18 @@ def agenda_cards(standup: Standup) -> list[AgendaCard]:
     return [AgendaCard(item, item.improvement.stage_entered_at) for item in rows.scalars()]
 
 
+def agenda_size(standup_id: int) -> int:
+    """How many cards the stand-up's agenda has (one query)."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(StandupItem)
+            .where(StandupItem.standup_id == standup_id)
+        )
+        or 0
+    )
+
+
 def agenda_item(standup_id: int, improvement_id: int) -> StandupItem | None:
     """One card of a stand-up's agenda with its card and team: one query."""
     return db.session.scalar(

@@ -51,7 +51,11 @@ def start_standup(actor: User, team: Team) -> tuple[Standup, bool]:
     now = utcnow()
     since = queries.agenda_since(team.id, now)
     standup = Standup(
-        team_id=team.id, led_by_id=actor.id, started_at=now, planned_minutes=team.standup_minutes
+        team_id=team.id,
+        led_by_id=actor.id,
+        started_at=now,
+        planned_minutes=team.standup_minutes,
+        current_position=1,
     )
     db.session.add(standup)
     try:
@@ -80,6 +84,25 @@ def start_standup(actor: User, team: Team) -> tuple[Standup, bool]:
         actor, EventKind.STANDUP_STARTED, "standup", standup.id, team.organization_id, team.id
     )
     return standup, True
+
+
+def show_card(actor: User, standup: Standup, position: int) -> int:
+    """Show everyone following the stand-up the agenda's card at `position` (1-based, kept
+    within the agenda); the place shown.
+
+    Where the stand-up is looking is not a change to the team's work, so it records no Event
+    (the card's history and the board stay as they are); the stand-up page's freshness tag
+    covers the place itself. A statement rather than the ORM: the stand-up's version stays,
+    so a finish form opened meanwhile is no conflict.
+    """
+    position = min(max(position, 1), max(queries.agenda_size(standup.id), 1))
+    db.session.execute(
+        update(Standup)
+        .where(Standup.id == standup.id, Standup.finished_at.is_(None))
+        .values(current_position=position)
+        .execution_options(synchronize_session=False)
+    )
+    return position
 
 
 def _reviewed(standup: Standup, improvement: Improvement) -> None:

@@ -34,8 +34,9 @@ from lean.standups.forms import (
     NoteForm,
     OwnerForm,
     SettingsForm,
+    ShowCardForm,
 )
-from lean.standups.labels import reason_label
+from lean.standups.labels import reason_label, reason_tag
 
 standups_blueprint = Blueprint("standups", __name__)
 
@@ -99,7 +100,10 @@ def _position(cards, asked) -> int:
 
 def _render_standup(team, standup, position=None, forms=None, status=200, decision_conflict=None):
     cards = queries.agenda_cards(standup)
-    position = _position(cards, position if position is not None else request.args.get("card"))
+    asked = position if position is not None else request.args.get("card") or None
+    # Without a card of their own, everyone sees the card the leader shows, and follows it.
+    following = asked is None and standup.current_position is not None
+    position = _position(cards, standup.current_position if following else asked)
     current = cards[position - 1] if cards else None
     members = team_members(team.id)
     forms = forms or {}
@@ -124,6 +128,8 @@ def _render_standup(team, standup, position=None, forms=None, status=200, decisi
             standup=standup,
             cards=cards,
             position=position,
+            following=following,
+            shared_position=_position(cards, standup.current_position),
             current=current,
             forms=forms,
             escalations=queries.standup_escalations(standup.id),
@@ -132,6 +138,7 @@ def _render_standup(team, standup, position=None, forms=None, status=200, decisi
             can_note=policy.can_note_standup(current_user, team),
             stage_label=stage_label,
             reason_label=reason_label,
+            reason_tag=reason_tag,
             now=datetime.now(UTC),
         ),
         status,
@@ -142,11 +149,15 @@ def _render_standup(team, standup, position=None, forms=None, status=200, decisi
 def current(team_id: int):
     """The team's stand-up in progress, or the page to start one."""
     team = policy.team_for_read(current_user, team_id)
-    # The open stand-up asks again with htmx and its tag: unchanged costs a 304.
-    g.freshness_etag = etag = freshness.team_etag(team)
+    standup = queries.open_standup(team.id)
+    # The open stand-up asks again with htmx and its tag: unchanged costs a 304. The tag
+    # covers the card the leader shows, so a follower's view moves with the leader.
+    version = freshness.team_version(team)
+    if standup is not None:
+        version = f"{version}-s{standup.id}.{standup.current_position}"
+    g.freshness_etag = etag = freshness.team_etag(team, version)
     if is_htmx() and (unchanged := freshness.not_modified(etag)) is not None:
         return unchanged
-    standup = queries.open_standup(team.id)
     if standup is None:
         return render_template(
             "standups/start.html",
@@ -179,10 +190,24 @@ def _item_or_404(standup, improvement_id: int) -> tuple[StandupItem, Improvement
 
 
 def _back_to(standup, item, anchor="current-card"):
+    """Back to the card acted on: the followed view when it is the card the stand-up shows."""
+    card = None if item.position == standup.current_position else item.position
     return redirect(
-        url_for("standups.current", team_id=standup.team_id, card=item.position) + f"#{anchor}",
-        303,
+        url_for("standups.current", team_id=standup.team_id, card=card) + f"#{anchor}", 303
     )
+
+
+@standups_blueprint.post("/standups/<int:standup_id>/show")
+def show_card(standup_id: int):
+    """Show another card of the agenda to everyone following the stand-up (its leaders only)."""
+    standup = policy.standup_for_run(current_user, standup_id)
+    if standup.finished_at is not None:
+        abort(409)
+    form = ShowCardForm()
+    if not form.validate():
+        return _render_standup(standup.team, standup, forms={"show": form}, status=422)
+    services.show_card(current_user, standup, cast(int, form.card.data))
+    return redirect(url_for("standups.current", team_id=standup.team_id) + "#current-card", 303)
 
 
 def _card_action(standup_id: int, improvement_id: int, form_name: str, make_form, apply, message):

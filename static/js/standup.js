@@ -22,6 +22,24 @@
     if (conflict) conflict.focus();
   });
 
+  // On the wall the card's texts flow around its actions and on below them, across the whole
+  // card (the CSS of .flows): the actions' height is measured here, as CSS cannot, and followed
+  // as it changes. Without this the texts keep a column of their own beside the actions.
+  function flowTexts() {
+    const body = document.querySelector("#current-card .standup-card-body");
+    const status = body && body.querySelector(".standup-card-status");
+    if (!status || body.classList.contains("flows") || !window.ResizeObserver) return;
+    new ResizeObserver(function () {
+      body.style.setProperty("--status-height", status.offsetHeight + "px");
+    }).observe(status);
+    body.style.setProperty("--status-height", status.offsetHeight + "px");
+    body.classList.add("flows");
+  }
+
+  document.addEventListener("DOMContentLoaded", flowTexts);
+  // The view redrawn in place when the stand-up moves on (freshness.js) is new content.
+  document.addEventListener("htmx:load", flowTexts);
+
   function pad(number) {
     return String(number).padStart(2, "0");
   }

@@ -183,7 +183,7 @@ def test_the_standup_works_without_javascript(browser, live_server, standup_boar
         log_in(page, standup_board.supervisor_email)
         page.get_by_role("button", name="Start stand-up").click()
         expect(page.locator(".progress")).to_have_text("Card 1 of 3")
-        page.get_by_role("link", name="Show the next card").click()
+        page.get_by_role("button", name="Show the next card").click()
         expect(page.locator(".progress")).to_have_text("Card 2 of 3")
         page.get_by_label("What was decided").fill("Siirretään määräaikaa")
         page.get_by_role("button", name="Save decision").click()
@@ -278,7 +278,7 @@ def test_the_current_card_and_all_its_actions_fit_one_wall_screen(new_context, w
     page = new_context(viewport={"width": 1920, "height": 1080}).new_page()
     log_in(page, wall_standup.supervisor_email)
     page.get_by_role("button", name="Aloita taulupalaveri").click()
-    page.locator(".agenda").get_by_role("link", name=LONGEST_TITLE).click()
+    page.locator(".agenda").get_by_role("button", name=LONGEST_TITLE).click()
     card = current_card(page)
     expect(card.get_by_role("heading", level=2)).to_have_text(LONGEST_TITLE)
     for text in (
@@ -313,7 +313,7 @@ def test_the_standup_never_scrolls_sideways_and_stacks_on_a_phone(
     page = new_context(viewport={"width": width, "height": height}).new_page()
     log_in(page, wall_standup.supervisor_email)
     page.get_by_role("button", name="Aloita taulupalaveri").click()
-    page.locator(".agenda").get_by_role("link", name=LONGEST_TITLE).click()
+    page.locator(".agenda").get_by_role("button", name=LONGEST_TITLE).click()
     expect(current_card(page).get_by_role("heading", level=2)).to_have_text(LONGEST_TITLE)
     fit = page.evaluate(FIT)
     assert fit["scrollWidth"] <= fit["innerWidth"], fit

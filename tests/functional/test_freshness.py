@@ -102,9 +102,9 @@ def test_the_open_standup_checks_the_same_way(world, login_as):
     client = login_as("member")
     url = f"/teams/{world.team.id}/standup"
     html = client.get(url).get_data(as_text=True)
-    # The whole view (card, agenda, escalations) is redrawn, for the card shown.
+    # The whole view (card, agenda, escalations) is redrawn, for the card the leader shows.
     assert 'data-freshness-target="#standup-view"' in html
-    assert f'data-freshness-url="/teams/{world.team.id}/standup?card=1"' in html
+    assert f'data-freshness-url="/teams/{world.team.id}/standup"' in html
     tag = page_tag(html)
     assert client.get(url, headers={**HTMX, "If-None-Match": tag}).status_code == 304
     standups.add_note(world.users["supervisor"], standup, world.improvement, "Uusi huomio")

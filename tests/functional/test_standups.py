@@ -133,9 +133,8 @@ def test_card_actions_in_the_standup_change_the_card_and_record_events(
     assert client.post(f"{base}/due", data={"due_date": "2030-01-31"}).status_code == 303
     response = client.post(f"{base}/decision", data={"decision": "Sanna selvittää"})
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(
-        f"/teams/{world.team.id}/standup?card=1#current-card"
-    )
+    # Back to the card, which is the one the stand-up shows: the view that follows it.
+    assert response.headers["Location"].endswith(f"/teams/{world.team.id}/standup#current-card")
 
     db.session.expire_all()
     card = db.session.get(Improvement, card.id)
@@ -471,9 +470,15 @@ def test_the_open_standup_is_resumed_where_it_was_left(world, login_as, seeded_b
     standup = start(client, world.team.id)
     first = seeded_board["blocked"]
     client.post(f"/standups/{standup.id}/cards/{first.id}/decision", data={"decision": "Jatketaan"})
+    client.post(f"/standups/{standup.id}/show", data={"card": "2"})
     page = client.get(f"/teams/{world.team.id}/standup").get_data(as_text=True)
-    # The first card not yet reviewed is shown; the reviewed one is marked in the agenda.
-    assert "Card 2 of 3" in page and "✓ reviewed" in page
+    # The card the leader showed last is shown; the reviewed one is marked in the agenda.
+    assert "Card 2 of 3" in page and "reviewed</span>" in page
+    # A stand-up that never recorded a place shows the first card not yet reviewed.
+    db.session.execute(update(Standup).values(current_position=None))
+    db.session.commit()
+    page = client.get(f"/teams/{world.team.id}/standup").get_data(as_text=True)
+    assert "Card 2 of 3" in page
 
 
 def test_archived_team_and_other_team_supervisor_cannot_start(world, login):
