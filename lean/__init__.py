@@ -46,6 +46,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_views,  # noqa: F401  (its routes join the boards blueprint)
         undo_views,  # noqa: F401  (its route joins the boards blueprint)
     )
+    from lean.boards import (
+        import_views as board_import_views,  # noqa: F401  (its routes join the boards blueprint)
+    )
     from lean.boards.views import boards_blueprint
     from lean.calendar.views import calendar_blueprint
     from lean.conversation import views as conversation_views
