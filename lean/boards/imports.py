@@ -282,8 +282,9 @@ def _planner_card(values: dict[str, Any], line: str, seen: dict[str, str]) -> Im
             continue
         if day is None:
             continue
-        moment = day if isinstance(day, datetime) else _moment(day)
-        setattr(card, attribute, moment if attribute in ("created", "completed") else _date(day))
+        setattr(
+            card, attribute, _moment(day) if attribute in ("created", "completed") else _date(day)
+        )
     return card
 
 
@@ -364,8 +365,6 @@ def read_trello(data: bytes) -> ImportFile:
                 comments.get(card_id, []), key=lambda c: c.at or datetime.min.replace(tzinfo=UTC)
             ),
         )
-        if item.get("dueComplete"):
-            card.progress = COMPLETED
         if not card_id:
             card.refused = _("It has no id.")
         elif item.get("closed"):
@@ -801,8 +800,11 @@ def _make_card(
     ticked = {text for text, done in card.checklist if done}
     for item in items:
         if item.text in ticked:
+            # The file says who finished the task, not who ticked each item: its owner here,
+            # else the importer.
             item.done = True
-            item.done_at = card.completed or now
+            item.done_at = min(card.completed or now, now)
+            item.done_by = owner or actor
     for comment in card.comments:
         author = choices.person(mapping.people.get(comment.author, ""))
         db.session.add(

@@ -73,6 +73,24 @@ EXPECTED = {
         "admin": 200,
     },
     ("boards.wip_limits", "POST"): {**SUPERVISORS, "admin": 303},
+    # Importing cards from Planner or Trello: who sets the board's limits. Without a file
+    # waiting, the preview and its confirmation send back to the upload form.
+    ("boards.board_import", "GET"): {
+        **SUPERVISORS,
+        "supervisor": 200,
+        "coordinator": 200,
+        "admin": 200,
+    },
+    ("boards.board_import", "POST"): {
+        **SUPERVISORS,
+        "supervisor": 422,
+        "coordinator": 422,
+        "admin": 422,
+    },
+    ("boards.board_import_preview", "GET"): {**SUPERVISORS, "admin": 303},
+    ("boards.board_import_preview", "POST"): {**SUPERVISORS, "admin": 303},
+    ("boards.board_import_confirm", "POST"): {**SUPERVISORS, "admin": 303},
+    ("boards.board_import_cancel", "POST"): {**SUPERVISORS, "admin": 303},
     ("boards.quick_add", "POST"): {
         "anonymous": LOGIN,
         "member": 303,
@@ -218,6 +236,16 @@ EXPECTED = {
     ("auth.request_reset", "POST"): {"*": 200},
     ("auth.reset_password", "GET"): {"*": 200},
     ("auth.reset_password", "POST"): {"*": 303},
+    # -- onboarding: invitations for the people an import made --
+    ("auth.new_people", "GET"): {**MANAGERS, "coordinator": 200, "admin": 200},
+    ("auth.send_invitations", "POST"): {**MANAGERS, "coordinator": 200, "admin": 200},
+    ("auth.pending_invitations", "GET"): {**MANAGERS, "coordinator": 200, "admin": 200},
+    # Without e-mail the new link is shown to copy (200); taking back goes back to the list.
+    ("auth.resend_invitation", "POST"): {**MANAGERS, "coordinator": 200, "admin": 200},
+    ("auth.revoke_invitation", "POST"): {**MANAGERS, "coordinator": 303, "admin": 303},
+    # Public: the one-time link is the permission, whoever is logged in.
+    ("auth.welcome", "GET"): {"*": 200},
+    ("auth.welcome", "POST"): {"*": 303},
     # -- single sign-on (its provider's address answers nothing here: 502) --
     ("auth.sign_on_start", "GET"): {"*": 502},
     ("auth.sign_on_callback", "GET"): {"*": 200},  # nothing pending: the form says so after
@@ -322,6 +350,8 @@ EXPECTED = {
         "supervisor": 422,
         "coordinator": 422,
     },
+    # Showing everyone another card: the stand-up's leaders; no card named answers 422.
+    ("standups.show_card", "POST"): {**SUPERVISORS, "supervisor": 422, "coordinator": 422},
     ("standups.finish", "GET"): {**SUPERVISORS, "supervisor": 200, "coordinator": 200},
     ("standups.finish", "POST"): SUPERVISORS,
     ("standups.record", "GET"): {"anonymous": LOGIN, "foreign_member": 404, "*": 200},
@@ -512,6 +542,10 @@ def form_for(endpoint: str) -> dict:
             "new_password": "kolme-karhua-metsassa",
             "confirm": "kolme-karhua-metsassa",
         },
+        "auth.welcome": {
+            "new_password": "kolme-karhua-metsassa",
+            "confirm": "kolme-karhua-metsassa",
+        },
         "admin.change_role": {"role": "supervisor"},
         "standups.finish": {"version": "1"},
         "a3.edit_section": {"version": "1", "background": "Tausta"},
@@ -587,7 +621,25 @@ def one_time_token(world, endpoint: str) -> str:
         return links.create_invitation(coordinator, world.organization, "kutsuttu@example.fi")[1]
     if endpoint == "auth.reset_password":
         return links.create_password_reset(coordinator, world.users["member"])[1]
+    if endpoint == "auth.welcome":
+        return links.create_user_invitation(coordinator, imported_person(world))[1]
     return "no-token"
+
+
+def imported_person(world):
+    """A person made by an import: an account without a password of their own yet."""
+    from lean.admin.imports import unusable_password_hash
+
+    return make_user(
+        world.organization, email="tuotu@example.fi", password_hash=unusable_password_hash()
+    )
+
+
+def invitation_of(world) -> int:
+    """A pending invitation of an imported person, for resending and taking back."""
+    from lean.auth import links
+
+    return links.create_user_invitation(world.users["coordinator"], imported_person(world))[0].id
 
 
 def card_template_of(world) -> int:
@@ -675,6 +727,8 @@ def test_route_answers_role_as_expected(app, world, login, endpoint, method, rol
         rule.arguments
     ):
         values.update(conversation_values(world))
+    if "link_id" in rule.arguments:
+        values.update(link_id=invitation_of(world))
     if "provider_id" in rule.arguments:
         values.update(provider_id=sign_on_provider_of(world))
     if "template_id" in rule.arguments or endpoint == "boards.add_from_template":

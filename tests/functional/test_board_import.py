@@ -149,7 +149,9 @@ def test_a_planner_plan_becomes_cards_as_mapped(world, login_as, people):
 
     # Checklists: items in order, ticked as Planner says, and the text kept in the description.
     with_list = next(
-        c for c in source.values() if len(c.checklist) >= 2 and c.progress != "Completed"
+        c
+        for c in source.values()
+        if len(c.checklist) >= 2 and c.progress != "Completed" and any(d for _t, d in c.checklist)
     )
     card = by_key[with_list.key]
     items = db.session.scalars(
@@ -158,6 +160,8 @@ def test_a_planner_plan_becomes_cards_as_mapped(world, login_as, people):
         .order_by(ChecklistItem.position)
     ).all()
     assert [(item.text, item.done) for item in items] == with_list.checklist
+    ticked = [item for item in items if item.done]
+    assert all(item.done_by_id in (card.owner_id, world.users["supervisor"].id) for item in ticked)
     assert "Checklist:" in card.problem
     assert (
         f"[{'x' if with_list.checklist[0][1] else ' '}] {with_list.checklist[0][0]}" in card.problem
@@ -443,3 +447,43 @@ def test_sample_files_are_realistic(app):
     assert any(card.checklist for card in planner.cards)
     assert all(isinstance(card.created, datetime) for card in trello.cards)
     assert datetime(2026, 11, 16, tzinfo=UTC) > max(card.created for card in trello.cards)
+
+
+def test_a_planner_workbook_read_row_by_row(app, world, people):
+    """Excel's own dates, a Task ID twice, checklist counts instead of names, an e-mail as
+    the assignee."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Plan name", "Kokeilu"])
+    sheet.append([])
+    sheet.append(list(imports.PLANNER_COLUMNS))
+    row = dict.fromkeys(imports.PLANNER_COLUMNS, "")
+    first = {
+        **row,
+        "Task ID": "a1",
+        "Task Name": "Ensimmäinen",
+        "Bucket Name": "Työn alla",
+        "Progress": "In progress",
+        "Assigned To": "AINO@example.fi",
+        "Created Date": datetime(2026, 5, 4, 8, 30),
+        "Completed Checklist Items": "1/3",
+        "Checklist Items": "Yksi;Kaksi;Kolme",
+    }
+    sheet.append([first[name] for name in imports.PLANNER_COLUMNS])
+    second = {**first, "Task Name": "Toinen"}
+    sheet.append([second[name] for name in imports.PLANNER_COLUMNS])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        file = imports.read_upload(buffer.getvalue(), "kokeilu.xlsx")
+        choices = imports.Choices.of(world.team)
+        mapping = imports.suggested_mapping(file, choices, "fi")
+    one, two = file.cards
+    assert file.name == "Kokeilu"
+    assert one.created == datetime(2026, 5, 4, 5, 30, tzinfo=UTC)  # 8.30 in Helsinki
+    assert one.checklist == [("Yksi", False), ("Kaksi", False), ("Kolme", False)]
+    assert two.refused == "Its Task ID is the same as on line 4."
+    assert mapping.stages["bucket:Työn alla"] == "do"
+    assert mapping.people == {"AINO@example.fi": str(people["Aino Virtanen"].id)}
