@@ -169,7 +169,7 @@ def read_upload(data: bytes, filename: str) -> ImportFile:
         raise ImportRefused(_("The file is larger than 3 MB; export a smaller plan or board."))
     if data.startswith(b"PK\x03\x04"):
         return read_planner(data)
-    if data.lstrip()[:1] == b"{":
+    if data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"{":  # maybe after a BOM
         return read_trello(data)
     raise ImportRefused(
         _(

@@ -438,6 +438,12 @@ def test_a_workbook_without_planners_header_is_refused(world, login_as):
     assert "no header row with Task ID and Task Name" in response.get_data(as_text=True)
 
 
+def test_a_trello_export_saved_with_a_byte_order_mark_is_read(world, login_as):
+    data = b"\xef\xbb\xbf" + TRELLO_FILE.read_bytes()
+    response = upload(login_as("supervisor"), world.team, TRELLO_FILE, data)
+    assert response.status_code == 303
+
+
 def test_sample_files_are_realistic(app):
     with app.test_request_context():
         planner, trello = read(PLANNER_FILE), read(TRELLO_FILE)
