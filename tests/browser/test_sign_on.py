@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, open_account_menu
-from tests.conftest import make_organization, make_team
+from tests.conftest import PASSWORD, make_organization, make_team, make_user
 from tests.sign_on_provider import (
     PROVIDER_WARNINGS,
     TEST_SIGN_ON_KEY,
@@ -60,3 +60,42 @@ def test_a_new_person_signs_in_with_their_organizations_account(
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(re.compile(r"/login$"))
     expect(page.get_by_role("link", name="Also sign out of Koulun tunnus")).to_be_visible()
+
+
+def test_a_coordinator_connects_a_provider(page, live_app, live_server):
+    with live_app.app_context():
+        live_app.config["SIGN_ON_KEY"] = TEST_SIGN_ON_KEY
+        organization = make_organization(name="Rannikon ammattiopisto")
+        coordinator = make_user(organization, is_coordinator=True, name="Kaisa Koordinaattori")
+        email, organization_id = coordinator.email, organization.id
+    log_in_anywhere(page, email)
+    page.goto(f"/admin/organizations/{organization_id}")
+    page.get_by_role("link", name="Connect a provider").click()
+    page.get_by_label("Name on the login button").fill("Microsoft 365")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Enter the client secret the provider gave.")).to_be_visible()
+    expect(page.get_by_label("Name on the login button")).to_have_value("Microsoft 365")
+    assert_accessible(page)
+    page.get_by_label("Discovery URL").fill(
+        "https://login.microsoftonline.com/tenant-1/v2.0/.well-known/openid-configuration"
+    )
+    page.get_by_label("Client ID").fill("app-1")
+    page.get_by_label("Client secret").fill("ei-koskaan-näkyvissä")
+    page.get_by_label("Email domains (one per line)").fill("opisto.fi")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Sign-on provider “Microsoft 365” saved.")
+    expect(page.get_by_role("link", name="Microsoft 365")).to_be_visible()
+    assert_accessible(page)
+    switch = page.get_by_label("Sign-on only (no passwords for its people)")
+    switch.check()
+    page.locator("form", has=switch).get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Its people now sign in only with sign-on.")
+    expect(page.get_by_label("Sign-on only (no passwords for its people)")).to_be_checked()
+
+
+def log_in_anywhere(page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
