@@ -29,13 +29,12 @@ def login():
         return _render_login(form)
     if not form.validate_on_submit():
         return _render_login(form, 422)
-    # E-mail first: a person of a connected domain is sent on to their organization's provider
-    # (unless they typed a password and their organization still allows passwords).
-    providers = sign_on.providers_for_email(form.email.data or "")
-    if providers and (
-        not form.password.data or not all(p.organization.passwords_allowed for p in providers)
-    ):
-        return _render_login(form, providers=providers)
+    # E-mail first: a person of a connected domain who typed no password is sent on to their
+    # organization's provider (a sign-on-only organization refuses a password below).
+    if not form.password.data:
+        providers = sign_on.providers_for_email(form.email.data or "")
+        if providers:
+            return _render_login(form, providers=providers)
     if not form.password.data:
         cast(list, form.password.errors).append(_("Enter your password."))
         return _render_login(form, 422)
@@ -69,7 +68,8 @@ def login():
                 "Use the sign-on button of your organization."
             )
         )
-        return _render_login(form, 403, providers=sign_on.providers_of(user.organization))
+        providers = [p for p in sign_on.providers_of(user.organization) if p.active]
+        return _render_login(form, 403, providers=providers)
     # A fresh session at login: nothing set before it (by anyone) carries over.
     language = session.get("language")
     session.clear()

@@ -307,17 +307,19 @@ def test_a_sign_on_only_organization_refuses_its_peoples_passwords(app, world, p
     db.session.commit()
     client = app.test_client()
     refused = client.post("/login", data={"email": "member@example.fi", "password": PASSWORD})
-    assert refused.status_code == 200  # sent on to the provider instead
-    assert "Continue with Koulun tunnus" in refused.get_data(as_text=True)
+    assert refused.status_code == 403
+    page = refused.get_data(as_text=True)
+    assert "signs in with its own accounts, not with passwords here" in page
+    assert "Continue with Koulun tunnus" in page  # the way in instead
     assert client.get("/teams").status_code == 302
-    # Someone of the organization outside its domains is refused after the password.
+    # Someone of the organization outside its domains is refused too.
     outsider = make_user(world.organization, email="ulkona@muualla.fi")
     response = client.post("/login", data={"email": outsider.email, "password": PASSWORD})
     assert response.status_code == 403
     assert "signs in with its own accounts" in response.get_data(as_text=True)
     assert client.get("/teams").status_code == 302
-    # An admin of the installation still may.
-    admin = make_user(world.organization, is_admin=True, email="asentaja@muualla.fi")
+    # An admin of the installation still may, even of a connected domain.
+    admin = make_user(world.organization, is_admin=True, email="asentaja@example.fi")
     assert (
         client.post("/login", data={"email": admin.email, "password": PASSWORD}).status_code == 303
     )
@@ -450,3 +452,17 @@ def test_a_new_member_of_a_team_less_organization_is_told_to_ask(signing_app, pr
     assert "has no teams yet" in page
     newcomer = db.session.scalar(select(User).where(User.email == "yksin@tiimiton.fi"))
     assert db.session.scalar(select(Membership).where(Membership.user_id == newcomer.id)) is None
+
+
+def test_production_with_providers_and_no_key_does_not_start(database, signing_app, world):
+    from tests.conftest import make_app
+
+    make_provider(world.organization, "http://127.0.0.1:9")
+    with pytest.raises(RuntimeError, match="LEAN_SIGN_ON_KEY is not set"):
+        make_app(
+            database,
+            ENV="production",
+            SECRET_KEY="p" * 40,
+            BASE_URL="https://vertaa.example.fi",
+            SIGN_ON_KEY=None,
+        )
