@@ -21,5 +21,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("standup") as batch_op:
-        batch_op.drop_column("current_position")
+    # A plain DROP COLUMN too (SQLite 3.35 and later): a batch copy of the table would rebuild
+    # its partial unique index without the partial condition.
+    op.drop_column("standup", "current_position")
