@@ -243,7 +243,7 @@ def client_for(provider: SignOnProvider) -> Any:
                 "scope": "openid email profile",
                 "code_challenge_method": "S256",
                 "token_endpoint_auth_method": provider.token_auth_method,
-                "timeout": 10,
+                "default_timeout": 10,  # seconds for each request to the provider
             },
         )
     return client

@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from lean.auth.sign_on import decrypt_secret
@@ -466,3 +467,27 @@ def test_production_with_providers_and_no_key_does_not_start(database, signing_a
             BASE_URL="https://vertaa.example.fi",
             SIGN_ON_KEY=None,
         )
+
+
+def test_a_sign_in_cancelled_at_the_provider_is_told(client, world, provider):
+    start = client.get(f"/login/sign-on/{provider.id}")
+    denied = requests.post(
+        start.headers["Location"], data={"action": "deny"}, allow_redirects=False, timeout=10
+    )
+    response = finish(client, callback_path(denied.headers["Location"]))
+    assert response.status_code == 400
+    assert "Signing in was cancelled at Koulun tunnus." in response.get_data(as_text=True)
+    assert refusals("denied")
+
+
+def test_a_listed_issuer_is_accepted_in_place_of_the_discovery_documents(
+    client, world, signing_app, provider_url
+):
+    """Entra's multi-tenant "common" document names no single issuer: the admin lists them."""
+    tenant = "https://login.microsoftonline.com/tenant-1/v2.0"
+    set_user(provider_url, "tenant", email="member@example.fi", email_verified=True)
+    with forging_provider(provider_url, lambda claims: claims.update(iss=tenant)) as forged_url:
+        provider = make_provider(
+            world.organization, forged_url, allowed_issuers=f"https://other.example\n{tenant}"
+        )
+        assert sign_on(client, provider, "tenant").status_code == 303
