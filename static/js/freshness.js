@@ -234,6 +234,11 @@
         // A page without a partial of its own answers whole: take the part that is shown.
         var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(selector);
         if (!fresh) return null;
+        // The stand-up moved on to another card while a form about this one has text typed in
+        // it: the view stays (the text belongs to the card shown) and follows once it is sent.
+        if (fresh.dataset.position !== target.dataset.position && Object.keys(typedForms(target)).length) {
+          return null;
+        }
         if (busy(target)) {
           // The stand-up tries again next time, with the old tag; the board says it changed.
           if (!marker.dataset.changedText || target.hasAttribute("data-freshness-keeps-forms")) return null;

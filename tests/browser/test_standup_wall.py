@@ -216,11 +216,18 @@ def test_a_member_on_a_phone_follows_the_card_the_leader_shows(
     expect(phone.locator("#current-card h2")).to_have_text(second, timeout=10_000)
     expect(phone.locator(".progress")).to_have_text("Kortti 2 / 10")
 
-    # Straight to a card from the agenda: the phone follows there too.
+    # A member typing a note about the card shown stays on it while the leader moves on, and
+    # follows once the note is sent (or cleared).
+    phone.get_by_label("Muistiinpano").fill("Kysyn tästä vielä")
     sixth = leader.locator(".agenda li").nth(5)
     title = sixth.locator(".agenda-title").inner_text().strip()
     sixth.get_by_role("button").click()
     expect(leader.locator(".progress")).to_have_text("Kortti 6 / 10")
+    phone.wait_for_timeout(3_000)  # three checks
+    expect(phone.locator("#current-card h2")).to_have_text(second)
+    expect(phone.get_by_label("Muistiinpano")).to_have_value("Kysyn tästä vielä")
+    phone.get_by_label("Muistiinpano").fill("")
+    # Straight to a card from the agenda: the phone follows there too.
     expect(phone.locator("#current-card h2")).to_have_text(title, timeout=10_000)
     expect(phone.locator(".agenda li").nth(5).get_by_role("link")).to_have_attribute(
         "aria-current", "step"
