@@ -98,7 +98,8 @@ def test_standup_pages_and_agenda_do_not_grow_with_the_board(world, login_as, qu
     # The board and card pages keep the budget every board and card page keeps.
     assert large["board"] <= BOARD_QUERIES
     assert large["card"] <= MAX_QUERIES
-    assert max(large.values()) <= 12, large
+    # The stand-up's own pages: a dozen statements at most.
+    assert max(value for page, value in large.items() if page not in ("board", "card")) <= 12, large
 
 
 def agenda_queries(world, query_counter) -> tuple[int, int]:
