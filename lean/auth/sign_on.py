@@ -204,12 +204,6 @@ def set_passwords_allowed(actor: User, organization: Organization, allowed: bool
     )
 
 
-def password_refused(user: User) -> bool:
-    """A sign-on-only organization's people sign in with their provider (installation admins
-    excepted)."""
-    return not user.organization.passwords_allowed and not user.is_admin
-
-
 # ---- the Authlib client ----------------------------------------------------------------------
 
 

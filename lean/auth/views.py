@@ -10,6 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from lean.auth import services, sign_on
 from lean.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
 from lean.core import unit_of_work
+from lean.shared import policy
 from lean.shared.web import is_safe_next
 
 auth_blueprint = Blueprint("auth", __name__)
@@ -61,7 +62,7 @@ def login():
         unit_of_work.commit_even_if_refused()  # the failed attempt counts
         form.form_errors.append(_("Wrong email or password."))
         return render_template("auth/login.html", form=form), 422
-    if sign_on.password_refused(user):
+    if not policy.may_log_in_with_password(user):
         form.form_errors.append(
             _(
                 "Your organization signs in with its own accounts, not with passwords here. "

@@ -355,6 +355,12 @@ def organization_for_management(user: User, organization_id: int) -> Organizatio
     return organization
 
 
+def may_log_in_with_password(user: User) -> bool:
+    """A sign-on-only organization's people sign in with its provider; the installation's
+    admins may always use their password."""
+    return user.organization.passwords_allowed or can_manage_installation(user)
+
+
 def sign_on_provider_for_management(user: User, provider_id: int) -> SignOnProvider:
     """An organization's sign-on providers: whoever manages the organization."""
     provider = db.session.get(SignOnProvider, provider_id)
