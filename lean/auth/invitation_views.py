@@ -50,7 +50,7 @@ def _deliver_all(sent: list[Invitation], mail: bool) -> None:
 
 
 def _sent_page(organization: Organization, sent: list[Invitation]):
-    body = render_template("auth/invitations_sent.html", organization=organization, sent=sent)
+    body = render_template("admin/invitations_sent.html", organization=organization, sent=sent)
     # The page may show links that open an account: never cached.
     return body, 200, {"Cache-Control": "no-store"}
 
@@ -63,7 +63,7 @@ def new_people(organization_id: int):
     people_text = request.args.get("people", "")
     people = invitations.people_of(organization, invitations.parse_people(people_text))
     return render_template(
-        "auth/new_people.html",
+        "admin/new_people.html",
         organization=organization,
         planned=invitations.ways_in(organization, people),
         people=people_param(person.id for person in people),
@@ -94,7 +94,7 @@ def pending_invitations(organization_id: int):
     """The organization's invitations not yet used: resend or take back each."""
     organization = policy.organization_for_management(current_user, organization_id)
     return render_template(
-        "auth/pending_invitations.html",
+        "admin/pending_invitations.html",
         organization=organization,
         pending=invitations.pending(organization),
     )

@@ -11,6 +11,7 @@ from lean.core.extensions import db
 from lean.models import LinkPurpose, OneTimeLink, Organization, User
 from lean.models.base import utcnow
 from lean.models.sign_on import SignOnProvider
+from lean.shared import policy
 
 # The hash an imported person gets (lean/admin/imports.py unusable_password_hash): a secret
 # no one knows, stretched once. A password a person chose is never hashed with one round.
@@ -65,7 +66,7 @@ def signs_on(user: User, organization: Organization, domains: Iterable[str]) -> 
     password link: their domain is signed in by a provider, or passwords are off for them."""
     if email_domain(user.email) in set(domains):
         return True
-    return not organization.passwords_allowed and not user.is_admin
+    return not policy.may_log_in_with_password(user)
 
 
 def pending_invitation(user: User) -> OneTimeLink | None:

@@ -26,7 +26,7 @@ from lean.boards.files_forms import CardFileForm
 from lean.boards.views import boards_blueprint
 from lean.core.htmx import is_htmx
 from lean.core.input_checks import larger_requests
-from lean.models import Improvement
+from lean.models import Event, Improvement
 from lean.shared import pieces, policy
 from lean.shared.labels import field_label, stage_label
 from lean.shared.uploads import (
@@ -73,6 +73,13 @@ def _files_context(
 def card_files_piece(improvement: Improvement) -> Markup:
     """The card page's photos and documents, with the form that adds one (one statement)."""
     return pieces.partial("boards/_files.html", **_files_context(improvement))
+
+
+@pieces.provides(boards_blueprint, "boards.file_event")
+def file_event_piece(event: Event) -> Markup:
+    """A card's file added, removed, described or made its cover, in words, for the stand-up's
+    list of changes as for the card's history."""
+    return pieces.partial("boards/_file_event.html", event=event)
 
 
 def _answer(improvement: Improvement, message: str, focus: str, element: str | None = None):

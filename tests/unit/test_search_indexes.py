@@ -11,13 +11,20 @@ from lean.shared import search
 # tables) and on PostgreSQL (GIN indexes).
 CREATED_BY_THE_MIGRATIONS = [
     f"{fts}{suffix}"
-    for fts in ("kaizen_search", "practice_search", "improvement_search", "a3_search")
+    for fts in (
+        "kaizen_search",
+        "practice_search",
+        "improvement_search",
+        "a3_search",
+        "card_comment_search",
+    )
     for suffix in ("", "_data", "_idx", "_content", "_docsize", "_config")
 ] + [
     "ix_kaizen_entry_search",
     "ix_practice_search",
     "ix_improvement_search",
     "ix_a3_sheet_search",
+    "ix_card_comment_search",
 ]
 
 
@@ -48,4 +55,5 @@ def test_the_search_searches_the_declared_indexes():
         search.PRACTICE,
         search.IMPROVEMENT,
         search.A3_SHEET,
+        search.CARD_COMMENT,
     )
