@@ -79,7 +79,7 @@ def offer_for(improvement: Improvement, position_before: int) -> UndoOffer | Non
 
 def notice(offer: UndoOffer, *, came_from: str, query: dict | None = None, oob=False) -> Markup:
     """The message "Card moved to Do" with its Undo form (templates/boards/_undo.html)."""
-    return Markup(  # noqa: S704 (a template of ours, escaped by Jinja)
+    return Markup(  # noqa: S704  # nosec B704 (a template of ours, escaped by Jinja)
         render_template(
             "boards/_undo.html",
             offer=offer,

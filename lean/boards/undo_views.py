@@ -36,7 +36,7 @@ def undo_move(improvement_id: int):
     if is_htmx() and came_from == "board":
         board, _status = _render_board(improvement.team)
         region = render_template("boards/_undone.html", message=message, category=category)
-        return Markup(board) + Markup(region), status  # noqa: S704 (templates of ours)
+        return Markup(board) + Markup(region), status  # noqa: S704  # nosec B704 (templates of ours)
     flash(message, category)
     if came_from == "board":
         target = url_for("boards.show", team_id=improvement.team_id, **_filter_args(request.args))

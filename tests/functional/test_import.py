@@ -115,8 +115,9 @@ def test_good_file_is_previewed_then_imported_with_its_audit_events(world, login
     response = confirm(client, world.organization, html)
     assert response.status_code == 303
     # The people made, with the one action of inviting them (tests/functional/test_invitations.py).
-    assert f"/organizations/{world.organization.id}/invitations/new?people=" in (
-        response.headers["Location"]
+    assert (
+        f"/organizations/{world.organization.id}/invitations/new?people="
+        in (response.headers["Location"])
     )
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "2 users created, 4 team memberships added, 1 role changed" in page
