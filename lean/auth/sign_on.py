@@ -97,6 +97,9 @@ def check_key_at_start(app: Flask) -> None:
             return
         finally:
             db.session.remove()
+            # No connection is kept from the start-up: not into forked workers, and none left
+            # open by an app that refuses to start.
+            db.engine.dispose()
     if count:
         raise RuntimeError(
             "Organizations have sign-on providers, but LEAN_SIGN_ON_KEY is not set: it is the "
