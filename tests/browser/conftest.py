@@ -202,6 +202,8 @@ def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in", exact=True).click()
     expect(page).to_have_url(re.compile(r"/teams/\d+/board$"))
+    # The board's scripts (deferred) have run: a key pressed before would reach no handler.
+    page.wait_for_load_state("load")
 
 
 def open_account_menu(page: Page) -> None:

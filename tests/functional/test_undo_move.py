@@ -72,7 +72,13 @@ def test_a_drop_offers_the_undo_and_the_undo_puts_the_card_back(world, login_as,
     assert history_kinds(card)[-2:] == ["moved", "move_undone"]
     undone = db.session.scalars(select(Event).where(Event.kind == "move_undone")).one()
     moved = db.session.scalars(
-        select(Event).where(Event.kind == "moved", Event.subject_id == card.id)
+        select(Event)
+        .where(
+            Event.kind == "moved",
+            Event.subject_type == "improvement",
+            Event.subject_id == card.id,
+        )
+        .order_by(Event.id)
     ).all()[-1]
     assert undone.data == {"from": "do", "to": "plan", "undone": moved.id}
     assert first.id and last.id
@@ -194,7 +200,11 @@ def test_an_unknown_or_foreign_move_cannot_be_undone(world, login_as, db):
     client = login_as("member")
     fields = _moved_by_member(world, client)
     created = db.session.scalar(
-        select(Event.id).where(Event.kind == "created", Event.subject_id == world.improvement.id)
+        select(Event.id).where(
+            Event.kind == "created",
+            Event.subject_type == "improvement",
+            Event.subject_id == world.improvement.id,
+        )
     )
     for event in ("", "abc", str(created), "99999999"):
         answer = undo(client, {**fields, "event": event}, HTMX)
