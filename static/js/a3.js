@@ -18,6 +18,12 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    // A section opened as a page of its own (a link followed before htmx took over): the
+    // cursor starts in its first field (or at the problem), as it does when opened in place.
+    const single = document.querySelector(".a3-single");
+    const target = single && (single.querySelector("#conflict") ||
+      single.querySelector("[aria-invalid=true]") || single.querySelector("form [data-a3-focus]"));
+    if (target && document.activeElement === document.body) target.focus();
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () { window.print(); });

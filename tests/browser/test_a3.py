@@ -182,6 +182,8 @@ def test_every_step_works_by_keyboard_and_focus_follows(page, board):
     page.get_by_role("button", name="Start A3").focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/a3$"))
+    # htmx (deferred) has taken over the sheet's links before the first key.
+    page.wait_for_load_state("load")
 
     background = section(page, "background")
     background.get_by_role("link", name="Edit").focus()
@@ -207,6 +209,14 @@ def test_every_step_works_by_keyboard_and_focus_follows(page, board):
     page.keyboard.press("Enter")
     expect(background).not_to_contain_text("Ei tallenneta.")
     expect(heading).to_be_focused()
+
+    # A section opened as a page of its own (a link followed before the page's scripts ran)
+    # puts the cursor in its first field too.
+    edit_url = background.get_by_role("link", name="Edit").get_attribute("href")
+    page.goto(edit_url.replace("/background/", "/current_condition/"))
+    expect(
+        section(page, "current_condition").get_by_label("Current condition", exact=True)
+    ).to_be_focused()
 
 
 def test_two_people_saving_the_same_section_the_second_is_told_and_keeps_the_text(
