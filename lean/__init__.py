@@ -52,7 +52,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lean.boards.views import boards_blueprint
     from lean.calendar.views import calendar_blueprint
     from lean.conversation import views as conversation_views
-    from lean.core import cli, errors, extensions, i18n, input_checks, security, static, urls
+    from lean.core import (
+        cli,
+        errors,
+        extensions,
+        i18n,
+        input_checks,
+        jobs,
+        security,
+        static,
+        urls,
+    )
     from lean.dashboard.views import dashboard_blueprint
     from lean.kaizen.views import kaizen_blueprint
     from lean.network import notices
@@ -68,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     extensions.csrf.init_app(app)
     extensions.cache.init_app(app)
+    jobs.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     web.init_app(app)

@@ -130,7 +130,14 @@ def database_url(tmp_path_factory) -> str:
 def database(tmp_path_factory) -> str:
     """A migrated, empty database for the whole run."""
     url = database_url(tmp_path_factory)
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t" * 40})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "t" * 40,
+            "JOBS_IMMEDIATE": True,
+        }
+    )
     with app.app_context():
         if url.startswith("postgresql"):
             # A fresh schema each run, whatever an earlier run left behind.
@@ -154,7 +161,14 @@ def sqlite_database(database, tmp_path_factory) -> str:
     if database.startswith("sqlite"):
         return database
     url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite'}"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t" * 40})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "t" * 40,
+            "JOBS_IMMEDIATE": True,
+        }
+    )
     with app.app_context():
         upgrade()
         _db.engine.dispose()
@@ -204,6 +218,8 @@ def make_app(database: str, **overrides) -> Flask:
         "SECRET_KEY": "t" * 40,
         "WTF_CSRF_ENABLED": False,
         "UPLOAD_FOLDER": _upload_folder,
+        # Jobs run at once after the commit; the job queue's own tests run a real worker.
+        "JOBS_IMMEDIATE": True,
     }
     config.update(overrides)
     app = create_app(config)

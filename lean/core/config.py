@@ -111,6 +111,12 @@ class Defaults:
     # Required in production once an organization connects a provider; outside production a key
     # generated once into instance/ is used when it is left empty.
     SIGN_ON_KEY = None
+    # The job queue (lean/core/jobs.py): in instance/jobs.sqlite (or JOBS_FILE) by default, in
+    # Redis when REDIS_URL is set. JOBS_IMMEDIATE runs each job at once in the process that
+    # enqueued it, after the commit, with no worker (the tests and a demo).
+    REDIS_URL = None
+    JOBS_FILE = None
+    JOBS_IMMEDIATE = False
 
 
 def parse_list(value: str) -> list[str]:
@@ -156,6 +162,9 @@ ENVIRONMENT_SETTINGS: dict[str, Callable[[str], Any]] = {
     "COMPRESS_RESPONSES": parse_bool,
     "CACHE_REDIS_URL": str,
     "SIGN_ON_KEY": str,
+    "REDIS_URL": str,
+    "JOBS_FILE": str,
+    "JOBS_IMMEDIATE": parse_bool,
 }
 
 

@@ -10,6 +10,14 @@ from lean.models.a3 import (
     CauseCategory,
 )
 from lean.models.board import CardTemplate, ChecklistItem, OverLimitDay, Recurrence
+from lean.models.connect import (
+    ApiToken,
+    DeliveryStatus,
+    MailFailure,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookFormat,
+)
 from lean.models.conversation import CardComment, CardFollow, Notification
 from lean.models.event import Event
 from lean.models.improvement import STAGES, Improvement, Stage
@@ -38,12 +46,14 @@ __all__ = [
     "A3Sheet",
     "A3Why",
     "Adoption",
+    "ApiToken",
     "Attachment",
     "CardComment",
     "CardFollow",
     "CardTemplate",
     "CauseCategory",
     "ChecklistItem",
+    "DeliveryStatus",
     "Escalation",
     "Event",
     "FocusArea",
@@ -51,6 +61,7 @@ __all__ = [
     "KaizenEntry",
     "LinkPurpose",
     "LoginFailure",
+    "MailFailure",
     "Membership",
     "Notice",
     "NoticeKind",
@@ -74,4 +85,7 @@ __all__ = [
     "TeamRole",
     "Theme",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookFormat",
 ]
