@@ -142,6 +142,16 @@ def record_over_limit_days(team_id: int, stages: list[str], day: date | None = N
     _insert_days([{"team_id": team_id, "stage": stage, "day": day} for stage in stages])
 
 
+def record_if_over_limit(improvement: Improvement) -> None:
+    """Keep today's OverLimitDay when the card's column now stands over its limit (a card come
+    back by an undo, which goes even into a full column). No statement without a limit."""
+    limit = wip_limit(improvement.team, improvement.stage)
+    if limit is None or improvement.archived:
+        return
+    if _column_counts(improvement.team_id).get(improvement.stage, 0) > limit:
+        record_over_limit_days(improvement.team_id, [improvement.stage])
+
+
 def record_every_over_limit_day(day: date | None = None) -> int:
     """The daily command's part: every column of every team over its limit now counts for
     today (one statement to find them, one to keep them). Returns how many columns."""

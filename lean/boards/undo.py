@@ -19,6 +19,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from lean.boards.limits import record_if_over_limit
 from lean.core.extensions import db
 from lean.models import Event, Improvement, Stage, User
 from lean.models.base import utcnow
@@ -98,7 +99,8 @@ def undo_move(
 
     Raise UndoRefused when the move is not the card's last change, is not the actor's own, or
     is older than UNDO_WINDOW. The card goes back even into a column that is now over its
-    work-in-progress limit: the undo restores the earlier state, it adds no work.
+    work-in-progress limit: the undo restores the earlier state, it adds no work; that day counts
+    as one over the limit, as after any move that leaves a column full.
     """
     rows = db.session.execute(
         select(Event.id, Event.kind, Event.data, Event.at, Event.actor_id)
@@ -134,6 +136,7 @@ def undo_move(
     except StaleDataError:  # another request changed the card at this same moment
         db.session.rollback()
         raise UndoRefused(_changed_message()) from None
+    record_if_over_limit(improvement)
     return back_to
 
 

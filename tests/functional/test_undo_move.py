@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from lean.boards import services
-from lean.models import Event, Improvement, Stage
+from lean.models import Event, Improvement, OverLimitDay, Stage
 from tests.conftest import make_improvement
 
 HTMX = {"HX-Request": "true"}
@@ -234,3 +234,21 @@ def test_the_standups_list_of_changes_tells_the_undo(world, login_as):
     undo(client, _moved_by_member(world, client), HTMX)
     page = client.get(f"/teams/{world.team.id}/since-standup").get_data(as_text=True)
     assert "undid the move: back to Idea" in page
+
+
+def test_an_undo_into_a_column_now_full_counts_a_day_over_the_limit(world, login_as, db):
+    world.team.plan_wip_limit = 1
+    card = make_improvement(world.team, title="Takaisin", stage="plan")
+    client = login_as("member")
+    answer = client.post(
+        f"/improvements/{card.id}/place", data={"stage": "do", "after": ""}, headers=HTMX
+    )
+    fields = undo_fields(answer.get_data(as_text=True))
+    # Meanwhile a colleague's card fills the column the moved card left.
+    make_improvement(world.team, title="Uusi", stage="plan")
+    assert db.session.scalars(select(OverLimitDay)).all() == []
+
+    answer = undo(client, fields, HTMX)
+    assert answer.status_code == 200
+    days = db.session.scalars(select(OverLimitDay).where(OverLimitDay.team_id == world.team.id))
+    assert [(row.stage, row.day.isoformat()) for row in days] == [("plan", "2026-11-16")]
