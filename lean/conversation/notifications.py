@@ -25,6 +25,7 @@ class Reason:
     ESCALATION_ANSWERED = "escalation_answered"
     A3_COMMENT = "a3_comment"
     CARD_MOVED = "card_moved"
+    MOVE_UNDONE = "move_undone"
     PRACTICE_COMMENTED = "practice_commented"
     PRACTICE_ADOPTED = "practice_adopted"
     DUE_TOMORROW = "due_tomorrow"
@@ -113,12 +114,14 @@ def on_card_comment(session: Session, event: CommittedEvent) -> None:
 
 
 def on_card_moved(session: Session, event: CommittedEvent) -> None:
+    """The owner hears that someone moved their card, or took such a move back."""
     card = _card(session, event)
     if card is not None:
+        reason = Reason.MOVE_UNDONE if event.kind == EventKind.MOVE_UNDONE else Reason.CARD_MOVED
         _tell(
             session,
             event,
-            [(card.owner_id, Reason.CARD_MOVED)],
+            [(card.owner_id, reason)],
             card.title,
             card_path(card.id),
             lambda user: policy.can_read_improvement(user, card),
@@ -196,6 +199,7 @@ def init_app(_app=None) -> None:
     subscribe(EventKind.COMMENTED, on_card_comment)
     subscribe(EventKind.COMMENT_EDITED, on_card_comment)
     subscribe(EventKind.MOVED, on_card_moved)
+    subscribe(EventKind.MOVE_UNDONE, on_card_moved)
     subscribe(EventKind.EDITED, on_card_edited)
     subscribe(EventKind.ESCALATION_ANSWERED, on_escalation_answered)
     subscribe(EventKind.A3_COMMENTED, on_a3_comment)

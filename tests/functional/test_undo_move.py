@@ -252,3 +252,17 @@ def test_an_undo_into_a_column_now_full_counts_a_day_over_the_limit(world, login
     assert answer.status_code == 200
     days = db.session.scalars(select(OverLimitDay).where(OverLimitDay.team_id == world.team.id))
     assert [(row.stage, row.day.isoformat()) for row in days] == [("plan", "2026-11-16")]
+
+
+def test_the_owner_hears_that_their_card_was_moved_and_moved_back(world, login_as, login, db):
+    card = make_improvement(world.team, title="Omistajan kortti", stage="plan")
+    card.owner_id = world.users["member"].id
+    supervisor = login_as("supervisor")
+    answer = supervisor.post(
+        f"/improvements/{card.id}/place", data={"stage": "do", "after": ""}, headers=HTMX
+    )
+    undo(supervisor, undo_fields(answer.get_data(as_text=True)), HTMX)
+
+    inbox = login(world.users["member"]).get("/notifications").get_data(as_text=True)
+    assert "moved your card back" in inbox
+    assert inbox.count("Omistajan kortti") >= 2
