@@ -111,6 +111,9 @@ class EventKind(enum.StrEnum):
     SIGN_ON_PROVIDER_SAVED = "sign_on_provider_saved"
     SIGNED_ON = "signed_on"
     SIGN_ON_REFUSED = "sign_on_refused"
+    # Personal access tokens for the API (lean/api/services.py)
+    TOKEN_CREATED = "token_created"  # noqa: S105 (an event name)
+    TOKEN_REVOKED = "token_revoked"  # noqa: S105 (an event name)
 
 
 def jsonable(value: Any) -> Any:
