@@ -122,14 +122,21 @@ def set_cover(actor: User, attachment: Attachment, cover: bool) -> bool:
     db.session.refresh(attachment)
     if attachment.is_cover == cover:
         return False
-    # One statement marks the chosen photo and unmarks every other file of the card.
-    chosen = attachment.id if cover else None
+    # The old cover stops being one before the new one starts: the database keeps one cover
+    # per card (a unique index), checked row by row within a statement.
     db.session.execute(
         update(Attachment)
-        .where(Attachment.improvement_id == improvement.id)
-        .values(is_cover=Attachment.id == chosen if chosen else False)
+        .where(Attachment.improvement_id == improvement.id, Attachment.is_cover.is_(True))
+        .values(is_cover=False)
         .execution_options(synchronize_session="fetch")
     )
+    if cover:
+        db.session.execute(
+            update(Attachment)
+            .where(Attachment.id == attachment.id)
+            .values(is_cover=True)
+            .execution_options(synchronize_session="fetch")
+        )
     record_event(
         actor,
         EventKind.COVER_CHANGED,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, false
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lean.models.base import UTCDateTime, utcnow
@@ -66,6 +66,14 @@ class Attachment(Model):
 
     __table_args__ = (
         CheckConstraint("(kaizen_id IS NULL) <> (improvement_id IS NULL)", name="one_owner"),
+        # At most one cover per card.
+        Index(
+            "uq_attachment_one_cover",
+            "improvement_id",
+            unique=True,
+            sqlite_where=text("is_cover"),
+            postgresql_where=text("is_cover"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -67,7 +67,7 @@ def upgrade():
         sa.Column("format", sa.String(length=20), nullable=False),
         sa.Column("kinds", sa.Text(), server_default="", nullable=False),
         sa.Column("secret_encrypted", sa.Text(), nullable=False),
-        sa.Column("active", sa.Boolean(), server_default=sa.text("1"), nullable=False),
+        sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("last_event_id", sa.Integer(), server_default="0", nullable=False),

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 from PIL import Image
 from sqlalchemy import make_url, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
@@ -402,6 +403,17 @@ def test_a_photo_becomes_the_cover_and_the_board_shows_it(world, login_as, db):
     ]
     history = client.get(f"/improvements/{world.improvement.id}").get_data(as_text=True)
     assert "removed the photo “toka.png” as the card's cover" in history
+
+
+def test_the_database_keeps_one_cover_per_card(world, login_as, db):
+    client = login_as("member")
+    post_file(client, world.improvement, "eka.png", image_bytes())
+    post_file(client, world.improvement, "toka.png", image_bytes())
+    first, second = card_files(db, world.improvement)
+    first.is_cover = second.is_cover = True
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
 
 
 def test_a_document_cannot_be_a_cover(world, login_as, db):
