@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from lean.core.extensions import db
 from lean.models import Improvement, OverLimitDay, Stage, Team, User
+from lean.shared.conflicts import EditConflict
 from lean.shared.events import EventKind, record_admin_event
 from lean.shared.labels import stage_label
 
@@ -181,13 +182,34 @@ def record_every_over_limit_day(day: date | None = None) -> int:
     return len(rows)
 
 
-def set_wip_limits(actor: User, team: Team, limits: dict[str, int | None], hard: bool) -> bool:
+def limits_seen(team: Team) -> str:
+    """The team's limits as one value a form carries ("3,4,,2,hard"), to tell on its save
+    whether someone else changed them in between."""
+    values = [str(wip_limit(team, stage) or "") for stage in LIMITED_STAGES]
+    return ",".join([*values, "hard" if team.wip_limits_hard else "soft"])
+
+
+def set_wip_limits(
+    actor: User,
+    team: Team,
+    limits: dict[str, int | None],
+    hard: bool,
+    seen: str | None = None,
+) -> bool:
     """The team's limit per working stage (None: no limit) and whether they are hard; False
-    when nothing changed. Recorded as the team's event, so its board is drawn anew."""
+    when nothing changed. Recorded as the team's event, so its board is drawn anew.
+
+    `seen` is limits_seen() as the form showed it: when someone else has saved other limits
+    since, EditConflict is raised with the team (its limits as saved) and nothing changes.
+    """
+    # Two saves at once take turns (SQLite's writes do anyway), so the second sees the first.
+    db.session.refresh(team, with_for_update=True)
     before = {stage.value: wip_limit(team, stage) for stage in LIMITED_STAGES}
     after = {stage.value: limits.get(stage.value) for stage in LIMITED_STAGES}
     if before == after and team.wip_limits_hard == hard:
         return False
+    if seen is not None and seen != limits_seen(team):
+        raise EditConflict(current=team)
     for stage, limit in after.items():
         setattr(team, f"{stage}_wip_limit", limit)
     team.wip_limits_hard = hard

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, TextAreaField
 from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
 from lean.boards.limits import LIMITED_STAGES, REASON_MAX
@@ -37,6 +37,9 @@ class WipLimitsForm(FlaskForm):
     check = _limit(_l("Check"))
     act = _limit(_l("Act"))
     hard = BooleanField(_l("Hard limit: refuse a move into a full column"))
+    # The limits as the form showed them (limits.limits_seen): a save over someone else's newer
+    # limits is told, not made.
+    seen = HiddenField()
 
     def limits(self) -> dict[str, int | None]:
         return {stage.value: self[stage.value].data for stage in LIMITED_STAGES}

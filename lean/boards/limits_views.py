@@ -8,6 +8,8 @@ from lean.boards import limits
 from lean.boards.limits_forms import WipLimitsForm
 from lean.boards.views import boards_blueprint
 from lean.shared import policy
+from lean.shared.conflicts import EditConflict
+from lean.shared.labels import stage_label
 
 
 @boards_blueprint.route("/teams/<int:team_id>/board/limits", methods=["GET", "POST"])
@@ -20,11 +22,28 @@ def wip_limits(team_id: int):
             formdata=None,
             **{stage.value: limits.wip_limit(team, stage) for stage in limits.LIMITED_STAGES},
             hard=team.wip_limits_hard,
+            seen=limits.limits_seen(team),
         )
         return render_template("boards/limits.html", team=team, form=form)
     form = WipLimitsForm()
     if not form.validate():
         return render_template("boards/limits.html", team=team, form=form), 422
-    limits.set_wip_limits(current_user, team, form.limits(), bool(form.hard.data))
+    try:
+        limits.set_wip_limits(
+            current_user, team, form.limits(), bool(form.hard.data), form.seen.data or None
+        )
+    except EditConflict:
+        # What the person typed stays in the form; saving again puts theirs over the new ones.
+        form.seen.data = limits.limits_seen(team)
+        saved = [
+            (stage_label(stage), limits.wip_limit(team, stage)) for stage in limits.LIMITED_STAGES
+        ]
+        return render_template(
+            "boards/limits.html",
+            team=team,
+            form=form,
+            conflict=saved,
+            conflict_hard=team.wip_limits_hard,
+        ), 409
     flash(_("Work-in-progress limits saved."), "success")
     return redirect(url_for("boards.show", team_id=team.id), 303)

@@ -76,6 +76,33 @@ def test_a_member_cannot_set_limits(world, login_as, db):
     assert world.team.do_wip_limit is None
 
 
+def test_two_supervisors_saving_limits_the_second_is_told_and_keeps_what_they_typed(
+    world, login_as, login, db
+):
+    first = login_as("supervisor")
+    second = login(world.users["coordinator"])
+    url = f"/teams/{world.team.id}/board/limits"
+    seen = re.search(r'name="seen" type="hidden" value="([^"]*)"', second.get(url).text).group(1)
+    assert first.post(url, data={"do": "4"}).status_code == 303
+
+    response = second.post(url, data={"do": "2", "check": "3", "seen": seen})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Someone else saved other limits while you were editing." in page
+    assert "Saved now: Plan –, Do 4, Check –, Act –; not a hard limit." in page
+    # What the second person typed is still in the form, and the saved limits are unchanged.
+    assert re.search(r'name="do"[^>]*value="2"', page) and re.search(
+        r'name="check"[^>]*value="3"', page
+    )
+    db.session.refresh(world.team)
+    assert (world.team.do_wip_limit, world.team.check_wip_limit) == (4, None)
+    # Saving again, having seen the new limits, puts theirs over them.
+    seen = re.search(r'name="seen" type="hidden" value="([^"]*)"', page).group(1)
+    assert second.post(url, data={"do": "2", "check": "3", "seen": seen}).status_code == 303
+    db.session.refresh(world.team)
+    assert (world.team.do_wip_limit, world.team.check_wip_limit) == (2, 3)
+
+
 def test_supervisor_sets_limits_and_the_event_is_recorded(world, login_as, db):
     client = login_as("supervisor")
     response = client.post(
