@@ -104,6 +104,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(accessibility_blueprint)
     app.register_blueprint(search_blueprint)
     app.register_blueprint(calendar_blueprint)
+    from lean.api import api as json_api  # the JSON API under /api/v1 (lean/api/api.py)
+
+    json_api.init_app(app)
 
     if app.config["PROXY_COUNT"]:
         # Behind a proxy the client's address, scheme and host come from its headers.

@@ -179,6 +179,12 @@ def _checklist_counts() -> tuple:
     )
 
 
+def checklist_counts() -> tuple:
+    """The checklist's done and total counts as columns, for another area's statement about
+    cards (the API's list of improvements)."""
+    return _checklist_counts()
+
+
 def board_columns(
     team: Team, filters: BoardFilters, done_limit: int, language: str
 ) -> list[Column]:

@@ -117,6 +117,15 @@ class Defaults:
     REDIS_URL = None
     JOBS_FILE = None
     JOBS_IMMEDIATE = False
+    # The JSON API (lean/api): requests each personal access token may make per window of
+    # API_RATE_WINDOW seconds before it is told to wait (429 with Retry-After).
+    API_RATE_LIMIT = 600
+    API_RATE_WINDOW = 60
+    # Paths whose answers are in the language the request asks for (Accept-Language) rather
+    # than a logged-in person's: the API's.
+    HEADER_LANGUAGE_PATHS = ("/api/",)
+    # Paths whose JSON bodies are read by schemas of their own (lean/core/input_checks.py).
+    OWN_JSON_PATHS = ("/api/",)
 
 
 def parse_list(value: str) -> list[str]:
@@ -165,6 +174,7 @@ ENVIRONMENT_SETTINGS: dict[str, Callable[[str], Any]] = {
     "REDIS_URL": str,
     "JOBS_FILE": str,
     "JOBS_IMMEDIATE": parse_bool,
+    "API_RATE_LIMIT": int,
 }
 
 

@@ -6,8 +6,9 @@ browser, so the page needs no query.
 """
 
 import errno
+from collections.abc import Callable
 
-from flask import Flask, g, render_template
+from flask import Flask, current_app, g, has_request_context, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sqlalchemy_errors
@@ -50,7 +51,35 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
-def render_error(code: int, detail: str | None = None, headers: dict | None = None):
+# Paths whose errors are answered by another renderer than the error pages (the JSON API's
+# problem details): prefix -> answer(code, detail, headers, error).
+_PATH_ANSWERS = "lean_error_answers"
+ErrorAnswer = Callable[[int, str | None, dict | None, BaseException | None], object]
+
+
+def answer_errors_under(app: Flask, prefix: str, answer: ErrorAnswer) -> None:
+    """Errors of requests under `prefix` are answered by `answer` instead of an error page."""
+    app.extensions.setdefault(_PATH_ANSWERS, {})[prefix] = answer
+
+
+def _path_answer() -> ErrorAnswer | None:
+    if not has_request_context():
+        return None
+    for prefix, answer in current_app.extensions.get(_PATH_ANSWERS, {}).items():
+        if request.path.startswith(prefix):
+            return answer
+    return None
+
+
+def render_error(
+    code: int,
+    detail: str | None = None,
+    headers: dict | None = None,
+    error: BaseException | None = None,
+):
+    answer = _path_answer()
+    if answer is not None:
+        return answer(code, detail, headers, error)
     title, message = _messages().get(code, (_("Error"), ""))
     template = "errors/_message.html" if is_htmx() else "errors/error.html"
     body = render_template(template, code=code, title=title, message=detail or message)
@@ -93,7 +122,8 @@ def init_app(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         try:
-            return render_error(error.code if error.code in _messages() else 400)
+            known = error.code in _messages() or _path_answer() is not None
+            return render_error(error.code if known else 400, error=error)
         except DATABASE_UNAVAILABLE as database_error:  # the page's header asked for the user
             return database_unavailable(database_error)
 

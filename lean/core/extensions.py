@@ -9,7 +9,7 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_login import LoginManager
@@ -75,9 +75,17 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# Set on `g` while a request keeps its bookkeeping (lean/core/unit_of_work.py: bookkeeping).
+BOOKKEEPING = "lean_bookkeeping"
+
+
 def in_read_only_request() -> bool:
-    """A GET, HEAD or OPTIONS request: it must not change anything."""
-    return has_request_context() and request.method in READ_ONLY_METHODS
+    """A GET, HEAD or OPTIONS request: it must not change anything (but its bookkeeping)."""
+    return (
+        has_request_context()
+        and request.method in READ_ONLY_METHODS
+        and not g.get(BOOKKEEPING, False)
+    )
 
 
 @event.listens_for(Engine, "begin")

@@ -20,7 +20,7 @@ from datetime import date
 from functools import lru_cache
 
 from babel import support
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask.globals import _cv_app
 from flask_babel import (
     Domain,
@@ -104,6 +104,14 @@ def _start_in_language() -> None:
 
 def select_language() -> str:
     languages = current_app.config["LANGUAGES"]
+    header_paths = tuple(current_app.config.get("HEADER_LANGUAGE_PATHS", ()))
+    if header_paths and has_request_context() and request.path.startswith(header_paths):
+        # The JSON API answers in the language its caller asks for (Accept-Language), never
+        # that of a login cookie the request may carry.
+        return (
+            request.accept_languages.best_match(languages)
+            or current_app.config["BABEL_DEFAULT_LOCALE"]
+        )
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     if session.get("language") in languages:

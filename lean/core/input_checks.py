@@ -148,6 +148,34 @@ def _json_form_text() -> Iterable[str]:
         yield from values
 
 
+def _json_text(document) -> Iterable[str]:
+    """Every key and text of a JSON document of any shape (the API's bodies, which its own
+    schemas read)."""
+    if isinstance(document, str):
+        yield document
+    elif isinstance(document, dict):
+        for key, value in document.items():
+            yield key
+            yield from _json_text(value)
+    elif isinstance(document, list):
+        for value in document:
+            yield from _json_text(value)
+
+
+def _any_json_text() -> Iterable[str]:
+    try:
+        document = request.get_json(silent=True)
+        yield from _json_text(document)
+    except RecursionError as error:
+        raise UnreadableJson from error
+
+
+def _reads_own_json(asked: FlaskRequest) -> bool:
+    """A path whose JSON bodies are read by schemas of their own (the API), not as a form."""
+    paths = tuple(current_app.config.get("OWN_JSON_PATHS", ()))
+    return bool(paths) and asked.path.startswith(paths)
+
+
 def _submitted_text(asked: FlaskRequest) -> Iterable[str]:
     for key, value in asked.form.items(multi=True):
         yield key
@@ -156,7 +184,7 @@ def _submitted_text(asked: FlaskRequest) -> Iterable[str]:
         yield key
         yield file.filename or ""
     if asked.is_json:
-        yield from _json_form_text()
+        yield from _any_json_text() if _reads_own_json(asked) else _json_form_text()
 
 
 def _query_text(asked: FlaskRequest) -> Iterable[str]:
@@ -191,6 +219,8 @@ def refuse_control_characters():
         refused = any(search(text) for text in _submitted_text(asked))
     except UnreadableJson:
         return render_error(400)
+    if refused and _reads_own_json(asked):
+        return render_error(422, _control_character_message())
     if refused:
         body, _code, headers = render_error(400, _control_character_message())
         return body, 422, headers

@@ -28,7 +28,7 @@ from flask import Flask, g, request
 from sqlalchemy import event as orm_events
 from sqlalchemy.orm import Session, SessionTransaction
 
-from lean.core.extensions import READ_ONLY_METHODS, db
+from lean.core.extensions import BOOKKEEPING, READ_ONLY_METHODS, db
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +119,28 @@ def end_read_only_transaction() -> None:
     if has_writes():
         raise RuntimeError("the request changed data before ending its read-only transaction")
     db.session.rollback()
+
+
+@contextmanager
+def bookkeeping() -> Iterator[None]:
+    """The block's writes are kept at once, whatever the request's method and answer: what a
+    request must record about itself even when it only reads (an API token's last use and
+    its rate limit's count). The request's reads so far end first (it has written nothing);
+    the block is a transaction that may write (on SQLite it takes the write lock), committed
+    when it ends; what it loaded stays loaded for the rest of the request."""
+    if has_writes():
+        raise RuntimeError("the request changed data before its bookkeeping")
+    db.session.rollback()
+    g.setdefault(BOOKKEEPING, True)
+    session = db.session()
+    expire_on_commit = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        with transaction():
+            yield
+    finally:
+        session.expire_on_commit = expire_on_commit
+        g.pop(BOOKKEEPING, None)
 
 
 def has_writes() -> bool:

@@ -6,9 +6,11 @@ object answers 404 (its existence is not revealed), a reader who may not write g
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, SQLColumnExpression, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, select, true
 from sqlalchemy.orm import joinedload
 
 from lean.core.extensions import db
@@ -17,6 +19,7 @@ from lean.models import (
     Attachment,
     CardComment,
     CardTemplate,
+    Event,
     Improvement,
     KaizenEntry,
     LinkPurpose,
@@ -963,6 +966,17 @@ def team_of_calendar(token: str) -> Team:
 def readable_teams(user: User, team_id: SQLColumnExpression[int]) -> ColumnElement[bool]:
     """can_read_team as a condition on a row's team column (a card's, a kaizen's)."""
     return team_id.in_(select(Team.id).where(_team_rule(user, Team.organization_id)))
+
+
+def readable_events(user: User) -> ColumnElement[bool]:
+    """Events (the API's list of changes) the user may read: those of the teams they read,
+    and for readers of the audit log the rest of its scope (their organization's changes
+    outside any team; an admin's: every change)."""
+    rule = readable_teams(user, cast(SQLColumnExpression[int], Event.team_id))
+    if can_read_audit_log(user):
+        organization_id = None if user.is_admin else user.organization_id
+        rule = rule | (Event.organization_id == organization_id if organization_id else true())
+    return rule
 
 
 def readable_a3_sheets(user: User) -> ColumnElement[bool]:

@@ -1,0 +1,38 @@
+"""Fields and schemas shared by the API's resources."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+import marshmallow as ma
+from flask_babel import lazy_gettext as _l
+
+from lean.core.input_checks import CONTROL_CHARACTERS, LARGEST_ID
+
+MULTILINE_CONTROLS = CONTROL_CHARACTERS
+
+
+def Id(**kwargs) -> ma.fields.Integer:
+    """An id: a whole number our tables can hold (larger ones name no row)."""
+    return ma.fields.Integer(
+        strict=True, validate=ma.validate.Range(min=1, max=LARGEST_ID), **kwargs
+    )
+
+
+class Text(ma.fields.String):
+    """Text as people type it: no control characters but line breaks and tabs."""
+
+    def __init__(self, *, max_length: int, required_text: bool = False, **kwargs) -> None:
+        validators = [ma.validate.Length(min=1 if required_text else 0, max=max_length)]
+        super().__init__(validate=validators, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if CONTROL_CHARACTERS.search(text):
+            raise ma.ValidationError(str(_l("The text contains an invisible control character.")))
+        return text
+
+
+def Moment(**kwargs) -> ma.fields.AwareDateTime:
+    """A moment in ISO 8601 with its zone (one without a zone is taken as UTC)."""
+    return ma.fields.AwareDateTime(format="iso", default_timezone=UTC, **kwargs)
