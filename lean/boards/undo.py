@@ -57,6 +57,8 @@ class UndoOffer:
     version: int
     position: int
     to_stage: str
+    # The move took the card over its column's limit (with a reason): the message says so.
+    over_limit: bool = False
 
 
 def offer_for(improvement: Improvement, position_before: int) -> UndoOffer | None:
@@ -75,6 +77,7 @@ def offer_for(improvement: Improvement, position_before: int) -> UndoOffer | Non
         version=improvement.version,
         position=position_before,
         to_stage=improvement.stage,
+        over_limit="over_limit" in (event.data or {}),
     )
 
 

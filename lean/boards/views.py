@@ -291,11 +291,13 @@ def _board_after_move_over_limit(improvement, undo_notice: Markup | None):
     above the board): the card in its new column, announced."""
     board, status = _render_board(improvement.team)
     response = make_response(board + (undo_notice or Markup()), status)
-    announce(
-        response,
-        _("Card moved to %(stage)s, over its limit.", stage=stage_label(improvement.stage)),
-        f"card-{improvement.id}",
+    # The undo's message says it in the live region already: said once, not twice.
+    message = (
+        ""
+        if undo_notice
+        else _("Card moved to %(stage)s, over its limit.", stage=stage_label(improvement.stage))
     )
+    announce(response, message, f"card-{improvement.id}")
     return response
 
 

@@ -68,6 +68,10 @@ def test_a_card_dragged_into_a_full_column_asks_why_and_keeps_the_reason(page, l
         re.compile(r"3 cards, work-in-progress limit 2 .*over the limit")
     )
     expect(the_card.get_by_role("button", name="Move…")).to_be_focused()
+    # The live region says the move once, with its Undo.
+    expect(page.locator("#messages")).to_have_text(
+        re.compile(r"^\s*Card moved to Do, over its limit\.\s*Undo\s*$")
+    )
     assert_accessible(page)
 
     the_card.get_by_role("link", name=board.card_title).click()

@@ -218,8 +218,11 @@ def test_a_drop_into_a_full_column_asks_for_the_reason(world, login_as, db):
         headers=HTMX,
     )
     assert response.status_code == 200
-    assert '<div id="board"' in response.get_data(as_text=True)  # the form stood above it
-    assert "over its limit" in response.headers["HX-Trigger"]
+    html = response.get_data(as_text=True)
+    assert '<div id="board"' in html  # the form stood above it
+    # Said once in the live region, by the message that carries the Undo.
+    assert html.count("Card moved to Do, over its limit.") == 1 and ">Undo</button>" in html
+    assert "over its limit" not in response.headers["HX-Trigger"]
     db.session.refresh(card)
     assert card.stage == "do"
     (event,) = moves_of(card, db)
