@@ -23,6 +23,7 @@ from wtforms.validators import DataRequired
 from lean.admin import imports
 from lean.admin.blueprint import admin_blueprint
 from lean.auth import queries as auth_queries
+from lean.core.i18n import LANGUAGE_NAMES
 from lean.models import Organization
 from lean.shared import policy
 
@@ -79,6 +80,7 @@ def _render(
         content_chunks=_content_chunks(data) if preview is not None else [],
         changed_since_preview=changed_since_preview,
         teams=[team for team in organization.teams if not team.archived],
+        language_names=LANGUAGE_NAMES,
     ), status
 
 

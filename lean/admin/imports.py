@@ -42,6 +42,7 @@ COLUMN_NAMES = {
     "email": {"email", "e-mail", "sähköposti", "sahkoposti", "e-post", "epost"},
     "team": {"team", "tiimi"},
     "role": {"role", "rooli", "roll"},
+    "language": {"language", "kieli", "språk", "sprak"},
 }
 REQUIRED_COLUMNS = ("name", "email", "team")
 ROLE_NAMES = {
@@ -52,6 +53,21 @@ ROLE_NAMES = {
     "esihenkilö": TeamRole.SUPERVISOR,
     "esimies": TeamRole.SUPERVISOR,
     "chef": TeamRole.SUPERVISOR,
+}
+# A person's language: their invitation and their pages are in it (empty: the inviter's).
+LANGUAGE_NAMES = {
+    "fi": "fi",
+    "suomi": "fi",
+    "finnish": "fi",
+    "finska": "fi",
+    "sv": "sv",
+    "ruotsi": "sv",
+    "svenska": "sv",
+    "swedish": "sv",
+    "en": "en",
+    "englanti": "en",
+    "english": "en",
+    "engelska": "en",
 }
 SEPARATORS = ",;"
 # Excel writes this first line when asked to name the separator of a CSV file.
@@ -91,6 +107,8 @@ class ImportRow:
     email: str
     team_name: str
     role_text: str
+    language_text: str = ""
+    language: str | None = None
     role: TeamRole | None = None
     team_id: int | None = None
     user_id: int | None = None
@@ -270,6 +288,7 @@ def read_rows(data: bytes) -> tuple[list[ImportRow], Encoding, str]:
                 email=normalize_email(_cell(cells, columns, "email")),
                 team_name=_cell(cells, columns, "team"),
                 role_text=_cell(cells, columns, "role"),
+                language_text=_cell(cells, columns, "language"),
             )
         )
     if columns is None:
@@ -372,6 +391,17 @@ def parse_import(data: bytes, organization: Organization) -> ImportPreview:
                 )
             )
 
+        if row.language_text:
+            row.language = LANGUAGE_NAMES.get(row.language_text.casefold())
+            if row.language is None:
+                row.refuse(
+                    _l(
+                        "Unknown language “%(language)s”: write fi, sv or en "
+                        "(suomi, svenska or English).",
+                        language=row.language_text,
+                    )
+                )
+
         user = users.get(row.email)
         if user is not None and user.organization_id != organization.id:
             row.refuse(_l("This email belongs to a user of another organization."))
@@ -441,6 +471,7 @@ def apply_import(actor: User, organization: Organization, preview: ImportPreview
                     name=row.name,
                     email=row.email,
                     password_hash=unusable_password_hash(),
+                    language=row.language,
                 )
                 db.session.add(user)
                 new_users[row.email] = user

@@ -237,6 +237,33 @@ def test_bad_rows_are_refused_with_their_reason(world, login_as, row, reason):
     assert counts_in(html)["Refused"] == 1
 
 
+def test_each_persons_language_is_read_and_kept_for_their_invitation(world, login_as, db):
+    client = login_as("coordinator")
+    content = (
+        "nimi;sähköposti;tiimi;kieli\n"
+        "Aino;aino@example.fi;Opintotoimisto;suomi\n"
+        "Björn;bjorn@example.fi;Opintotoimisto;sv\n"
+        "Chris;chris@example.fi;Opintotoimisto;\n"
+    )
+    html = upload(client, world.organization, content).get_data(as_text=True)
+    assert '<th scope="col">Language</th>' in html
+    assert '<td lang="fi">suomi</td>' in html and '<td lang="sv">svenska</td>' in html
+    confirm(client, world.organization, html)
+    languages = [user_by_email(db, f"{name}@example.fi").language for name in ("aino", "bjorn")]
+    assert languages == ["fi", "sv"]
+    assert user_by_email(db, "chris@example.fi").language is None
+
+
+def test_an_unknown_language_is_refused_with_its_reason(world, login_as):
+    html = upload(
+        login_as("coordinator"),
+        world.organization,
+        "name,email,team,language\nA,a@example.fi,Opintotoimisto,klingon\n",
+    ).get_data(as_text=True)
+    assert "Unknown language “klingon”: write fi, sv or en (suomi, svenska or English)." in html
+    assert counts_in(html)["Refused"] == 1
+
+
 def test_user_of_another_organization_is_refused(world, login_as, db):
     content = HEADER + "Vieras,Foreign@example.fi,Opintotoimisto,member\n"
     client = login_as("coordinator")
