@@ -12,7 +12,9 @@ from lean.shared.events import (
     record_admin_event,
     record_event,
     subscribe,
+    subscribe_to_commits,
     unsubscribe,
+    unsubscribe_from_commits,
 )
 from tests.conftest import make_improvement, make_team, make_user
 
@@ -45,6 +47,27 @@ def test_committed_events_reach_their_subscribers(world, delivered):
     ]
     assert delivered[0].data == {"from": "idea", "to": "plan"}
     assert delivered[0].organization_id == world.organization.id
+
+
+def test_a_commit_subscriber_gets_each_commits_events_once_together(world):
+    batches = []
+
+    def remember(session, events):
+        assert all(session.get(Event, event.id) is not None for event in events)
+        batches.append([event.kind for event in events])
+
+    subscribe_to_commits(remember)
+    try:
+        member = world.users["member"]
+        services.move_improvement(member, world.improvement, Stage.PLAN)
+        services.move_improvement(member, world.improvement, Stage.DO)
+        db.session.commit()
+        db.session.commit()  # a commit with no events calls nobody
+        make_improvement(world.team, title="Toinen")
+        db.session.commit()
+    finally:
+        unsubscribe_from_commits(remember)
+    assert batches == [[EventKind.MOVED, EventKind.MOVED], [EventKind.CREATED]]
 
 
 def test_a_rolled_back_transaction_delivers_nothing(world, delivered):
