@@ -16,17 +16,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from authlib.integrations.flask_client import OAuth
-from cryptography.fernet import Fernet, InvalidToken
 from flask import Flask, current_app, session
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from lean.auth.services import email_taken, normalize_email
 from lean.core.extensions import db
+from lean.core.keys import SecretKeyMissing, decrypt_secret, encrypt_secret
 from lean.core.urls import external_url
 from lean.models import Membership, Organization, Team, TeamRole, User
 from lean.models.base import utcnow
@@ -47,8 +46,8 @@ SIGNED_OUT_OF = "sign_on_signed_out_of"
 KEPT_CLAIMS = ("sub", "email", "email_verified", "xms_edov", "name", "given_name", "family_name")
 
 
-class SignOnKeyMissing(Exception):
-    """Production has no LEAN_SIGN_ON_KEY to encrypt or read the client secrets with."""
+# Production has no LEAN_SIGN_ON_KEY to encrypt or read the client secrets with.
+SignOnKeyMissing = SecretKeyMissing
 
 
 @dataclass
@@ -59,30 +58,6 @@ class SignOnRefused(Exception):
 
 
 # ---- the key and the secrets -----------------------------------------------------------
-
-
-def _key(app: Flask) -> bytes:
-    key = app.config.get("SIGN_ON_KEY")
-    if key:
-        return key.encode() if isinstance(key, str) else key
-    if app.config["ENV"] == "production":
-        raise SignOnKeyMissing
-    path = Path(app.instance_path) / "sign_on_key"
-    if not path.exists():
-        path.write_text(Fernet.generate_key().decode())
-        path.chmod(0o600)
-    return path.read_text().strip().encode()
-
-
-def encrypt_secret(secret: str) -> str:
-    return Fernet(_key(current_app)).encrypt(secret.encode()).decode()
-
-
-def decrypt_secret(encrypted: str) -> str:
-    try:
-        return Fernet(_key(current_app)).decrypt(encrypted.encode()).decode()
-    except InvalidToken as error:  # encrypted with another key
-        raise SignOnKeyMissing from error
 
 
 def check_key_at_start(app: Flask) -> None:

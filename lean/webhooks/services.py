@@ -1,0 +1,91 @@
+"""Registering, changing, re-enabling and removing an organization's webhook endpoints."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import delete, update
+
+from lean.core.extensions import db
+from lean.core.jobs import enqueue_after_commit
+from lean.core.keys import encrypt_secret
+from lean.models import Organization, User
+from lean.models.connect import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from lean.shared.events import latest_event_id
+from lean.webhooks import delivery
+
+
+def new_secret() -> str:
+    """A signing secret as Standard Webhooks writes it: whsec_ and 32 random bytes in base64."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+@dataclass
+class EndpointValues:
+    name: str
+    url: str
+    format: str
+    team_id: int | None
+    kinds: list[str]
+
+
+def _apply(endpoint: WebhookEndpoint, values: EndpointValues) -> None:
+    endpoint.name = values.name.strip()
+    endpoint.url = values.url.strip()
+    endpoint.format = values.format
+    endpoint.team_id = values.team_id
+    endpoint.kinds = "\n".join(sorted(set(values.kinds)))
+
+
+def create_endpoint(
+    actor: User, organization: Organization, values: EndpointValues
+) -> tuple[WebhookEndpoint, str]:
+    """A new endpoint and its secret (shown once). It starts at the organization's newest
+    event: it is sent what happens from now on, not the history."""
+    secret = new_secret()
+    endpoint = WebhookEndpoint(
+        organization_id=organization.id,
+        created_by_id=actor.id,
+        secret_encrypted=encrypt_secret(secret),
+        last_event_id=latest_event_id(organization_id=organization.id),
+    )
+    _apply(endpoint, values)
+    db.session.add(endpoint)
+    db.session.flush()
+    return endpoint, secret
+
+
+def update_endpoint(endpoint: WebhookEndpoint, values: EndpointValues) -> None:
+    _apply(endpoint, values)
+    db.session.flush()
+
+
+def enable_endpoint(endpoint: WebhookEndpoint) -> None:
+    """Back in use: the delivery it stopped on is tried again, then what came after it."""
+    endpoint.active = True
+    endpoint.disabled_at = None
+    endpoint.disabled_reason = ""
+    endpoint.failing_since = None
+    db.session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.endpoint_id == endpoint.id,
+            WebhookDelivery.status == DeliveryStatus.FAILED,
+        )
+        .values(status=DeliveryStatus.PENDING, next_attempt_at=None)
+    )
+    db.session.flush()
+    enqueue_after_commit(delivery.deliver_to_endpoint, endpoint.id)
+
+
+def delete_endpoint(endpoint: WebhookEndpoint) -> None:
+    db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
+    db.session.delete(endpoint)
+    db.session.flush()
+
+
+def resend(row: WebhookDelivery) -> None:
+    """Send the delivery again, once the request has committed."""
+    enqueue_after_commit(delivery.resend, row.id)

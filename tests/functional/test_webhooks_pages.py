@@ -1,0 +1,134 @@
+"""The organization admin's webhook pages: registering (the secret shown once), the address
+refused by the guard, editing, removing, and another organization's endpoint (404)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from standardwebhooks import Webhook
+
+from lean.core.extensions import db
+from lean.core.keys import decrypt_secret
+from lean.models.connect import WebhookEndpoint
+from tests.conftest import make_improvement
+from tests.webhook_receiver import Receiver
+
+
+def form(url, **overrides):
+    values = {
+        "name": "Power Automate",
+        "url": url,
+        "format": "standard",
+        "team_id": "",
+        "kinds": ["created", "moved"],
+    }
+    values.update(overrides)
+    return values
+
+
+def test_registering_shows_the_secret_once_and_it_signs_what_is_sent(app, world, login_as):
+    app.config["WEBHOOK_ALLOWED_HOSTS"] = ("127.0.0.1",)
+    coordinator = login_as("coordinator")
+    organization_page = coordinator.get(f"/admin/organizations/{world.organization.id}")
+    assert f"/admin/organizations/{world.organization.id}/webhooks" in organization_page.text
+    page = coordinator.get(f"/admin/organizations/{world.organization.id}/webhooks/new")
+    assert page.status_code == 200
+    assert "Stand-up finished, with its summary" in page.text
+    assert "Microsoft Teams channel (Workflows webhook)" in page.text
+
+    with Receiver() as receiver:
+        response = coordinator.post(
+            f"/admin/organizations/{world.organization.id}/webhooks/new",
+            data=form(receiver.url(), team_id=str(world.team.id)),
+        )
+        assert response.status_code == 200
+        endpoint = db.session.scalar(select(WebhookEndpoint))
+        secret = decrypt_secret(endpoint.secret_encrypted)
+        assert secret.startswith("whsec_")
+        assert len(secret) >= len("whsec_") + 32  # base64 of 24 bytes or more
+        assert secret in response.text
+        assert endpoint.team_id == world.team.id
+        assert endpoint.kinds.splitlines() == ["created", "moved"]
+
+        shown_again = coordinator.get(f"/admin/webhooks/{endpoint.id}")
+        assert secret not in shown_again.text
+        listing = coordinator.get(f"/admin/organizations/{world.organization.id}/webhooks")
+        assert "Power Automate" in listing.text and "In use" in listing.text
+
+        make_improvement(world.team, world.users["member"])
+        [request] = receiver.requests
+        Webhook(secret).verify(request.body, request.headers)
+
+
+def test_an_address_the_guard_refuses_is_told_and_the_form_keeps_what_was_typed(world, login_as):
+    coordinator = login_as("coordinator")
+    url = f"/admin/organizations/{world.organization.id}/webhooks/new"
+    cases = {
+        "http://example.com/hook": "only over https",
+        "https://127.0.0.1/hook": "private or local network",
+        "https://10.0.0.5/hook": "private or local network",
+        "https://169.254.169.254/latest": "private or local network",
+        "ftp://example.com/": "starts with https://",
+    }
+    for address, words in cases.items():
+        response = coordinator.post(url, data=form(address, name="Kokeilu"))
+        assert response.status_code == 422, address
+        assert words in response.text, address
+        assert 'value="Kokeilu"' in response.text
+        assert address in response.text
+    response = coordinator.post(url, data=form("https://hooks.example.com/x", kinds=[]))
+    assert response.status_code == 422
+    assert "Choose at least one kind of event." in response.text
+    assert db.session.scalar(select(WebhookEndpoint)) is None
+
+
+def test_editing_and_removing_an_endpoint(app, world, login_as):
+    app.config["WEBHOOK_ALLOWED_HOSTS"] = ("127.0.0.1",)
+    coordinator = login_as("coordinator")
+    coordinator.post(
+        f"/admin/organizations/{world.organization.id}/webhooks/new",
+        data=form("http://127.0.0.1:9/hook"),
+    )
+    endpoint = db.session.scalar(select(WebhookEndpoint))
+    page = coordinator.get(f"/admin/webhooks/{endpoint.id}/edit")
+    assert 'value="Power Automate"' in page.text
+    assert 'id="kind-moved" checked' in page.text
+    response = coordinator.post(
+        f"/admin/webhooks/{endpoint.id}/edit",
+        data=form("http://127.0.0.1:9/other", name="Teams", format="teams", kinds=["escalated"]),
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    endpoint = db.session.get(WebhookEndpoint, endpoint.id)
+    assert (endpoint.name, endpoint.url, endpoint.format, endpoint.kinds) == (
+        "Teams",
+        "http://127.0.0.1:9/other",
+        "teams",
+        "escalated",
+    )
+    assert (
+        "Remove the webhook Teams?" in coordinator.get(f"/admin/webhooks/{endpoint.id}/delete").text
+    )
+    response = coordinator.post(f"/admin/webhooks/{endpoint.id}/delete")
+    assert response.status_code == 303
+    assert db.session.scalar(select(WebhookEndpoint)) is None
+
+
+def test_another_organizations_endpoint_is_not_found(world, login, login_as):
+    from lean.webhooks.services import EndpointValues, create_endpoint
+    from tests.conftest import make_user
+
+    foreign_coordinator = make_user(world.foreign_organization, is_coordinator=True)
+    endpoint, _secret = create_endpoint(
+        foreign_coordinator,
+        world.foreign_organization,
+        EndpointValues("Vieras", "https://hooks.example.com/", "standard", None, ["created"]),
+    )
+    db.session.commit()
+    coordinator = login_as("coordinator")
+    assert coordinator.get(f"/admin/webhooks/{endpoint.id}").status_code == 404
+    assert coordinator.post(f"/admin/webhooks/{endpoint.id}/delete").status_code == 404
+    listing = coordinator.get(f"/admin/organizations/{world.foreign_organization.id}/webhooks")
+    assert listing.status_code == 404
+    assert login(foreign_coordinator).get(f"/admin/webhooks/{endpoint.id}").status_code == 200
+    member = login_as("member")
+    assert member.get(f"/admin/organizations/{world.organization.id}/webhooks").status_code == 403
