@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lean.admin import import_views  # noqa: F401  (its routes join the admin blueprint)
     from lean.admin.blueprint import admin_blueprint
     from lean.admin.views import profile_blueprint
+    from lean.api.token_views import tokens_blueprint
     from lean.auth import (
         link_views,  # noqa: F401  (its routes join the auth blueprint)
         sign_on_views,  # noqa: F401  (its routes join the auth blueprint)
@@ -104,6 +105,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(accessibility_blueprint)
     app.register_blueprint(search_blueprint)
     app.register_blueprint(calendar_blueprint)
+    app.register_blueprint(tokens_blueprint)
     from lean.api import api as json_api  # the JSON API under /api/v1 (lean/api/api.py)
 
     json_api.init_app(app)

@@ -1,7 +1,10 @@
 """The audit log's words: what kind of change, to what kind of thing."""
 
+from datetime import date
+
 from flask_babel import gettext as _
 
+from lean.core.i18n import format_day
 from lean.shared.events import EventKind
 
 
@@ -28,6 +31,8 @@ def change_label(kind: str) -> str:
         EventKind.STANDUP_FINISHED: _("finished a stand-up"),
         EventKind.STANDUP_SETTINGS: _("changed the stand-up settings"),
         EventKind.WIP_LIMITS_SET: _("changed the work-in-progress limits"),
+        EventKind.TOKEN_CREATED: _("made a personal access token"),
+        EventKind.TOKEN_REVOKED: _("revoked a personal access token"),
     }
     return labels.get(kind, kind)
 
@@ -70,6 +75,10 @@ def detail_label(name: str) -> str:
         "check_wip_limit": _("Check"),
         "act_wip_limit": _("Act"),
         "wip_limits_hard": _("Hard limit"),
+        # A personal access token (lean/api/services.py)
+        "token": _("Token"),
+        "can_write": _("Read and write"),
+        "expires_on": _("Works until the end of"),
     }.get(name, name)
 
 
@@ -82,7 +91,9 @@ def _detail_value(name: str, value) -> str:
         return {"member": _("member"), "supervisor": _("supervisor")}.get(value, value)
     if name == "source" and value == "import":
         return _("CSV import")
-    if name in ("user_id", "link_id"):
+    if name == "expires_on":
+        return format_day(date.fromisoformat(value))
+    if name in ("user_id", "link_id", "token"):
         return f"#{value}"
     return str(value)
 

@@ -148,3 +148,8 @@ def count_request(token: ApiToken, now: datetime, limit: int, window_seconds: in
         return None
     remaining = (started_at + window - now).total_seconds()
     return max(1, math.ceil(remaining))
+
+
+def last_day_of(token: ApiToken) -> date:
+    """The day a token was chosen to last until: the day before its expiry's midnight."""
+    return (token.expires_at.astimezone(_zone()) - timedelta(microseconds=1)).date()

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from lean.core.extensions import db
 from lean.models import (
     A3Sheet,
+    ApiToken,
     Attachment,
     CardComment,
     CardTemplate,
@@ -426,6 +427,37 @@ def invitation_for_management(actor: User, link_id: int) -> OneTimeLink:
     if not can_manage_organization(actor, link.organization):
         abort(403)
     return link
+
+
+# ---- personal access tokens for the API --------------------------------------------------
+
+
+def can_revoke_token(user: User, token: ApiToken) -> bool:
+    """A token is revoked by its owner and by the managers of its owner's organization (its
+    coordinators, the installation's admins)."""
+    return token.user_id == user.id or _manages(user, token.user.organization_id)
+
+
+def token_for_revoke(user: User, token_id: int) -> ApiToken:
+    """A token to revoke; another organization's token answers 404, a colleague's 403."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or not (user.is_admin or token.user.organization_id == user.organization_id):
+        abort(404)
+    if not can_revoke_token(user, token):
+        abort(403)
+    return token
+
+
+def can_list_organization_tokens(user: User, organization: Organization) -> bool:
+    """The tokens of an organization's people are listed for its managers."""
+    return can_manage_organization(user, organization)
+
+
+def organization_for_token_list(user: User, organization_id: int) -> Organization:
+    organization = organization_for_management(user, organization_id)
+    if not can_list_organization_tokens(user, organization):
+        abort(403)
+    return organization
 
 
 def can_read_audit_log(user: User) -> bool:

@@ -240,6 +240,20 @@ EXPECTED = {
     ("auth.new_people", "GET"): {**MANAGERS, "coordinator": 200, "admin": 200},
     ("auth.send_invitations", "POST"): {**MANAGERS, "coordinator": 200, "admin": 200},
     ("auth.pending_invitations", "GET"): {**MANAGERS, "coordinator": 200, "admin": 200},
+    # Personal access tokens: one's own for everyone; the member's token is revoked by them
+    # and their organization's managers; the organization's list is its managers'.
+    ("tokens.personal", "GET"): {"anonymous": LOGIN, "*": 200},
+    ("tokens.personal", "POST"): {"anonymous": LOGIN, "*": 422},
+    ("tokens.revoke", "POST"): {
+        "anonymous": LOGIN,
+        "member": 303,
+        "supervisor": 403,
+        "coordinator": 303,
+        "admin": 303,
+        "foreign_member": 404,
+        "other_team_member": 403,
+    },
+    ("tokens.organization", "GET"): {**MANAGERS, "coordinator": 200, "admin": 200},
     # Without e-mail the new link is shown to copy (200); taking back goes back to the list.
     ("auth.resend_invitation", "POST"): {**MANAGERS, "coordinator": 200, "admin": 200},
     ("auth.revoke_invitation", "POST"): {**MANAGERS, "coordinator": 303, "admin": 303},
@@ -729,6 +743,8 @@ def test_route_answers_role_as_expected(app, world, login, endpoint, method, rol
         values.update(conversation_values(world))
     if "link_id" in rule.arguments:
         values.update(link_id=invitation_of(world))
+    if "api_token_id" in rule.arguments:
+        values.update(api_token_id=api_token_of(world))
     if "provider_id" in rule.arguments:
         values.update(provider_id=sign_on_provider_of(world))
     if "template_id" in rule.arguments or endpoint == "boards.add_from_template":
@@ -752,6 +768,15 @@ def test_route_answers_role_as_expected(app, world, login, endpoint, method, rol
     response.close()  # attachments are streamed from files
     expected = expected_status(endpoint, method, role)
     assert response.status_code == expected, f"{role} {method} {url}"
+
+
+def api_token_of(world) -> int:
+    """A personal access token of the world's member."""
+    from datetime import date
+
+    from lean.api import services as tokens
+
+    return tokens.create_token(world.users["member"], "Excel", False, date(2027, 1, 1))[0].id
 
 
 def sign_on_provider_of(world) -> int:
