@@ -68,6 +68,10 @@ from lean.models import (
     User,
 )
 
+# A real Redis and real job workers, for the tests of the job queue and what runs on it.
+from tests.jobs_worker import job_queue, jobs_worker  # noqa: F401
+from tests.redis_server import redis_server, redis_url  # noqa: F401
+
 PASSWORD = "kunnon-salasana-42"
 
 

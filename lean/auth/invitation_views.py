@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user, login_required, login_user
@@ -15,14 +15,14 @@ from lean.auth.forms import ResetPasswordForm
 from lean.auth.invitations import Invitation
 from lean.auth.queries import people_param, sign_in_states
 from lean.auth.views import auth_blueprint
-from lean.core import unit_of_work
 from lean.core.i18n import current_language
-from lean.core.mail import deliver, mail_configured
+from lean.core.mail import mail_configured, queue_mail
 from lean.models import LinkPurpose, Organization
 from lean.models.base import utcnow
 from lean.shared import policy
 
-MAIL_SENT, MAIL_FAILED, MAIL_OFF = "sent", "failed", "off"
+# On its way (by the job queue), or e-mail is off.
+MAIL_QUEUED, MAIL_OFF = "queued", "off"
 
 
 @auth_blueprint.app_context_processor
@@ -31,22 +31,18 @@ def _sign_in_states():
     return {"sign_in_states": sign_in_states}
 
 
-def _deliver_all(sent: list[Invitation], mail: bool) -> None:
-    """Send each composed mail (after the commit); each person's outcome is kept, a failure
-    is no error of the page."""
+def _queue_all(sent: list[Invitation], mail: bool, organization: Organization) -> None:
+    """Queue each composed mail, to go once the links are stored (the request's commit).
+    Whether it arrives the page cannot know: it keeps each link to copy, and a mail that
+    cannot be sent is listed in administration's failed e-mails."""
     for invitation in sent:
         if not invitation.sends:
             continue
         if not mail or invitation.message is None:
             invitation.mail_state = MAIL_OFF
             continue
-        try:
-            deliver(invitation.message)
-        except Exception:  # any SMTP, network or TLS failure: told on the page, per person
-            current_app.logger.exception("sending an invitation by e-mail failed")
-            invitation.mail_state = MAIL_FAILED
-        else:
-            invitation.mail_state = MAIL_SENT
+        queue_mail(invitation.message, organization.id)
+        invitation.mail_state = MAIL_QUEUED
 
 
 def _sent_page(organization: Organization, sent: list[Invitation]):
@@ -82,9 +78,7 @@ def send_invitations(organization_id: int):
     sent = invitations.invite_people(
         current_user, organization, people, mail=mail, language=current_language()
     )
-    # The links are stored before they are mailed; a mail that fails is told on the page.
-    unit_of_work.commit_now()
-    _deliver_all(sent, mail)
+    _queue_all(sent, mail, organization)
     return _sent_page(organization, sent)
 
 
@@ -118,11 +112,8 @@ def resend_invitation(link_id: int):
     if invitation is None:
         flash(_("%(email)s has an account now; the invitation was taken back.", email=link.email))
         return redirect(url_for("auth.pending_invitations", organization_id=organization.id), 303)
-    unit_of_work.commit_now()
-    _deliver_all([invitation], mail)
-    if invitation.mail_state == MAIL_SENT:
-        flash(_("A new invitation was sent to %(email)s.", email=invitation.email), "success")
-        return redirect(url_for("auth.pending_invitations", organization_id=organization.id), 303)
+    _queue_all([invitation], mail, organization)
+    # The page keeps the new link to copy, should the mail not arrive.
     return _sent_page(organization, [invitation])
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from email.message import EmailMessage
-from functools import partial
 from typing import cast
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
@@ -22,27 +21,25 @@ from lean.auth.forms import (
     ResetPasswordForm,
 )
 from lean.auth.views import auth_blueprint
-from lean.core import unit_of_work
 from lean.core.i18n import current_language
-from lean.core.mail import deliver, mail_configured, send_after_response
+from lean.core.jobs import enqueue_after_response
+from lean.core.mail import mail_configured, queue_mail
 from lean.core.urls import external_url
 from lean.models import LinkPurpose, OneTimeLink
 from lean.shared import policy
 
-# Mail states shown on the link page.
-MAIL_SENT, MAIL_FAILED, MAIL_OFF = "sent", "failed", "off"
+# Mail states shown on the link page: on its way (by the job queue), or e-mail is off.
+MAIL_QUEUED, MAIL_OFF = "queued", "off"
 
 
-def _send(message: EmailMessage | None) -> str:
-    """Send the message (None when mail is off); what happened, for the page to say."""
+def _send(message: EmailMessage | None, organization_id: int) -> str:
+    """Queue the message (None when mail is off) to go once the link is stored; the page
+    shows the link either way, to be copied if the mail does not arrive (a mail that cannot
+    be sent is listed in administration's failed e-mails)."""
     if message is None:
         return MAIL_OFF
-    try:
-        deliver(message)
-    except Exception:  # any SMTP, network or TLS failure: the link is copied by hand
-        current_app.logger.exception("sending a one-time link by e-mail failed")
-        return MAIL_FAILED
-    return MAIL_SENT
+    queue_mail(message, organization_id)
+    return MAIL_QUEUED
 
 
 def _link_page(link: OneTimeLink, url: str, mail_state: str, **context):
@@ -90,9 +87,8 @@ def invite(organization_id: int):
         return _render_invite(organization, form, 422)
     url = external_url("auth.accept_invitation", token=token)
     message = mail.invitation_message(link, url, current_user) if mail_configured() else None
-    # The link is stored before it is mailed, and the page says whether the mail went.
-    unit_of_work.commit_now()
-    return _link_page(link, url, _send(message), organization=organization)
+    # The mail is queued once the link is stored (the request's commit).
+    return _link_page(link, url, _send(message, organization.id), organization=organization)
 
 
 @auth_blueprint.route("/invitations/<token>", methods=["GET", "POST"])
@@ -138,18 +134,17 @@ def create_reset(user_id: int):
     link, token = links.create_password_reset(current_user, user)
     url = external_url("auth.reset_password", token=token)
     message = mail.password_reset_message(link, url) if mail_configured() else None
-    # The link is stored before it is mailed, and the page says whether the mail went.
-    unit_of_work.commit_now()
-    return _link_page(link, url, _send(message), user=user)
+    # The mail is queued once the link is stored (the request's commit).
+    return _link_page(link, url, _send(message, user.organization_id), user=user)
 
 
 @auth_blueprint.route("/password-reset", methods=["GET", "POST"])
 def request_reset():
     """Ask for a reset link by e-mail; the answer never tells whether the address is known.
 
-    Nor does its timing: every request does the same work, and the link is stored and mailed
-    only after the response; throttled requests (too many for one account or from one
-    address) answer the same but send nothing.
+    Nor does its timing: every request does the same work, and the link is stored and its
+    mail queued only after the response, by a job; throttled requests (too many for one
+    account or from one address) answer the same but send nothing.
     """
     form = RequestResetForm()
     if not mail_configured():
@@ -165,17 +160,8 @@ def request_reset():
     token = links.new_token()
     url = external_url("auth.reset_password", token=token)
     language = current_language()
-    send_after_response(partial(_mail_requested_reset, user_id, token, url, language))
+    enqueue_after_response(mail.mail_requested_reset, user_id, token, url, language)
     return render_template("auth/request_reset.html", form=form, sent=True)
-
-
-def _mail_requested_reset(user_id: int | None, token: str, url: str, language: str) -> None:
-    """After the response: the link stored, then mailed, when the address has an account."""
-    with unit_of_work.transaction():
-        link = links.create_requested_reset(user_id, token) if user_id is not None else None
-        message = mail.password_reset_message(link, url, language) if link is not None else None
-    if message is not None:
-        deliver(message)
 
 
 @auth_blueprint.route("/password-reset/<token>", methods=["GET", "POST"])

@@ -1,7 +1,8 @@
 """The messages of sign-in: invitations and password resets, sent by lean/core/mail.py.
 
-Each message is written while the request's transaction still reads, and sent after its
-commit, so that no transaction is open while the mail server answers.
+Each message is written in the request and queued once its change is committed; the job
+worker sends it. A self-service reset's link is made by a job too, enqueued after the
+response (`mail_requested_reset`), so that the request does the same work for every address.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from email.message import EmailMessage
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from lean.auth import links
 from lean.core.i18n import format_moment, locale_for
-from lean.core.mail import compose
+from lean.core.jobs import job
+from lean.core.mail import compose, queue_mail
 from lean.models import OneTimeLink, User
 
 
@@ -63,3 +66,12 @@ def _password_reset_text(link: OneTimeLink, url: str) -> tuple[str, str]:
         ),
     ]
     return _("New password for Vertaa"), "\n".join(lines) + "\n"
+
+
+@job()
+def mail_requested_reset(user_id: int | None, token: str, url: str, language: str) -> None:
+    """The job a self-service reset request enqueues after its response: the link stored,
+    then its mail queued, when the address has an account (None: nothing to do)."""
+    link = links.create_requested_reset(user_id, token) if user_id is not None else None
+    if link is not None:
+        queue_mail(password_reset_message(link, url, language), link.organization_id)

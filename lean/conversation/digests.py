@@ -123,10 +123,11 @@ def pending_digests(now: datetime) -> list[Digest]:
 
 
 def send_digests(now: datetime | None = None) -> int:
-    """One mail per person whose digest is due and not empty; returns how many were sent.
+    """One mail per person whose digest is due and not empty; returns how many were queued.
 
-    Each person's cursor is saved right after their mail went, so a failure halfway leaves
-    the others to the next run and sends nobody the same items twice.
+    Each person's mail is queued (lean/core/mail.py) with their cursor saved in the same
+    commit, so a failure halfway leaves the others to the next run and sends nobody the same
+    items twice; the worker sends it, trying again while the mail server is away.
     """
     now = now or utcnow()
     sent = 0
@@ -143,11 +144,11 @@ def send_digests(now: datetime | None = None) -> int:
                 base_url=base_url(),
                 name_shown_to=policy.name_shown_to,
             )
-        send_mail(user.email, subject, body)
+        send_mail(user.email, subject, body, user.organization_id)
         user.digest_cursor = digest.items[-1].id
         user.digest_sent_at = now
-        # Each mail sent is kept at once: a later mail's failure must not send these items
-        # again. (The command's own unit of work commits what is left at its end.)
+        # Each mail is queued with its cursor at once: a later failure must not send these
+        # items again. (The command's own unit of work commits what is left at its end.)
         unit_of_work.commit()
         sent += 1
     return sent

@@ -125,21 +125,54 @@ def seed_scale_command(
     )
 
 
+# ---- the daily work: these commands, and the job worker's periodic jobs (lean/core/daily.py)
+# Each takes where to say what it did: click.echo from a command, the log from the worker.
+
+
+def purge_deleted(echo: Callable[[str], object]) -> None:
+    """Remove kaizens deleted longer ago than the recovery period, with their files, and files
+    no attachment names; record the board columns over their limits today."""
+    work = area_work()
+    # Orphans first: the files of the entries purged now go only after the commit.
+    orphans = work.remove_orphaned_files()
+    count = work.purge_deleted_kaizens()
+    echo(f"{count} deleted kaizen entries removed for good.")
+    echo(f"{orphans} files without an attachment removed.")
+    # The nightly run also keeps which board columns stand over their limits today.
+    columns = work.record_over_limit_days()
+    echo(f"{columns} columns over their work-in-progress limits today.")
+
+
+def prune(echo: Callable[[str], object]) -> None:
+    """Remove failed logins and password reset requests older than their window."""
+    login_failures, reset_requests = area_work().prune_throttle_records()
+    echo(f"{login_failures} failed logins and {reset_requests} reset requests removed.")
+
+
+def notify_due(echo: Callable[[str], object]) -> None:
+    """Tell owners of the cards due tomorrow."""
+    echo(f"{area_work().notify_due_tomorrow()} reminders")
+
+
+def send_digests(echo: Callable[[str], object]) -> None:
+    """Make the due-tomorrow reminders, then queue the e-mail digests that are due."""
+    work = area_work()
+    work.notify_due_tomorrow()
+    echo(f"{work.send_digests()} digests sent")
+
+
+def make_recurring_cards(echo: Callable[[str], object]) -> None:
+    """Make the cards of recurring card templates due today."""
+    echo(f"{area_work().make_recurring_cards()} recurring cards made")
+
+
 @click.command("purge-deleted")
 @with_appcontext
 @in_one_transaction
 def purge_deleted_command():
     """Remove kaizens deleted longer ago than the recovery period, with their files, and files
     no attachment names; record the board columns over their limits today (run daily)."""
-    work = area_work()
-    # Orphans first: the files of the entries purged now go only after the commit.
-    orphans = work.remove_orphaned_files()
-    count = work.purge_deleted_kaizens()
-    click.echo(f"{count} deleted kaizen entries removed for good.")
-    click.echo(f"{orphans} files without an attachment removed.")
-    # The nightly run also keeps which board columns stand over their limits today.
-    columns = work.record_over_limit_days()
-    click.echo(f"{columns} columns over their work-in-progress limits today.")
+    purge_deleted(click.echo)
 
 
 @click.command("prune")
@@ -148,8 +181,7 @@ def purge_deleted_command():
 def prune_command():
     """Remove failed logins and password reset requests older than the window they are counted
     over (run daily, beside purge-deleted)."""
-    login_failures, reset_requests = area_work().prune_throttle_records()
-    click.echo(f"{login_failures} failed logins and {reset_requests} reset requests removed.")
+    prune(click.echo)
 
 
 @click.command("notify-due")
@@ -157,7 +189,7 @@ def prune_command():
 @in_one_transaction
 def notify_due_command():
     """Tell owners of the cards due tomorrow (run daily, e.g. by cron)."""
-    click.echo(f"{area_work().notify_due_tomorrow()} reminders")
+    notify_due(click.echo)
 
 
 @click.command("send-digests")
@@ -165,9 +197,7 @@ def notify_due_command():
 @in_one_transaction
 def send_digests_command():
     """Send the e-mail digests that are due (run daily; weekly digests wait their week)."""
-    work = area_work()
-    work.notify_due_tomorrow()
-    click.echo(f"{work.send_digests()} digests sent")
+    send_digests(click.echo)
 
 
 @click.command("make-recurring-cards")
@@ -176,7 +206,29 @@ def send_digests_command():
 def make_recurring_cards_command():
     """Make the cards of recurring card templates due today, in Idea, each date's once; a date
     missed within the last 7 days is made too (run daily, beside purge-deleted)."""
-    click.echo(f"{area_work().make_recurring_cards()} recurring cards made")
+    make_recurring_cards(click.echo)
+
+
+@click.command("jobs-worker")
+@click.option(
+    "--workers", default=4, show_default=True, type=click.IntRange(1), help="Jobs run at once."
+)
+@click.option("--no-periodic", is_flag=True, help="Leave out the daily jobs (another runs them).")
+@with_appcontext
+def jobs_worker_command(workers: int, no_periodic: bool):
+    """Run the job queue's worker: e-mails, webhook deliveries and the daily jobs (until
+    stopped; SIGTERM lets the jobs running finish)."""
+    import logging
+
+    from lean.core import jobs
+
+    if current_app.config["JOBS_IMMEDIATE"]:
+        raise click.ClickException("LEAN_JOBS_IMMEDIATE is on: jobs run in the app, not here.")
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    jobs.run_worker(jobs.app(), workers=workers, periodic=not no_periodic)
 
 
 POSTGRESQL_BACKUP_ADVICE = (
@@ -290,6 +342,7 @@ def init_app(app: Flask, work: AreaWork) -> None:
         notify_due_command,
         send_digests_command,
         make_recurring_cards_command,
+        jobs_worker_command,
         backup_command,
         restore_command,
     ):

@@ -117,6 +117,15 @@ class Defaults:
     REDIS_URL = None
     JOBS_FILE = None
     JOBS_IMMEDIATE = False
+    # The worker looks into a queue in SQLite at most this many seconds apart (Redis wakes it
+    # at once); on SIGTERM it lets the jobs running finish for up to JOBS_SHUTDOWN_SECONDS.
+    JOBS_POLL_SECONDS = 1.0
+    JOBS_SHUTDOWN_SECONDS = 30
+    # A mail the SMTP server refuses or does not answer is tried again MAIL_RETRIES times, the
+    # first after MAIL_RETRY_DELAY seconds and each later one after twice the delay before it
+    # (1, 2, 4, 8, 16 minutes); then it is logged and listed for the admins (MailFailure).
+    MAIL_RETRIES = 5
+    MAIL_RETRY_DELAY = 60
     # The JSON API (lean/api): requests each personal access token may make per window of
     # API_RATE_WINDOW seconds before it is told to wait (429 with Retry-After).
     API_RATE_LIMIT = 600
@@ -174,6 +183,10 @@ ENVIRONMENT_SETTINGS: dict[str, Callable[[str], Any]] = {
     "REDIS_URL": str,
     "JOBS_FILE": str,
     "JOBS_IMMEDIATE": parse_bool,
+    "JOBS_POLL_SECONDS": float,
+    "JOBS_SHUTDOWN_SECONDS": int,
+    "MAIL_RETRIES": int,
+    "MAIL_RETRY_DELAY": int,
     "API_RATE_LIMIT": int,
 }
 

@@ -1,20 +1,31 @@
-"""Outgoing e-mail through the configured SMTP server, for every area.
+"""Outgoing e-mail through the configured SMTP server, for every area, by the job queue.
 
-Plain text in UTF-8 with the standard library only. Sending raises on any failure; the
-pages then tell the person to copy the link and send it by hand.
+Plain text in UTF-8 with the standard library only. A page or command never talks to the
+mail server itself: `queue_mail` (or `send_mail`) hands the message to the job queue once the
+change that made it is committed, and the worker sends it (lean/core/jobs.py). A message the
+server refuses, or a server that does not answer, is tried again MAIL_RETRIES times with a
+growing delay; after the last try the failure is logged and kept as a MailFailure, which the
+organization's admins see in administration (Failed e-mails).
 """
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
-from collections.abc import Callable
+from email import message_from_bytes
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
+from typing import Any
 
-from flask import after_this_request, current_app
+from flask import current_app
 
-from lean.core.unit_of_work import after_commit
+from lean.core.extensions import db
+from lean.core.jobs import enqueue_after_commit, job, runs_immediately
+from lean.models import MailFailure
+
+log = logging.getLogger(__name__)
 
 
 def mail_configured() -> bool:
@@ -41,9 +52,73 @@ def compose(to: str, subject: str, body: str) -> EmailMessage:
     return message
 
 
-def deliver(message: EmailMessage) -> None:
-    """Hand the message to the SMTP server; raises (OSError, smtplib.SMTPException) on failure."""
+def queue_mail(message: EmailMessage, organization_id: int | None = None) -> None:
+    """Send the message by the job queue once the current unit of work has committed.
+
+    `organization_id` names whose admins see the mail if it cannot be sent (None: only the
+    installation's admins)."""
     config = current_app.config
+    retries = int(config["MAIL_RETRIES"])
+    enqueue_after_commit(
+        send_queued_mail,
+        message.as_bytes(),
+        organization_id,
+        retries,
+        retries=retries,
+        retry_delay=int(config["MAIL_RETRY_DELAY"]),
+        retry_backoff=2,
+    )
+
+
+def send_mail(to: str, subject: str, body: str, organization_id: int | None = None) -> None:
+    """Compose one plain-text message and queue it (see `queue_mail`)."""
+    queue_mail(compose(to, subject, body), organization_id)
+
+
+@job(context=True)
+def send_queued_mail(
+    raw: bytes, organization_id: int | None, retries: int, task: Any = None
+) -> None:
+    """The job: hand the message to the SMTP server; on failure huey tries again after its
+    delay, and after the last try the failure is kept for the admins."""
+    message = message_from_bytes(raw, policy=email_policy.default)
+    try:
+        deliver(message)
+    except Exception as error:  # any SMTP, network or TLS failure
+        left = task.retries if task is not None else 0
+        if left and not runs_immediately():
+            log.warning(
+                "sending an e-mail to %s failed (%s); %d tries left", message["To"], error, left
+            )
+            raise  # huey runs the job again after its retry delay
+        attempts = retries - left + 1 if not runs_immediately() else 1
+        _record_failure(message, organization_id, error, attempts)
+
+
+def _record_failure(
+    message: EmailMessage, organization_id: int | None, error: Exception, attempts: int
+) -> None:
+    to, subject = str(message["To"] or ""), str(message["Subject"] or "")
+    log.error("sending an e-mail to %s failed for good after %d tries: %s", to, attempts, error)
+    text = f"{type(error).__name__}: {error}"
+    db.session.add(
+        MailFailure(
+            organization_id=organization_id,
+            to_address=to[:255],
+            subject=subject[:300],
+            error=text[:500],
+            attempts=attempts,
+        )
+    )
+
+
+def deliver(message: EmailMessage) -> None:
+    """Hand the message to the SMTP server; raises (OSError, smtplib.SMTPException) on failure.
+
+    Only the mail job calls it: a request never waits for the mail server."""
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        raise smtplib.SMTPException("no mail server is set (LEAN_MAIL_SERVER)")
     with smtplib.SMTP(
         config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=config["MAIL_TIMEOUT"]
     ) as smtp:
@@ -52,36 +127,3 @@ def deliver(message: EmailMessage) -> None:
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         smtp.send_message(message)
-
-
-def send_mail(to: str, subject: str, body: str) -> None:
-    """Send one plain-text message; raises (OSError, smtplib.SMTPException) when it fails."""
-    deliver(compose(to, subject, body))
-
-
-def send_after_response(send: Callable[[], None]) -> None:
-    """Call `send` (which makes and sends a mail) once the response has gone out, in the
-    app's context, failures only logged; only when the request's changes were committed.
-
-    The page answers as fast whether or not a mail goes, so its timing tells nobody whether
-    an address has an account. Runs when the server closes the response; there is no
-    request then, so `send` takes along what it needs of it, and commits what it writes
-    itself (lean/core/unit_of_work.py's `transaction`).
-    """
-    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a proxy, typed as its object
-
-    def run() -> None:
-        with app.app_context():
-            try:
-                send()
-            except Exception:  # any database, SMTP, network or TLS failure: nobody waits
-                app.logger.exception("sending an e-mail after the response failed")
-
-    def once_committed() -> None:
-        @after_this_request
-        def run_when_closed(response):
-            response.call_on_close(run)
-            return response
-
-    # The request's commit comes before its response is sent (lean/core/unit_of_work.py).
-    after_commit(once_committed)

@@ -472,6 +472,19 @@ def audit_scope(user: User) -> int | None:
     return None if user.is_admin else user.organization_id
 
 
+def can_read_failed_mails(user: User) -> bool:
+    """E-mails that could not be sent: the installation's admins see all, coordinators their
+    organization's (invitations and resets they may send again or hand over by link)."""
+    return can_open_administration(user)
+
+
+def failed_mails_scope(user: User) -> int | None:
+    """The organization whose failed e-mails the user may read; None for all."""
+    if not can_read_failed_mails(user):
+        abort(403)
+    return None if can_manage_installation(user) else user.organization_id
+
+
 def require_installation_admin(user: User) -> None:
     if not can_manage_installation(user):
         abort(403)

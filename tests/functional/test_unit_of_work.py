@@ -448,13 +448,21 @@ def test_a_command_commits_once(world, runner, clock):
     assert committed_rows()["notification"] == 2
 
 
-def test_a_command_that_fails_keeps_nothing_of_its_run(world, runner, app):
-    """send-digests makes the reminders, then its first mail fails: no reminder is kept."""
+def test_a_command_that_fails_keeps_nothing_of_its_run(world, runner, app, monkeypatch):
+    """send-digests makes the reminders, then queueing its first mail fails: no reminder is
+    kept."""
+    from lean.conversation import digests
+
     member = world.users["member"]
     make_improvement(world.team, member, due_date=today() + timedelta(days=1))
     member.digest_frequency = "daily"
     db.session.commit()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9, MAIL_TIMEOUT=2)  # nobody listens
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9, MAIL_TIMEOUT=2)
+
+    def queue_full(*args, **kwargs):
+        raise OSError("the job queue's storage cannot be written")
+
+    monkeypatch.setattr(digests, "send_mail", queue_full)
     before = committed_rows()
     result = runner.invoke(args=["send-digests"])
     assert result.exit_code != 0
@@ -638,7 +646,7 @@ def test_a_link_is_mailed_once_stored_with_no_writer_waiting(
     client = login_as("coordinator")
     response = send(world, client)
     assert response.status_code == 200
-    assert "sent by e-mail" in response.get_data(as_text=True)
+    assert "on its way by e-mail" in response.get_data(as_text=True)
     assert committed_rows()["one_time_link"] == 1
     assert lock_probing_inbox.writers_free == [True]
 
