@@ -25,7 +25,6 @@ from importlib import import_module
 
 from flask import Blueprint as FlaskBlueprint
 from flask import Flask, current_app, g, render_template, request
-from flask_login import current_user
 from flask_smorest import Api, Blueprint  # type: ignore[import-untyped]
 from flask_smorest.utils import prepare_response  # type: ignore[import-untyped]
 
@@ -123,6 +122,8 @@ def _authenticate() -> None:
         raise ApiProblem(429, kind="rate-limit", headers={"Retry-After": str(wait)})
     if request.method not in READ_ONLY_METHODS and not token.can_write:
         raise ApiProblem(403, kind="read-only-token")
+    if request.content_length and not request.is_json:
+        raise ApiProblem(415)
     g.api_token = token
     g._login_user = token.user
 
@@ -130,7 +131,7 @@ def _authenticate() -> None:
 def _docs_page():
     """The API's description as a page: its paths, their parameters and answers, its schemas."""
     spec = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
-    return render_template("api/docs.html", spec=spec, user=current_user)
+    return render_template("api/docs.html", spec=spec)
 
 
 def init_app(app: Flask) -> None:

@@ -57,7 +57,7 @@ class EventArgs(PageArgs):
         validate=ma.validate.Range(min=0, max=LARGEST_ID),
         metadata={"description": "The id of the last event you have: the events after it"},
     )
-    team = Id(metadata={"description": "Only this team's events"})
+    team = Id(strict=False, metadata={"description": "Only this team's events"})
 
 
 @blueprint.route("/events")

@@ -98,9 +98,9 @@ ImprovementPageSchema = page_schema(ImprovementSchema, "ImprovementPage")
 
 
 class ImprovementFilters(PageArgs):
-    team = Id(metadata={"description": "Only this team's cards"})
+    team = Id(strict=False, metadata={"description": "Only this team's cards"})
     stage = ma.fields.String(validate=ma.validate.OneOf(STAGES))
-    theme = Id(metadata={"description": "Only cards of this theme"})
+    theme = Id(strict=False, metadata={"description": "Only cards of this theme"})
     updated_since = Moment(metadata={"description": "Only cards changed at or after this"})
     archived = ma.fields.Boolean(
         load_default=False, metadata={"description": "Archived cards instead of the board's"}

@@ -22,6 +22,7 @@ from typing import Any
 import marshmallow as ma
 from flask import current_app, json, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from lean.api.problems import ApiProblem
 from lean.shared.spreadsheets import as_csv
@@ -36,7 +37,7 @@ class PageArgs(ma.Schema):
 
     limit = ma.fields.Integer(
         load_default=DEFAULT_LIMIT,
-        validate=ma.validate.Range(min=1, max=MAX_LIMIT),
+        validate=ma.validate.Range(min=1, max=MAX_LIMIT, error=_l("A page has 1 to 200 items.")),
         metadata={"description": f"Items per page, at most {MAX_LIMIT}"},
     )
     cursor = ma.fields.String(

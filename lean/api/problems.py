@@ -110,6 +110,7 @@ _FIELD_MESSAGES = {
     "Not a valid boolean.": _l("Not true or false."),
     "Not a valid date.": _l("Not a date (YYYY-MM-DD)."),
     "Not a valid datetime.": _l("Not a time with its zone (ISO 8601)."),
+    "Not a valid aware datetime.": _l("Not a time with its zone (ISO 8601)."),
     "Invalid input type.": _l("Not the right kind of value."),
     "Invalid JSON body.": _l("The body is not valid JSON."),
 }

@@ -9,13 +9,12 @@ from flask_babel import lazy_gettext as _l
 
 from lean.core.input_checks import CONTROL_CHARACTERS, LARGEST_ID
 
-MULTILINE_CONTROLS = CONTROL_CHARACTERS
 
-
-def Id(**kwargs) -> ma.fields.Integer:
-    """An id: a whole number our tables can hold (larger ones name no row)."""
+def Id(*, strict: bool = True, **kwargs) -> ma.fields.Integer:
+    """An id: a whole number our tables can hold (larger ones name no row). In JSON it must be
+    a number; in a query string (strict=False) it is its digits."""
     return ma.fields.Integer(
-        strict=True, validate=ma.validate.Range(min=1, max=LARGEST_ID), **kwargs
+        strict=strict, validate=ma.validate.Range(min=1, max=LARGEST_ID), **kwargs
     )
 
 

@@ -42,7 +42,6 @@ JOB_MODULES: list[str] = [
     "lean.core.mail",
     "lean.core.daily",
     "lean.auth.mail",
-    "lean.webhooks.delivery",
 ]
 
 _STATE = "vertaa.jobs"

@@ -509,6 +509,17 @@ EXPECTED = {
     ("calendar.team_calendar", "GET"): {**WRITERS, "member": 200, "supervisor": 200},
     ("calendar.show_team_address", "POST"): WRITERS,
     ("calendar.renew_team_address", "POST"): {**WRITERS, "member": 403},
+    # The JSON API: a login cookie never authorizes it (tests/functional/test_api*.py test it
+    # with tokens); its description and the page of it are public.
+    ("api-docs.openapi_json", "GET"): {"*": 200},
+    ("api_docs.page", "GET"): {"*": 200},
+    ("improvements.list_improvements", "GET"): {"*": 401},
+    ("improvements.get_improvement", "GET"): {"*": 401},
+    ("improvements.create_improvement", "POST"): {"*": 401},
+    ("improvements.edit_improvement", "PATCH"): {"*": 401},
+    ("improvements.move_improvement", "POST"): {"*": 401},
+    ("improvements.comment_improvement", "POST"): {"*": 401},
+    ("events.list_events", "GET"): {"*": 401},
 }
 # Served by Flask itself for anyone.
 EXEMPT = {"static"}
