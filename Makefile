@@ -43,7 +43,7 @@ compile-translations: $(VENV)/.installed
 run: run-system-packages install compile-translations
 	$(BIN)/flask init-db
 	$(BIN)/flask seed-demo --if-empty
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	BIN=$(BIN) PORT=$(PORT) bash tools/run-with-worker.sh
 
 test: system-packages install-test compile-translations node_modules/.installed
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

@@ -343,6 +343,7 @@ EXPECTED = {
     ("admin.add_focus_area", "POST"): {**ADMINS_ONLY, "admin": 422},
     ("admin.delete_theme", "POST"): {**ADMINS_ONLY, "admin": 303},
     ("admin.audit", "GET"): COORDINATORS_OWN,
+    ("admin.failed_mails", "GET"): COORDINATORS_OWN,
     ("profile.show", "GET"): {"anonymous": LOGIN, "*": 200},
     ("profile.show", "POST"): {"anonymous": LOGIN, "*": 422},
     ("profile.download_data", "GET"): {"anonymous": LOGIN, "*": 200},
