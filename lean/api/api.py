@@ -84,6 +84,7 @@ def resource_blueprint(name: str, import_name: str, description: str) -> Bluepri
     """A resource's blueprint under /api/v1, each of its requests authenticated by its token."""
     blueprint = Blueprint(name, import_name, url_prefix=API_PREFIX, description=description)
     blueprint.before_request(_authenticate)
+    blueprint.after_request(_kept_private)
     return blueprint
 
 
@@ -126,6 +127,14 @@ def _authenticate() -> None:
         raise ApiProblem(415)
     g.api_token = token
     g._login_user = token.user
+
+
+def _kept_private(response):
+    """A person's data: never kept by a shared cache, and told apart by token, format and
+    language by any other."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.vary.update(("Authorization", "Accept", "Accept-Language"))
+    return response
 
 
 def _docs_page():

@@ -213,3 +213,40 @@ def test_csrf_does_not_apply_to_token_requests(database, app, world):
     assert response.status_code == 201, response.get_data(as_text=True)
     # The app's own forms still need their token.
     assert client.post("/login", data={"email": "member@example.fi"}).status_code == 400
+
+
+def test_an_unexpected_error_is_a_500_problem(client, world, monkeypatch):
+    from lean.api import improvements
+
+    def broken(*_args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(improvements, "_items", broken)
+    api = ApiClient(client, token_for(world.users["member"]))
+    response = api.get("/improvements", headers={"Accept-Language": "sv"})
+    assert response.status_code == 500
+    assert response.content_type == "application/problem+json"
+    assert response.get_json()["title"] == "Serverfel"
+
+
+def test_answers_are_private_and_set_no_cookie(client, world):
+    api = ApiClient(client, token_for(world.users["member"]))
+    response = api.get("/improvements")
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert "Authorization" in response.headers["Vary"]
+    assert "Set-Cookie" not in response.headers
+
+
+def test_a_coordinator_also_reads_the_organizations_changes_outside_teams(client, world):
+    # Making a token is an organization's change outside any team (the audit log's).
+    member_api = ApiClient(client, token_for(world.users["member"]))
+    coordinator_api = ApiClient(client, token_for(world.users["coordinator"]))
+    member_kinds = {e["kind"] for e in member_api.get("/events").get_json()["items"]}
+    coordinator_kinds = {e["kind"] for e in coordinator_api.get("/events").get_json()["items"]}
+    assert "token_created" not in member_kinds
+    assert "token_created" in coordinator_kinds
+    foreign_api = ApiClient(client, token_for(world.users["foreign_member"]))
+    assert all(
+        event["organization_id"] == world.foreign_organization.id
+        for event in foreign_api.get("/events").get_json()["items"]
+    )
