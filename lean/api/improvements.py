@@ -197,7 +197,7 @@ def _item(row, language: str, now: datetime) -> dict[str, Any]:
     card: Improvement = row[0]
     team_name, organization_id, name_fi, name_sv, name_en, owner_stored, owner_anonymised = row[1:8]
     names = {"fi": name_fi, "sv": name_sv, "en": name_en}
-    item = {name: getattr(card, name) for name in ImprovementSchema().fields if hasattr(card, name)}
+    item = {name: getattr(card, name) for name in _CARD_FIELDS}
     entered = card.stage_entered_at or card.created_at
     item.update(
         url=url_for("boards.detail", improvement_id=card.id, _external=True),
@@ -212,6 +212,10 @@ def _item(row, language: str, now: datetime) -> dict[str, Any]:
         days_in_stage=max(0, (now - entered).days),
     )
     return item
+
+
+# The fields of the list's items read from the card itself; the others come with it.
+_CARD_FIELDS = tuple(name for name in ImprovementSchema().fields if hasattr(Improvement, name))
 
 
 def _items(statement: Select) -> list[dict[str, Any]]:

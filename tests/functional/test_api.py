@@ -250,3 +250,17 @@ def test_a_coordinator_also_reads_the_organizations_changes_outside_teams(client
         event["organization_id"] == world.foreign_organization.id
         for event in foreign_api.get("/events").get_json()["items"]
     )
+
+
+def test_the_events_run_a_fixed_number_of_statements(client, world, query_counter):
+    api = ApiClient(client, token_for(world.users["member"]))
+
+    def count() -> int:
+        with query_counter() as counter:
+            assert api.get("/events?limit=200").status_code == 200
+        return counter.value
+
+    small = count()
+    for number in range(20):
+        make_improvement(world.team, world.users["member"], title=f"Kortti {number}")
+    assert count() == small == 4
