@@ -42,6 +42,13 @@ API_PREFIX = "/api/v1"
 RESOURCES = (
     "lean.api.improvements",
     "lean.api.events",
+    "lean.api.organizations",
+    "lean.api.teams",
+    "lean.api.kaizens",
+    "lean.api.a3_sheets",
+    "lean.api.standups",
+    "lean.api.metrics",
+    "lean.api.practices",
 )
 
 DESCRIPTION = """Vertaa's improvements, their events and the rest of the Lean work of an

@@ -34,6 +34,7 @@ from lean.models import (
     TeamRole,
     User,
 )
+from lean.models.connect import WebhookDelivery, WebhookEndpoint
 
 # ---- questions -------------------------------------------------------------------------
 
@@ -86,6 +87,14 @@ def team_for_read(user: User, team_id: int) -> Team:
     if team is None or not can_read_team(user, team):
         abort(404)
     return team
+
+
+def organization_for_read(user: User, organization_id: int) -> Organization:
+    """An organization whose teams the user reads: their own; an admin's any."""
+    organization = db.session.get(Organization, organization_id)
+    if organization is None or not can_read_teams_of(user, organization.id):
+        abort(404)
+    return organization
 
 
 def team_for_write(user: User, team_id: int) -> Team:
@@ -372,6 +381,38 @@ def sign_on_provider_for_management(user: User, provider_id: int) -> SignOnProvi
         abort(404)
     organization_for_management(user, provider.organization_id)
     return provider
+
+
+# ---- webhooks --------------------------------------------------------------------------
+
+
+def can_manage_webhooks(user: User, organization: Organization) -> bool:
+    """An organization's webhook endpoints: whoever manages the organization."""
+    return can_manage_organization(user, organization)
+
+
+def organization_for_webhooks(user: User, organization_id: int) -> Organization:
+    """Another organization answers 404, a member of this one 403."""
+    organization = organization_for_management(user, organization_id)
+    if not can_manage_webhooks(user, organization):
+        abort(403)
+    return organization
+
+
+def webhook_endpoint_for_management(user: User, endpoint_id: int) -> WebhookEndpoint:
+    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None:
+        abort(404)
+    organization_for_webhooks(user, endpoint.organization_id)
+    return endpoint
+
+
+def webhook_delivery_for_management(user: User, delivery_id: int) -> WebhookDelivery:
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is None:
+        abort(404)
+    webhook_endpoint_for_management(user, delivery.endpoint_id)
+    return delivery
 
 
 def can_join_team(user: User, team: Team) -> bool:
@@ -1022,6 +1063,11 @@ def readable_events(user: User) -> ColumnElement[bool]:
         organization_id = None if user.is_admin else user.organization_id
         rule = rule | (Event.organization_id == organization_id if organization_id else true())
     return rule
+
+
+def readable_organizations(user: User) -> ColumnElement[bool]:
+    """can_read_teams_of as a condition on Organization: the user's own, every one for admins."""
+    return _team_rule(user, Organization.id)
 
 
 def readable_a3_sheets(user: User) -> ColumnElement[bool]:

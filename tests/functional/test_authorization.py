@@ -260,6 +260,17 @@ EXPECTED = {
     # Public: the one-time link is the permission, whoever is logged in.
     ("auth.welcome", "GET"): {"*": 200},
     ("auth.welcome", "POST"): {"*": 303},
+    # -- webhooks: the organization's managers; an empty form is refused --
+    ("webhooks.endpoints", "GET"): {**MANAGERS, "coordinator": 200, "admin": 200},
+    ("webhooks.new_endpoint", "GET"): {**MANAGERS, "coordinator": 200, "admin": 200},
+    ("webhooks.new_endpoint", "POST"): MANAGERS,
+    ("webhooks.endpoint", "GET"): {**MANAGERS, "coordinator": 200, "admin": 200},
+    ("webhooks.edit_endpoint", "GET"): {**MANAGERS, "coordinator": 200, "admin": 200},
+    ("webhooks.edit_endpoint", "POST"): MANAGERS,
+    ("webhooks.enable_endpoint", "POST"): {**MANAGERS, "coordinator": 303, "admin": 303},
+    ("webhooks.delete_endpoint", "GET"): {**MANAGERS, "coordinator": 200, "admin": 200},
+    ("webhooks.delete_endpoint", "POST"): {**MANAGERS, "coordinator": 303, "admin": 303},
+    ("webhooks.resend", "POST"): {**MANAGERS, "coordinator": 303, "admin": 303},
     # -- single sign-on (its provider's address answers nothing here: 502) --
     ("auth.sign_on_start", "GET"): {"*": 502},
     ("auth.sign_on_callback", "GET"): {"*": 200},  # nothing pending: the form says so after
@@ -521,6 +532,16 @@ EXPECTED = {
     ("improvements.move_improvement", "POST"): {"*": 401},
     ("improvements.comment_improvement", "POST"): {"*": 401},
     ("events.list_events", "GET"): {"*": 401},
+    ("organizations.list_organizations", "GET"): {"*": 401},
+    ("organizations.get_organization", "GET"): {"*": 401},
+    ("teams.list_teams", "GET"): {"*": 401},
+    ("teams.get_team", "GET"): {"*": 401},
+    ("kaizens.list_kaizens", "GET"): {"*": 401},
+    ("a3-sheets.list_a3_sheets", "GET"): {"*": 401},
+    ("a3-sheets.get_a3_sheet", "GET"): {"*": 401},
+    ("stand-ups.list_standups", "GET"): {"*": 401},
+    ("metrics.get_metrics", "GET"): {"*": 401},
+    ("practices.list_practices", "GET"): {"*": 401},
 }
 # Served by Flask itself for anyone.
 EXEMPT = {"static"}
@@ -759,6 +780,8 @@ def test_route_answers_role_as_expected(app, world, login, endpoint, method, rol
         values.update(api_token_id=api_token_of(world))
     if "provider_id" in rule.arguments:
         values.update(provider_id=sign_on_provider_of(world))
+    if "endpoint_id" in rule.arguments or "delivery_id" in rule.arguments:
+        values.update(webhook_of(world))
     if "template_id" in rule.arguments or endpoint == "boards.add_from_template":
         values.update(template_id=card_template_of(world))
     if endpoint.startswith("boards.") and "item_id" in rule.arguments:
@@ -789,6 +812,25 @@ def api_token_of(world) -> int:
     from lean.api import services as tokens
 
     return tokens.create_token(world.users["member"], "Excel", False, date(2027, 1, 1))[0].id
+
+
+def webhook_of(world) -> dict:
+    """A webhook of the world's organization with one delivery, at an address the guard
+    refuses (no allow-list here), so that sending it again fails at once."""
+    from lean.models.connect import WebhookDelivery
+    from lean.models.event import Event
+    from lean.webhooks.services import EndpointValues, create_endpoint
+
+    endpoint, _secret = create_endpoint(
+        world.users["coordinator"],
+        world.organization,
+        EndpointValues("Koe", "http://127.0.0.1:9/hook", "standard", None, ["created"]),
+    )
+    event_id = db.session.scalar(db.select(db.func.min(Event.id)))
+    delivery = WebhookDelivery(endpoint_id=endpoint.id, event_id=event_id)
+    db.session.add(delivery)
+    db.session.flush()
+    return {"endpoint_id": endpoint.id, "delivery_id": delivery.id}
 
 
 def sign_on_provider_of(world) -> int:
