@@ -65,7 +65,9 @@ class EventArgs(PageArgs):
 @blueprint.response(200, EventPageSchema)
 @blueprint.alt_response(200, success=True, **CSV_RESPONSE)
 def list_events(limit: int, after: int, team: int | None = None):
-    """The changes you may read after the event `after`, oldest first."""
+    """The changes you may read
+
+    The events after the event `after`, oldest first: keep the last id for the next load."""
     user = api_user()
     actor = aliased(User)
     statement = (

@@ -232,7 +232,10 @@ def _one(improvement_id: int) -> dict[str, Any]:
 @blueprint.response(200, ImprovementPageSchema)
 @blueprint.alt_response(200, success=True, **CSV_RESPONSE)
 def list_improvements(limit: int, archived: bool, **filters):
-    """The cards you may read, oldest first; filter by team, stage, theme or last change."""
+    """The cards you may read
+
+    Oldest first; filter by team, stage, theme or last change. Each has its checklist counts
+    and stage times."""
     user = api_user()
     statement = _statement(user).where(
         Improvement.id > decode_cursor(filters.get("cursor")),
@@ -253,7 +256,7 @@ def list_improvements(limit: int, archived: bool, **filters):
 @blueprint.route("/improvements/<int:improvement_id>")
 @blueprint.response(200, ImprovementSchema)
 def get_improvement(improvement_id: int):
-    """One card."""
+    """One card"""
     improvement = policy.improvement_for_read(api_user(), improvement_id)
     return _one(improvement.id)
 
@@ -283,7 +286,9 @@ def _owner(team_id: int, owner_id: int) -> User:
 @blueprint.arguments(NewImprovementSchema)
 @blueprint.response(201, ImprovementSchema)
 def create_improvement(data: dict):
-    """A new card at the end of its team's Idea column, as the board's quick add makes it."""
+    """Add a card
+
+    A new card at the end of its team's Idea column, as the board's quick add makes it."""
     user = api_user()
     team = policy.team_for_write(user, data["team_id"])
     fields: dict[str, Any] = {}
@@ -338,8 +343,11 @@ def _changes(improvement: Improvement, data: dict) -> dict[str, Any]:
 @blueprint.arguments(ImprovementChangesSchema)
 @blueprint.response(200, ImprovementSchema)
 def edit_improvement(data: dict, improvement_id: int):
-    """Change some of a card's fields. Send the `version` you read: when someone saved the card
-    since, nothing is saved and the answer is a 409 with your fields and the current card."""
+    """Edit a card
+
+    Change some of its fields. Send the `version` you read: when someone saved the card since,
+    nothing is saved and the answer is a 409 with your fields (`yours`) and the card as saved
+    (`current`)."""
     user = api_user()
     improvement = policy.improvement_for_write(user, improvement_id)
     changes = _changes(improvement, data)
@@ -362,8 +370,10 @@ def edit_improvement(data: dict, improvement_id: int):
 @blueprint.arguments(MoveSchema)
 @blueprint.response(200, ImprovementSchema)
 def move_improvement(data: dict, improvement_id: int):
-    """Move a card to the end of another stage's column. Into a column at its limit: refused
-    under a hard limit (409), and needing `over_limit_reason` under a soft one (422)."""
+    """Move a card to another stage
+
+    To the end of the stage's column. Into a column at its limit: refused under a hard limit
+    (409), and needing `over_limit_reason` under a soft one (422)."""
     user = api_user()
     improvement = policy.improvement_for_write(user, improvement_id)
     try:
@@ -390,7 +400,9 @@ def move_improvement(data: dict, improvement_id: int):
 @blueprint.arguments(CommentSchema)
 @blueprint.response(201, CommentOutSchema)
 def comment_improvement(data: dict, improvement_id: int):
-    """Comment on a card; its owner and followers are told as of a comment on its page."""
+    """Comment on a card
+
+    Its owner and followers are told as of a comment on its page."""
     user = api_user()
     improvement = policy.improvement_for_comment(user, improvement_id)
     comment = conversation_services.comment_on_card(user, improvement, data["body"], [])

@@ -132,9 +132,16 @@ def list_response(
     return current_app.response_class(body, headers=headers, mimetype="application/json")
 
 
+# The CSV alternative of a list's page, for its description (with `alt_response`).
 CSV_RESPONSE = {
     "content_type": CSV_MEDIA_TYPE,
-    "description": "The same page as CSV: a row of field names, then a row per item "
-    "(UTF-8 with BOM); the next page in the Link header",
+    "description": "A page of items: JSON, or CSV with Accept: text/csv (a row of field names, "
+    "then a row per item, UTF-8 with BOM). The next page's address is also in the Link header.",
     "schema": {"type": "string"},
+    "headers": {
+        "Link": {
+            "description": 'The next page: <address>; rel="next" (none on the last page)',
+            "schema": {"type": "string"},
+        }
+    },
 }
