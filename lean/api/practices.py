@@ -121,7 +121,7 @@ def _item(user: User, practice: Practice, adoptions: int, comments: int, languag
 @blueprint.alt_response(200, success=True, **CSV_RESPONSE)
 def list_practices(limit: int, withdrawn: bool, cursor: str | None = None, **filters):
     """The network's published practices, oldest first, as its library shows them; with
-    `withdrawn=true`, the withdrawn ones you may still read (your organization's)."""
+    withdrawn=true, the withdrawn ones you may still read (your organization's)."""
     user = api_user()
     statement = (
         read_queries.practices(

@@ -158,7 +158,7 @@ def _item(standup: Standup, record: read_queries.StandupRecord, zone: ZoneInfo) 
 @blueprint.alt_response(200, success=True, **CSV_RESPONSE)
 def list_standups(limit: int, cursor: str | None = None, **filters):
     """The stand-ups of the teams whose boards you may read, oldest first; filter by team and
-    by the days they were held (`start`, `end`, inclusive, in the installation's time)."""
+    by the days they were held (start and end, inclusive, in the installation's time)."""
     start, end = filters.get("start"), filters.get("end")
     if start and end and start > end:
         raise ApiProblem(422, errors={"end": [_("The last day comes before the first.")]})
