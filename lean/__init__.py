@@ -73,6 +73,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lean.site.accessibility import accessibility_blueprint
     from lean.site.search import search_blueprint
     from lean.standups.views import standups_blueprint
+    from lean.webhooks import delivery as webhook_delivery
+    from lean.webhooks.views import webhooks_blueprint
 
     # First: the id converter must be in place before any route is added.
     input_checks.init_app(app)
@@ -92,6 +94,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     pieces.init_app(app)
     # Subscribers of committed events (lean/shared/events.py).
     notices.init_app(app)
+    webhook_delivery.init_app(app)
     conversation_views.init_app(app)
 
     app.register_blueprint(admin_blueprint)
@@ -110,6 +113,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lean.api import api as json_api  # the JSON API under /api/v1 (lean/api/api.py)
 
     json_api.init_app(app)
+    app.register_blueprint(webhooks_blueprint)
 
     if app.config["PROXY_COUNT"]:
         # Behind a proxy the client's address, scheme and host come from its headers.

@@ -126,6 +126,9 @@ class Defaults:
     # (1, 2, 4, 8, 16 minutes); then it is logged and listed for the admins (MailFailure).
     MAIL_RETRIES = 5
     MAIL_RETRY_DELAY = 60
+    # Webhooks go only over https to public addresses (lean/webhooks/guard.py); these hosts
+    # ("name" or "name:port") may be reached anyway, over http too: an intranet's service.
+    WEBHOOK_ALLOWED_HOSTS: tuple[str, ...] = ()
     # The JSON API (lean/api): requests each personal access token may make per window of
     # API_RATE_WINDOW seconds before it is told to wait (429 with Retry-After).
     API_RATE_LIMIT = 600
@@ -187,6 +190,7 @@ ENVIRONMENT_SETTINGS: dict[str, Callable[[str], Any]] = {
     "JOBS_SHUTDOWN_SECONDS": int,
     "MAIL_RETRIES": int,
     "MAIL_RETRY_DELAY": int,
+    "WEBHOOK_ALLOWED_HOSTS": parse_list,
     "API_RATE_LIMIT": int,
 }
 

@@ -42,6 +42,7 @@ JOB_MODULES: list[str] = [
     "lean.core.mail",
     "lean.core.daily",
     "lean.auth.mail",
+    "lean.webhooks.delivery",
 ]
 
 _STATE = "vertaa.jobs"

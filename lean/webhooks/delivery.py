@@ -21,7 +21,6 @@ and the event is sent again with the same `webhook-id`.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
@@ -29,7 +28,6 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,7 +40,7 @@ from standardwebhooks import Webhook
 from lean.core import jobs
 from lean.core.extensions import db
 from lean.core.keys import decrypt_secret
-from lean.core.unit_of_work import commit, rollback, transaction
+from lean.core.unit_of_work import commit, rollback
 from lean.models import Event, Notification, User
 from lean.models.base import utcnow
 from lean.models.connect import (
@@ -51,7 +49,7 @@ from lean.models.connect import (
     WebhookEndpoint,
     WebhookFormat,
 )
-from lean.shared.events import CommittedEvent, EventKind, subscribe
+from lean.shared.events import CommittedEvent, subscribe_to_commits
 from lean.webhooks import guard, payloads
 
 log = logging.getLogger(__name__)
@@ -423,37 +421,34 @@ def resend_delivery(delivery_id: int) -> None:
 
 
 # ---- the jobs ------------------------------------------------------------------------------
+# Each runs in an app context and database session of its own (lean/core/jobs.py), also when
+# JOBS_IMMEDIATE runs it at once from the subscriber below, while the change's commit ends.
 
 
-def _in_fresh_context(work: Callable[..., None]) -> Callable[..., None]:
-    """Run the job in an app context (and database session) of its own.
-
-    A subscriber of the event seam enqueues these jobs while the change's commit is still
-    finishing; with JOBS_IMMEDIATE the job runs right there, where the request's session can
-    run no statement. Its own context gives it its own session, in the worker as in a test.
-    """
-
-    @functools.wraps(work)
-    def run(*args: Any) -> None:
-        with jobs.app().app_context(), transaction():
-            work(*args)
-
-    return run
+@jobs.job()
+def deliver_to_organization(organization_id: int) -> None:
+    deliver_organization(organization_id)
 
 
-deliver_to_organization = jobs.queue.task(name="webhooks_deliver_to_organization")(
-    _in_fresh_context(deliver_organization)
-)
-deliver_to_endpoint = jobs.queue.task(name="webhooks_deliver_to_endpoint")(
-    _in_fresh_context(deliver_endpoint)
-)
-deliver_pending = jobs.queue.task(name="webhooks_deliver_pending")(
-    _in_fresh_context(deliver_all_pending)
-)
-resend = jobs.queue.task(name="webhooks_resend")(_in_fresh_context(resend_delivery))
-every_minute = jobs.queue.periodic_task(crontab(), name="webhooks_every_minute")(
-    _in_fresh_context(deliver_all_pending)
-)
+@jobs.job()
+def deliver_to_endpoint(endpoint_id: int) -> None:
+    deliver_endpoint(endpoint_id)
+
+
+@jobs.job()
+def deliver_pending() -> None:
+    deliver_all_pending()
+
+
+@jobs.job()
+def resend(delivery_id: int) -> None:
+    resend_delivery(delivery_id)
+
+
+@jobs.job(schedule=crontab())
+def deliver_pending_every_minute() -> None:
+    """Retries that are due, and whatever a worker killed mid-delivery left."""
+    deliver_all_pending()
 
 
 def pick_up_at_start() -> None:
@@ -464,25 +459,28 @@ def pick_up_at_start() -> None:
 # ---- the subscriber ------------------------------------------------------------------------
 
 
-def on_committed_event(session: Session, event: CommittedEvent) -> None:
-    """Every committed event of an organization with endpoints: deliver to them."""
-    if event.organization_id is None:
+def on_commit(session: Session, events: list[CommittedEvent]) -> None:
+    """After each commit that recorded events: deliver to the endpoints of the organizations
+    they belong to (one job per organization with endpoints, however many events)."""
+    organizations = {event.organization_id for event in events if event.organization_id}
+    if not organizations:
         return
-    has_endpoints = session.scalar(
-        select(WebhookEndpoint.id)
-        .where(
-            WebhookEndpoint.organization_id == event.organization_id,
-            WebhookEndpoint.active.is_(True),
+    with_endpoints = list(
+        session.scalars(
+            select(WebhookEndpoint.organization_id)
+            .where(
+                WebhookEndpoint.organization_id.in_(organizations),
+                WebhookEndpoint.active.is_(True),
+            )
+            .distinct()
         )
-        .limit(1)
     )
     # Its transaction ends first: on SQLite it holds the write lock the job's own needs.
     session.rollback()
-    if has_endpoints is not None:
-        deliver_to_organization(event.organization_id)
+    for organization_id in sorted(with_endpoints):
+        deliver_to_organization(organization_id)
 
 
 def init_app(_app=None) -> None:
-    for kind in EventKind:
-        subscribe(kind, on_committed_event)
+    subscribe_to_commits(on_commit)
     jobs.on_startup(pick_up_at_start)
