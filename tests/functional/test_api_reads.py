@@ -404,3 +404,30 @@ def test_the_description_names_every_read(client):
     for path in [*LISTS, "/metrics", "/organizations/{organization_id}", "/teams/{team_id}"]:
         assert f"/api/v1{path}" in paths
     assert "/api/v1/a3-sheets/{sheet_id}" in paths
+
+
+def test_one_sheet_runs_the_same_statements_however_long_its_lists(client, world, query_counter):
+    member = world.users["member"]
+    sheet = make_sheet(world.improvement, member)
+    api = api_of(client, member)
+    path = f"/a3-sheets/{sheet.id}"
+    small = statements(client, query_counter, api, path)
+    for number in range(10):
+        db.session.add_all(
+            [
+                A3Cause(sheet_id=sheet.id, category="people", text=f"Syy {number}"),
+                A3Action(sheet_id=sheet.id, what=f"Tee {number}", who_id=member.id),
+            ]
+        )
+    db.session.commit()
+    assert statements(client, query_counter, api, path) == small
+
+
+def test_a_refused_period_is_told_in_the_callers_language(client, world):
+    api = api_of(client, world.users["coordinator"])
+    response = api.get(
+        "/metrics?start=2026-11-30&end=2026-11-01", headers={"Accept-Language": "fi"}
+    )
+    assert response.status_code == 422
+    assert response.content_type == "application/problem+json"
+    assert response.get_json()["errors"]["end"] == ["Viimeinen päivä on ennen ensimmäistä."]
