@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from lean.core.extensions import db as _db
+from lean.models import MailFailure
 from tests.browser.conftest import assert_none, axe_violations, log_in, open_account_menu
 from tests.conftest import make_kaizen, make_organization, make_team, make_user, theme
 
@@ -23,6 +25,17 @@ def network(live_app, live_server) -> dict:
         )
         member = make_user(organization, {team: "member"}, name="Maija Jäsen")
         make_kaizen(team, member)
+        # An e-mail the job queue gave up on, for the failed-mails list.
+        _db.session.add(
+            MailFailure(
+                organization_id=organization.id,
+                to_address="aino@example.fi",
+                subject="Kutsu Vertaa-palveluun",
+                error="ConnectionRefusedError: [Errno 111] Connection refused",
+                attempts=6,
+            )
+        )
+        _db.session.commit()
         return {
             "admin": admin.email,
             "coordinator": coordinator.email,
@@ -55,6 +68,8 @@ def test_admin_pages_are_accessible(page, network):
     check(page, found, "themes", "/admin/themes", submit="Create theme")
     check(page, found, "theme", f"/admin/themes/{network['theme_id']}", submit="Add focus area")
     check(page, found, "audit log", "/admin/audit")
+    check(page, found, "failed mails", "/admin/failed-mails")
+    expect(page.locator("#failed-mails")).to_contain_text("aino@example.fi")
     check(page, found, "profile", "/profile")
     assert_none(found)
 
