@@ -106,13 +106,13 @@ def test_problems_are_in_the_callers_language(client, world):
     assert response.status_code == 401
     assert response.headers["Content-Language"] == "fi"
     problem = response.get_json()
-    assert problem["title"] != "Authentication needed"
+    assert problem["title"] == "Tunnistautuminen tarvitaan"
     api = ApiClient(client, token_for(world.users["member"]))
     response = api.get("/improvements?limit=500", headers={"Accept-Language": "fi"})
     assert response.status_code == 422
     problem = response.get_json()
     assert problem["errors"]["limit"] == ["Sivulla on 1–200 kohdetta."]
-    assert problem["detail"] != "Some fields are not valid: limit."
+    assert problem["detail"] == "Jotkin kentät eivät kelpaa: limit."
 
 
 def test_unknown_paths_and_methods_are_problems_too(client, world):
