@@ -317,3 +317,41 @@ def test_the_worker_refuses_to_run_when_jobs_run_immediately(immediate_app):
     result = immediate_app.test_cli_runner().invoke(args=["jobs-worker"])
     assert result.exit_code != 0
     assert "JOBS_IMMEDIATE" in result.output
+
+
+def test_each_daily_job_does_its_commands_work(immediate_app, caplog):
+    """The periodic jobs call the commands' own code, each as a unit of work of its own."""
+    from lean.core import daily
+
+    caplog.set_level("INFO", logger="lean.core.daily")
+    for task in daily.DAILY_JOBS.values():
+        task.call_local()
+    said = caplog.text
+    assert "recurring cards made" in said
+    assert "deleted kaizen entries removed for good" in said
+    assert "columns over their work-in-progress limits today" in said
+    assert "reset requests removed" in said
+    assert "digests sent" in said
+
+
+@pytest.mark.parametrize("job_queue", ["sqlite"], indirect=True)
+def test_a_mail_queued_while_the_worker_is_down_goes_once_it_is_back(
+    app,
+    world,
+    login,
+    smtp_server,  # noqa: F811
+    jobs_worker,
+):
+    controller, inbox = smtp_server
+    mail = {"MAIL_SERVER": controller.hostname, "MAIL_PORT": controller.port}
+    app.config.update(mail)
+    worker = jobs_worker(**mail)
+    worker.kill()
+    assert not worker.running
+    response = invite(login(world.users["coordinator"]), world, email="uusi@example.fi")
+    assert response.status_code == 200
+    time.sleep(0.5)
+    assert inbox.messages == []
+    worker.start()
+    [message] = worker.wait_for(lambda: inbox.to("uusi@example.fi"))
+    assert link_in(message) == shown_link(response)
