@@ -101,3 +101,27 @@ def test_a_worker_killed_mid_delivery_loses_nothing(app, world, jobs_worker):
         assert "taking over the stale lease" in worker.log()
         delivered = _db.session.get(WebhookEndpoint, endpoint_id)
         assert delivered.last_event_id == rows(endpoint_id)[-1][1]
+
+
+@pytest.mark.parametrize("job_queue", ["sqlite"], indirect=True)
+def test_the_worker_tries_a_failed_delivery_again_when_it_is_due(app, world, jobs_worker):
+    with Receiver() as receiver:
+        endpoint, secret = create_endpoint(
+            world.users["coordinator"],
+            world.organization,
+            EndpointValues("Sitkeä", receiver.url(), "standard", None, ["created"]),
+        )
+        _db.session.commit()
+        worker = jobs_worker(WEBHOOK_ALLOWED_HOSTS=ALLOWED)
+        receiver.answers = [503]
+        make_improvement(world.team, world.users["member"])
+        # The first retry is due some 5 seconds later: a job scheduled for then sends it.
+        worker.wait_for(
+            lambda: [status for status, _event in rows(endpoint.id)] == [DeliveryStatus.DELIVERED],
+            timeout=30,
+        )
+        first, second = receiver.requests
+        assert first.headers["webhook-id"] == second.headers["webhook-id"]
+        waited = int(second.headers["webhook-timestamp"]) - int(first.headers["webhook-timestamp"])
+        assert 4 <= waited <= 9  # 5 s ± 20 %, and the scheduler looks once a second
+        assert signed_by(secret, second)
