@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import func, select
 
 from lean.core.extensions import db
 from lean.models import MailFailure, Organization
+from lean.models.base import utcnow
 
 # The newest this many are listed; older ones are no longer news to act on.
 MOST_LISTED = 200
+# The organization's page tells of the failures of these last days.
+RECENT_DAYS = 14
 
 
 def failed_mails(organization_id: int | None) -> list[tuple[MailFailure, Organization | None]]:
@@ -22,3 +27,16 @@ def failed_mails(organization_id: int | None) -> list[tuple[MailFailure, Organiz
     if organization_id is not None:
         query = query.where(MailFailure.organization_id == organization_id)
     return [(failure, organization) for failure, organization in db.session.execute(query)]
+
+
+def recent_failure_count(organization_id: int, days: int = RECENT_DAYS) -> int:
+    """How many of the organization's mails failed for good within the last `days` days."""
+    since = utcnow() - timedelta(days=days)
+    return (
+        db.session.scalar(
+            select(func.count(MailFailure.id)).where(
+                MailFailure.organization_id == organization_id, MailFailure.at >= since
+            )
+        )
+        or 0
+    )

@@ -22,7 +22,8 @@ from typing import Any
 from flask import current_app
 
 from lean.core.extensions import db
-from lean.core.jobs import enqueue_after_commit, job, runs_immediately
+from lean.core.jobs import job, runs_immediately
+from lean.core.unit_of_work import after_commit
 from lean.models import MailFailure
 
 log = logging.getLogger(__name__)
@@ -58,16 +59,18 @@ def queue_mail(message: EmailMessage, organization_id: int | None = None) -> Non
     `organization_id` names whose admins see the mail if it cannot be sent (None: only the
     installation's admins)."""
     config = current_app.config
-    retries = int(config["MAIL_RETRIES"])
-    enqueue_after_commit(
-        send_queued_mail,
-        message.as_bytes(),
-        organization_id,
-        retries,
-        retries=retries,
-        retry_delay=int(config["MAIL_RETRY_DELAY"]),
-        retry_backoff=2,
-    )
+    retries, delay = int(config["MAIL_RETRIES"]), int(config["MAIL_RETRY_DELAY"])
+    raw, to = message.as_bytes(), str(message["To"])
+
+    def enqueue() -> None:
+        try:
+            send_queued_mail(
+                raw, organization_id, retries, retries=retries, retry_delay=delay, retry_backoff=2
+            )
+        except Exception:  # the queue's storage (Redis, the SQLite file) cannot be reached
+            log.exception("queueing an e-mail to %s failed: it is not sent", to)
+
+    after_commit(enqueue)
 
 
 def send_mail(to: str, subject: str, body: str, organization_id: int | None = None) -> None:

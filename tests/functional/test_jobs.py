@@ -355,3 +355,71 @@ def test_a_mail_queued_while_the_worker_is_down_goes_once_it_is_back(
     worker.start()
     [message] = worker.wait_for(lambda: inbox.to("uusi@example.fi"))
     assert link_in(message) == shown_link(response)
+
+
+def test_the_organization_page_tells_of_its_recent_failed_mails(immediate_app, clock):
+    from datetime import timedelta
+
+    from tests.conftest import PASSWORD
+
+    home, other = make_organization(), make_organization()
+    coordinator = make_user(home, is_coordinator=True)
+    client = immediate_app.test_client()
+    client.post("/login", data={"email": coordinator.email, "password": PASSWORD})
+
+    def notice() -> str:
+        page = client.get(f"/admin/organizations/{home.id}").get_data(as_text=True)
+        found = page.find('id="failed-mails-notice"')
+        return page[found : page.find("</p>", found)] if found >= 0 else ""
+
+    def failure(organization, age_days):
+        _db.session.add(
+            MailFailure(
+                organization_id=organization.id,
+                to_address="x@example.fi",
+                subject="S",
+                error="E",
+                attempts=6,
+                at=datetime.now(UTC) - timedelta(days=age_days),
+            )
+        )
+        _db.session.commit()
+
+    failure(other, 1)
+    failure(home, 20)
+    assert notice() == ""
+    failure(home, 2)
+    failure(home, 0)
+    text = notice()
+    assert "2 e-mails could not be sent in the last 14 days." in text
+    assert 'href="/admin/failed-mails"' in text
+
+
+def test_a_queue_that_cannot_be_reached_costs_the_page_nothing_and_is_logged(database, caplog):
+    """Redis down: the invitation is made and its link shown; the lost mail is logged."""
+    from tests.conftest import PASSWORD, make_app, make_team
+
+    app = make_app(
+        database,
+        JOBS_IMMEDIATE=False,
+        REDIS_URL=f"redis://127.0.0.1:{_refused_port()}/0",
+        MAIL_SERVER="127.0.0.1",
+    )
+    with app.app_context():
+        try:
+            organization = make_organization()
+            make_team(organization)
+            coordinator = make_user(organization, is_coordinator=True)
+            client = app.test_client()
+            client.post("/login", data={"email": coordinator.email, "password": PASSWORD})
+            response = client.post(
+                f"/organizations/{organization.id}/invitations",
+                data={"email": "uusi@example.fi", "team": "", "role": "member"},
+            )
+            assert response.status_code == 200
+            assert shown_link(response)
+            assert "queueing an e-mail to uusi@example.fi failed" in caplog.text
+            assert _db.session.scalar(select(OneTimeLink)) is not None
+        finally:
+            _db.session.remove()
+            empty_tables()
