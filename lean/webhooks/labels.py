@@ -115,6 +115,8 @@ KIND_GROUPS = (
             (K.SIGN_ON_PROVIDER_SAVED, _l("Sign-on provider saved")),
             (K.SIGNED_ON, _l("Signed in with sign-on")),
             (K.SIGN_ON_REFUSED, _l("Sign-on refused")),
+            (K.TOKEN_CREATED, _l("Personal access token made")),
+            (K.TOKEN_REVOKED, _l("Personal access token revoked")),
         ),
     ),
 )

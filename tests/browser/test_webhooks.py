@@ -14,7 +14,10 @@ from tests.webhook_receiver import Receiver
 pytestmark = pytest.mark.browser
 
 
-def test_a_webhook_registered_by_keyboard_shows_its_secret_once_and_its_deliveries(page, live_app):
+def test_a_webhook_registered_by_keyboard_shows_its_secret_once_and_its_deliveries(
+    new_context, live_app
+):
+    page = new_context(permissions=["clipboard-read", "clipboard-write"]).new_page()
     live_app.config["WEBHOOK_ALLOWED_HOSTS"] = ("127.0.0.1",)
     with live_app.app_context():
         organization = make_organization(name="Järvilaakson koulutuskuntayhtymä")
@@ -62,6 +65,13 @@ def test_a_webhook_registered_by_keyboard_shows_its_secret_once_and_its_deliveri
         secret = page.get_by_label("Secret", exact=True)
         expect(secret).to_have_value(re.compile(r"^whsec_[A-Za-z0-9+/=]{44}$"))
         expect(page.get_by_text("it is not shown again")).to_be_visible()
+        expect(secret).to_be_focused()
+        value = secret.input_value()
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("button", name="Copy")).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("status")).to_have_text("The secret is copied.")
+        assert page.evaluate("navigator.clipboard.readText()") == value
         assert_accessible(page)
 
         with live_app.app_context():

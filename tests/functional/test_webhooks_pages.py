@@ -132,3 +132,11 @@ def test_another_organizations_endpoint_is_not_found(world, login, login_as):
     assert login(foreign_coordinator).get(f"/admin/webhooks/{endpoint.id}").status_code == 200
     member = login_as("member")
     assert member.get(f"/admin/organizations/{world.organization.id}/webhooks").status_code == 403
+
+
+def test_every_kind_of_event_can_be_chosen_once():
+    from lean.shared.events import EventKind
+    from lean.webhooks.labels import KIND_GROUPS
+
+    listed = [kind for _title, kinds in KIND_GROUPS for kind, _label in kinds]
+    assert sorted(listed) == sorted(EventKind)
