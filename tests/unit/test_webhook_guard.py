@@ -137,3 +137,82 @@ def test_the_request_goes_to_the_checked_address_with_the_name_as_host():
     assert session.trust_env is False
     v6 = guard.check("https://v6.example.com/", (), NAMES)
     assert guard.pinned_request(v6)[1].startswith("https://[2606:2800:")
+
+
+def test_over_tls_the_checked_address_is_reached_and_the_certificate_is_checked_for_the_name(
+    tmp_path,
+):
+    """A TLS receiver on 127.0.0.1 with a certificate for hooks.test: the pinned request
+    connects to the address, names the host in SNI and Host, and refuses a certificate that
+    is not the name's."""
+    import ssl
+    import threading
+    from datetime import UTC, datetime, timedelta
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    from requests.exceptions import SSLError
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hooks.test")])
+    now = datetime.now(UTC)  # the test clock's; OpenSSL checks against the real one
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=400))
+        .not_valid_after(now + timedelta(days=400))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("hooks.test")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    seen: dict[str, str | None] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            seen["host"] = self.headers["Host"]
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    context.sni_callback = lambda _socket, server_name, _context: seen.update(sni=server_name)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    port = server.server_address[1]
+    try:
+        names = resolver({"hooks.test": ["127.0.0.1"], "other.test": ["127.0.0.1"]})
+        target = guard.check(f"https://hooks.test:{port}/in", ("hooks.test",), names)
+        session, url, host = guard.pinned_request(target)
+        with session:
+            answer = session.post(url, data=b"{}", headers=host, verify=str(cert_file), timeout=5)
+        assert answer.status_code == 204
+        assert seen == {"sni": "hooks.test", "host": f"hooks.test:{port}"}
+
+        other = guard.check(f"https://other.test:{port}/in", ("other.test",), names)
+        session, url, host = guard.pinned_request(other)
+        with session, pytest.raises(SSLError):
+            session.post(url, data=b"{}", headers=host, verify=str(cert_file), timeout=5)
+    finally:
+        server.shutdown()
+        server.server_close()
