@@ -137,7 +137,9 @@ class Gunicorn:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log or Path(tempfile.mkstemp(prefix="vertaa-gunicorn-", suffix=".log")[1])
-        env = {**os.environ, **environment, "PYTHONUNBUFFERED": "1"}
+        # Jobs run in the app's processes, as before there was a queue: no worker to start,
+        # and nothing queued into the repository's instance/jobs.sqlite.
+        env = {**os.environ, "LEAN_JOBS_IMMEDIATE": "true", **environment, "PYTHONUNBUFFERED": "1"}
         env.pop("LEAN_TEST_DATABASE_URL", None)
         with open(self.log, "ab") as output:
             self.process = subprocess.Popen(
