@@ -31,8 +31,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Each area's views module defines its blueprint; the area packages themselves import no
     # views, so that one area can use another's services or queries without its routes.
     from lean.a3.views import a3_blueprint
-    from lean.admin import import_views  # noqa: F401  (its routes join the admin blueprint)
-    from lean.admin import mail_failure_views  # noqa: F401  (its route joins the admin blueprint)
+    from lean.admin import (
+        import_views,  # noqa: F401  (its routes join the admin blueprint)
+        mail_failure_views,  # noqa: F401  (its route joins the admin blueprint)
+    )
     from lean.admin.blueprint import admin_blueprint
     from lean.admin.views import profile_blueprint
     from lean.api.token_views import tokens_blueprint

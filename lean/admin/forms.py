@@ -169,6 +169,7 @@ class AuditFilterForm(FlaskForm):
                 ("team", _l("Teams and roles")),
                 ("user", _l("People")),
                 ("theme", _l("Themes")),
+                ("webhook_endpoint", _l("Webhooks")),
             ]
         )
         self.actor.choices = choices([("", _l("Anyone"))] + [(a.id, a.name) for a in actors])

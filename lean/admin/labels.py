@@ -33,6 +33,10 @@ def change_label(kind: str) -> str:
         EventKind.WIP_LIMITS_SET: _("changed the work-in-progress limits"),
         EventKind.TOKEN_CREATED: _("made a personal access token"),
         EventKind.TOKEN_REVOKED: _("revoked a personal access token"),
+        EventKind.WEBHOOK_SAVED: _("saved a webhook"),
+        EventKind.WEBHOOK_ENABLED: _("put a webhook back in use"),
+        EventKind.WEBHOOK_REMOVED: _("removed a webhook"),
+        EventKind.WEBHOOK_DISABLED: _("webhook taken out of use"),
     }
     return labels.get(kind, kind)
 
@@ -44,6 +48,7 @@ def subject_label(subject_type: str) -> str:
         "user": _("Person"),
         "theme": _("Theme"),
         "sign_on_provider": _("Sign-on provider"),
+        "webhook_endpoint": _("Webhook"),
     }.get(subject_type, subject_type)
 
 
@@ -79,6 +84,9 @@ def detail_label(name: str) -> str:
         "token": _("Token"),
         "can_write": _("Read and write"),
         "expires_on": _("Works until the end of"),
+        # A webhook (lean/webhooks/services.py)
+        "format": _("Format"),
+        "team": _("Team"),
     }.get(name, name)
 
 

@@ -11,7 +11,7 @@ from lean.core.extensions import db
 from lean.models import Event, Membership, Organization, Team, Theme, User
 from lean.models.user import shown_name
 
-AUDITED = ("organization", "team", "user", "theme")
+AUDITED = ("organization", "team", "user", "theme", "webhook_endpoint")
 AUDIT_PAGE = 200
 
 

@@ -114,6 +114,12 @@ class EventKind(enum.StrEnum):
     # Personal access tokens for the API (lean/api/services.py)
     TOKEN_CREATED = "token_created"  # noqa: S105 (an event name)
     TOKEN_REVOKED = "token_revoked"  # noqa: S105 (an event name)
+    # Webhooks (lean/webhooks): registered or changed, put back in use, removed, and taken out
+    # of use by the deliveries (a 410 Gone, or three days of failures)
+    WEBHOOK_SAVED = "webhook_saved"
+    WEBHOOK_ENABLED = "webhook_enabled"
+    WEBHOOK_REMOVED = "webhook_removed"
+    WEBHOOK_DISABLED = "webhook_disabled"
 
 
 def jsonable(value: Any) -> Any:

@@ -49,7 +49,12 @@ from lean.models.connect import (
     WebhookEndpoint,
     WebhookFormat,
 )
-from lean.shared.events import CommittedEvent, subscribe_to_commits
+from lean.shared.events import (
+    CommittedEvent,
+    EventKind,
+    record_admin_event,
+    subscribe_to_commits,
+)
 from lean.webhooks import guard, payloads
 
 log = logging.getLogger(__name__)
@@ -342,6 +347,15 @@ def _disable(endpoint: WebhookEndpoint, delivery: WebhookDelivery, reason: str) 
                 created_at=now,
             )
         )
+    record_admin_event(
+        None,
+        EventKind.WEBHOOK_DISABLED,
+        "webhook_endpoint",
+        endpoint.id,
+        endpoint.organization_id,
+        name=endpoint.name,
+        reason=reason,
+    )
     log.warning("webhook endpoint %s taken out of use: %s", endpoint.id, reason)
 
 

@@ -117,6 +117,10 @@ KIND_GROUPS = (
             (K.SIGN_ON_REFUSED, _l("Sign-on refused")),
             (K.TOKEN_CREATED, _l("Personal access token made")),
             (K.TOKEN_REVOKED, _l("Personal access token revoked")),
+            (K.WEBHOOK_SAVED, _l("Webhook saved")),
+            (K.WEBHOOK_ENABLED, _l("Webhook put back in use")),
+            (K.WEBHOOK_REMOVED, _l("Webhook removed")),
+            (K.WEBHOOK_DISABLED, _l("Webhook taken out of use")),
         ),
     ),
 )

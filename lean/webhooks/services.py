@@ -11,9 +11,9 @@ from sqlalchemy import delete, update
 from lean.core.extensions import db
 from lean.core.jobs import enqueue_after_commit
 from lean.core.keys import encrypt_secret
-from lean.models import Organization, User
+from lean.models import Organization, Team, User
 from lean.models.connect import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from lean.shared.events import latest_event_id
+from lean.shared.events import EventKind, latest_event_id, record_admin_event
 from lean.webhooks import delivery
 
 
@@ -39,31 +39,49 @@ def _apply(endpoint: WebhookEndpoint, values: EndpointValues) -> None:
     endpoint.kinds = "\n".join(sorted(set(values.kinds)))
 
 
+def _audit(actor: User, kind: EventKind, endpoint: WebhookEndpoint, **data) -> None:
+    """The audit log's entry; never the address, which may carry a secret (a Teams
+    workflow's signature)."""
+    record_admin_event(
+        actor, kind, "webhook_endpoint", endpoint.id, endpoint.organization_id, **data
+    )
+
+
+def _described(endpoint: WebhookEndpoint) -> dict:
+    team = db.session.get(Team, endpoint.team_id) if endpoint.team_id else None
+    return {"name": endpoint.name, "format": endpoint.format, "team": team.name if team else ""}
+
+
 def create_endpoint(
     actor: User, organization: Organization, values: EndpointValues
 ) -> tuple[WebhookEndpoint, str]:
     """A new endpoint and its secret (shown once). It starts at the organization's newest
-    event: it is sent what happens from now on, not the history."""
+    event (its own registration's): it is sent what happens from now on, not the history."""
     secret = new_secret()
     endpoint = WebhookEndpoint(
         organization_id=organization.id,
         created_by_id=actor.id,
         secret_encrypted=encrypt_secret(secret),
-        last_event_id=latest_event_id(organization_id=organization.id),
     )
     _apply(endpoint, values)
     db.session.add(endpoint)
     db.session.flush()
+    _audit(actor, EventKind.WEBHOOK_SAVED, endpoint, **_described(endpoint))
+    db.session.flush()
+    endpoint.last_event_id = latest_event_id(organization_id=organization.id)
+    db.session.flush()
     return endpoint, secret
 
 
-def update_endpoint(endpoint: WebhookEndpoint, values: EndpointValues) -> None:
+def update_endpoint(actor: User, endpoint: WebhookEndpoint, values: EndpointValues) -> None:
     _apply(endpoint, values)
+    _audit(actor, EventKind.WEBHOOK_SAVED, endpoint, **_described(endpoint))
     db.session.flush()
 
 
-def enable_endpoint(endpoint: WebhookEndpoint) -> None:
+def enable_endpoint(actor: User, endpoint: WebhookEndpoint) -> None:
     """Back in use: the delivery it stopped on is tried again, then what came after it."""
+    _audit(actor, EventKind.WEBHOOK_ENABLED, endpoint, name=endpoint.name)
     endpoint.active = True
     endpoint.disabled_at = None
     endpoint.disabled_reason = ""
@@ -80,7 +98,8 @@ def enable_endpoint(endpoint: WebhookEndpoint) -> None:
     enqueue_after_commit(delivery.deliver_to_endpoint, endpoint.id)
 
 
-def delete_endpoint(endpoint: WebhookEndpoint) -> None:
+def delete_endpoint(actor: User, endpoint: WebhookEndpoint) -> None:
+    _audit(actor, EventKind.WEBHOOK_REMOVED, endpoint, name=endpoint.name)
     db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
     db.session.delete(endpoint)
     db.session.flush()

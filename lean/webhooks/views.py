@@ -140,7 +140,7 @@ def edit_endpoint(endpoint_id: int):
     if not form.validate_on_submit() or _url_refused(form):
         status = 422 if form.is_submitted() else 200
         return _render_form(organization, form, endpoint, status)
-    services.update_endpoint(endpoint, _values(form))
+    services.update_endpoint(current_user, endpoint, _values(form))
     flash(_("Webhook “%(name)s” saved.", name=endpoint.name), "success")
     return redirect(url_for("webhooks.endpoint", endpoint_id=endpoint.id), 303)
 
@@ -150,7 +150,7 @@ def edit_endpoint(endpoint_id: int):
 def enable_endpoint(endpoint_id: int):
     """Back in use after it was taken out: the delivery it stopped on goes first."""
     endpoint = policy.webhook_endpoint_for_management(current_user, endpoint_id)
-    services.enable_endpoint(endpoint)
+    services.enable_endpoint(current_user, endpoint)
     flash(_("Webhook “%(name)s” is in use again.", name=endpoint.name), "success")
     return redirect(url_for("webhooks.endpoint", endpoint_id=endpoint.id), 303)
 
@@ -166,7 +166,7 @@ def delete_endpoint(endpoint_id: int):
             "webhooks/delete.html", organization=endpoint.organization, endpoint=endpoint
         )
     organization_id, name = endpoint.organization_id, endpoint.name
-    services.delete_endpoint(endpoint)
+    services.delete_endpoint(current_user, endpoint)
     flash(_("Webhook “%(name)s” removed.", name=name), "success")
     return redirect(url_for("webhooks.endpoints", organization_id=organization_id), 303)
 

@@ -111,6 +111,11 @@ def test_editing_and_removing_an_endpoint(app, world, login_as):
     response = coordinator.post(f"/admin/webhooks/{endpoint.id}/delete")
     assert response.status_code == 303
     assert db.session.scalar(select(WebhookEndpoint)) is None
+    # Each change is in the audit log, without the address (a Teams one carries a secret).
+    audit = coordinator.get("/admin/audit").text
+    assert audit.count("saved a webhook") == 2
+    assert "removed a webhook" in audit
+    assert "127.0.0.1:9" not in audit
 
 
 def test_another_organizations_endpoint_is_not_found(world, login, login_as):
