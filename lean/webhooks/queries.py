@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from lean.core.extensions import db
 from lean.models import Event, Team
@@ -19,6 +20,7 @@ def endpoints_of(organization_id: int) -> list[WebhookEndpoint]:
         db.session.scalars(
             select(WebhookEndpoint)
             .where(WebhookEndpoint.organization_id == organization_id)
+            .options(joinedload(WebhookEndpoint.team))
             .order_by(WebhookEndpoint.name, WebhookEndpoint.id)
         )
     )

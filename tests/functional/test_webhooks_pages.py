@@ -145,3 +145,45 @@ def test_every_kind_of_event_can_be_chosen_once():
 
     listed = [kind for _title, kinds in KIND_GROUPS for kind, _label in kinds]
     assert sorted(listed) == sorted(EventKind)
+
+
+def test_the_pages_run_as_many_statements_whatever_the_number_of_webhooks(
+    app, world, login_as, query_counter
+):
+    from lean.models import Event
+    from lean.models.connect import WebhookDelivery
+    from lean.webhooks.services import EndpointValues, create_endpoint
+
+    coordinator = login_as("coordinator")
+
+    def add(count: int) -> WebhookEndpoint:
+        for number in reversed(range(count)):  # the last one made has no team filter
+            endpoint, _secret = create_endpoint(
+                world.users["coordinator"],
+                world.organization,
+                EndpointValues(
+                    f"Koukku {number}",
+                    "https://hooks.example.com/",
+                    "teams" if number % 2 else "standard",
+                    world.team.id if number % 2 else None,
+                    ["created"],
+                ),
+            )
+            for event_id in db.session.scalars(select(Event.id)):
+                db.session.add(WebhookDelivery(endpoint_id=endpoint.id, event_id=event_id))
+        db.session.commit()
+        return endpoint
+
+    def statements(path: str) -> int:
+        with query_counter() as count:
+            assert coordinator.get(path).status_code == 200
+        return count.value
+
+    listing = f"/admin/organizations/{world.organization.id}/webhooks"
+    endpoint = add(1)
+    few = statements(listing), statements(f"/admin/webhooks/{endpoint.id}")
+    make_improvement(world.team, world.users["member"])
+    make_improvement(world.other_team)
+    endpoint = add(4)
+    many = statements(listing), statements(f"/admin/webhooks/{endpoint.id}")
+    assert few == many
