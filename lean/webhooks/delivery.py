@@ -32,6 +32,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import requests
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from huey import crontab
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,8 +42,11 @@ from standardwebhooks import Webhook
 
 from lean.core import jobs
 from lean.core.extensions import db
+from lean.core.i18n import locale_for
 from lean.core.keys import decrypt_secret
+from lean.core.mail import mail_configured, send_mail
 from lean.core.unit_of_work import commit, rollback
+from lean.core.urls import external_url
 from lean.models import Event, Notification, User
 from lean.models.base import utcnow
 from lean.models.connect import (
@@ -55,7 +61,7 @@ from lean.shared.events import (
     record_admin_event,
     subscribe_to_commits,
 )
-from lean.webhooks import guard, payloads
+from lean.webhooks import guard, labels, payloads
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +79,8 @@ BATCH = 200
 SENDS_PER_RUN = 100
 LEASE_SECONDS = 120
 # Why an endpoint was taken out of use (WebhookEndpoint.disabled_reason).
-GONE = "gone"
-FAILING = "failing"
+GONE = labels.GONE
+FAILING = labels.FAILING
 # The inbox's reason for telling the admins (templates/conversation/_reason.html).
 DISABLED_REASON = "webhook_disabled"
 
@@ -328,18 +334,20 @@ def _disable(endpoint: WebhookEndpoint, delivery: WebhookDelivery, reason: str) 
     endpoint.disabled_reason = reason
     delivery.status = DeliveryStatus.FAILED
     delivery.next_attempt_at = None
-    admins = db.session.scalars(
-        select(User.id).where(
-            User.organization_id == endpoint.organization_id,
-            User.is_coordinator.is_(True),
-            User.active.is_(True),
+    admins = list(
+        db.session.scalars(
+            select(User).where(
+                User.organization_id == endpoint.organization_id,
+                User.is_coordinator.is_(True),
+                User.active.is_(True),
+            )
         )
     )
     key = f"webhook:{endpoint.id}:{int(now.timestamp())}"
-    for user_id in admins:
+    for admin in admins:
         db.session.add(
             Notification(
-                user_id=user_id,
+                user_id=admin.id,
                 key=key,
                 reason=DISABLED_REASON,
                 title=endpoint.name[:200],
@@ -347,6 +355,7 @@ def _disable(endpoint: WebhookEndpoint, delivery: WebhookDelivery, reason: str) 
                 created_at=now,
             )
         )
+        _mail_admin(admin, endpoint, reason)
     record_admin_event(
         None,
         EventKind.WEBHOOK_DISABLED,
@@ -357,6 +366,26 @@ def _disable(endpoint: WebhookEndpoint, delivery: WebhookDelivery, reason: str) 
         reason=reason,
     )
     log.warning("webhook endpoint %s taken out of use: %s", endpoint.id, reason)
+
+
+def _mail_admin(admin: User, endpoint: WebhookEndpoint, reason: str) -> None:
+    """An e-mail in the admin's language, sent by the job queue once this is committed."""
+    if not mail_configured() or not admin.email:
+        return
+    language = admin.language or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale_for(language)):
+        subject = _("Vertaa: the webhook “%(name)s” was taken out of use", name=endpoint.name)
+        body = "\n\n".join(
+            [
+                labels.disabled_text(reason),
+                _(
+                    "Nothing more is sent to it. When its receiver works again, put it back in "
+                    "use on its page; the event it stopped on is sent first:"
+                ),
+                external_url("webhooks.endpoint", endpoint_id=endpoint.id),
+            ]
+        )
+    send_mail(admin.email, subject, body, endpoint.organization_id)
 
 
 def _schedule_retry(endpoint_id: int, at: datetime) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from lean.shared.events import EventKind
@@ -135,3 +136,16 @@ def kind_label(kind: str) -> str:
             if member.value == kind:
                 return str(label)
     return kind
+
+
+# Why an endpoint was taken out of use (WebhookEndpoint.disabled_reason).
+GONE = "gone"
+FAILING = "failing"
+
+
+def disabled_text(reason: str) -> str:
+    if reason == GONE:
+        return _("The receiver answered 410 Gone: it no longer takes these messages.")
+    if reason == FAILING:
+        return _("Every delivery failed for three days.")
+    return _("Taken out of use.")

@@ -12,8 +12,8 @@ from flask_login import current_user, login_required
 from lean.models import Organization
 from lean.models.connect import WebhookEndpoint, WebhookFormat
 from lean.shared import policy
-from lean.webhooks import guard, queries, services
-from lean.webhooks.delivery import FAILING, GONE, wanted_kinds
+from lean.webhooks import guard, labels, queries, services
+from lean.webhooks.delivery import wanted_kinds
 from lean.webhooks.forms import EndpointDeleteForm, EndpointForm
 from lean.webhooks.labels import KIND_GROUPS, TEAMS_KINDS, kind_label
 
@@ -36,11 +36,7 @@ def refusal_text(reason: str) -> str:
 
 
 def disabled_text(endpoint: WebhookEndpoint) -> str:
-    if endpoint.disabled_reason == GONE:
-        return _("The receiver answered 410 Gone: it no longer takes these messages.")
-    if endpoint.disabled_reason == FAILING:
-        return _("Every delivery failed for three days.")
-    return _("Taken out of use.")
+    return labels.disabled_text(endpoint.disabled_reason)
 
 
 @webhooks_blueprint.app_context_processor

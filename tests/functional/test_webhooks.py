@@ -17,6 +17,7 @@ from lean.models.connect import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from lean.webhooks import delivery
 from lean.webhooks.services import EndpointValues, create_endpoint
 from tests.conftest import make_improvement
+from tests.functional.test_links import smtp_server  # noqa: F401  (a real SMTP server)
 from tests.webhook_receiver import Receiver
 
 
@@ -157,7 +158,17 @@ def test_the_jitter_stays_within_a_fifth_of_each_delay():
         assert seconds * 1.1 < max(waits) <= seconds * 1.2
 
 
-def test_410_gone_takes_the_endpoint_out_of_use_and_tells_the_admins(world, receiver, login_as):
+def test_410_gone_takes_the_endpoint_out_of_use_and_tells_the_admins(
+    app,
+    world,
+    receiver,
+    login_as,
+    smtp_server,  # noqa: F811
+):
+    controller, mails = smtp_server
+    app.config.update(MAIL_SERVER=controller.hostname, MAIL_PORT=controller.port)
+    language = world.users["coordinator"].language
+    world.users["coordinator"].language = "sv"  # told in their own language
     endpoint, _secret = register(world, receiver.url())
     receiver.answers = [410]
     make_improvement(world.team, world.users["member"])
@@ -169,6 +180,12 @@ def test_410_gone_takes_the_endpoint_out_of_use_and_tells_the_admins(world, rece
     assert row.status == DeliveryStatus.FAILED
     told = db.session.scalars(select(Notification.user_id)).all()
     assert told == [world.users["coordinator"].id]
+    [mail] = mails.to(world.users["coordinator"].email)
+    assert mail["Subject"] == "Vertaa: webhooken ”Integraatio” togs ur bruk"
+    text = mail.get_content()
+    assert "Mottagaren svarade 410 Gone" in text
+    assert f"/admin/webhooks/{endpoint.id}" in text
+    world.users["coordinator"].language = language
 
     # Nothing more goes while it is out of use.
     make_improvement(world.team, world.users["member"])
