@@ -126,6 +126,9 @@ class Defaults:
     # (1, 2, 4, 8, 16 minutes); then it is logged and listed for the admins (MailFailure).
     MAIL_RETRIES = 5
     MAIL_RETRY_DELAY = 60
+    # A worker killed while it sends: the mail is tried again this many seconds later (longer
+    # than any SMTP session lasts; it may then arrive twice, rather than never).
+    MAIL_GUARD_SECONDS = 300
     # Webhooks go only over https to public addresses (lean/webhooks/guard.py); these hosts
     # ("name" or "name:port") may be reached anyway, over http too: an intranet's service.
     WEBHOOK_ALLOWED_HOSTS: tuple[str, ...] = ()
@@ -190,6 +193,7 @@ ENVIRONMENT_SETTINGS: dict[str, Callable[[str], Any]] = {
     "JOBS_SHUTDOWN_SECONDS": int,
     "MAIL_RETRIES": int,
     "MAIL_RETRY_DELAY": int,
+    "MAIL_GUARD_SECONDS": int,
     "WEBHOOK_ALLOWED_HOSTS": parse_list,
     "API_RATE_LIMIT": int,
 }

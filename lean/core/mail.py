@@ -22,7 +22,7 @@ from typing import Any
 from flask import current_app
 
 from lean.core.extensions import db
-from lean.core.jobs import job, runs_immediately
+from lean.core.jobs import job, queue, runs_immediately
 from lean.core.unit_of_work import after_commit
 from lean.models import MailFailure
 
@@ -83,8 +83,14 @@ def send_queued_mail(
     raw: bytes, organization_id: int | None, retries: int, task: Any = None
 ) -> None:
     """The job: hand the message to the SMTP server; on failure huey tries again after its
-    delay, and after the last try the failure is kept for the admins."""
+    delay, and after the last try the failure is kept for the admins.
+
+    A worker killed while it sends (SIGKILL, a crash, the machine gone) loses the job it had
+    taken from the queue; so each try first schedules a copy of itself, MAIL_GUARD_SECONDS
+    later, and takes it back once the try has ended either way. A killed try's copy goes
+    when its time comes: the mail may then arrive twice, but never not at all."""
     message = message_from_bytes(raw, policy=email_policy.default)
+    guard = _guard(task, raw, organization_id, retries)
     try:
         deliver(message)
     except Exception as error:  # any SMTP, network or TLS failure
@@ -96,6 +102,26 @@ def send_queued_mail(
             raise  # huey runs the job again after its retry delay
         attempts = retries - left + 1 if not runs_immediately() else 1
         _record_failure(message, organization_id, error, attempts)
+    finally:
+        if guard is not None:
+            # Taken back: its one run is skipped (and the mark removed then).
+            queue.revoke_by_id(guard, revoke_once=True)
+
+
+def _guard(task: Any, raw: bytes, organization_id: int | None, retries: int) -> str | None:
+    """Schedule this try again for later, in case the worker dies during it; its task id."""
+    if task is None or runs_immediately():
+        return None
+    guard_id = f"{task.id}.{task.retries}"
+    send_queued_mail.schedule(
+        args=(raw, organization_id, retries),
+        delay=int(current_app.config["MAIL_GUARD_SECONDS"]),
+        id=guard_id,
+        retries=task.retries,
+        retry_delay=task.retry_delay,
+        retry_backoff=task.retry_backoff,
+    )
+    return guard_id
 
 
 def _record_failure(

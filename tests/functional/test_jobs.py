@@ -423,3 +423,52 @@ def test_a_queue_that_cannot_be_reached_costs_the_page_nothing_and_is_logged(dat
         finally:
             _db.session.remove()
             empty_tables()
+
+
+class StallingInbox:
+    """An SMTP server that, while `stalling`, takes a message's data and never answers (a
+    worker killed meanwhile never hears back); otherwise it keeps what it receives."""
+
+    def __init__(self):
+        self.stalling = True
+        self.stalled: list[str] = []
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+        from email import message_from_bytes
+        from email import policy as email_policy
+
+        if self.stalling:
+            self.stalled.append(envelope.rcpt_tos[0])
+            await asyncio.sleep(3600)
+        self.messages.append(message_from_bytes(envelope.content, policy=email_policy.default))
+        return "250 Message accepted"
+
+
+@pytest.mark.parametrize("job_queue", ["sqlite", "redis"], indirect=True)
+def test_a_mail_whose_worker_is_killed_while_sending_goes_once_it_is_back(
+    app, world, login, jobs_worker
+):
+    from aiosmtpd.controller import Controller
+
+    inbox = StallingInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_refused_port())
+    controller.start()
+    try:
+        mail = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": controller.port, "MAIL_TIMEOUT": 120}
+        app.config.update(mail)
+        response = invite(login(world.users["coordinator"]), world, email="uusi@example.fi")
+        assert response.status_code == 200
+        worker = jobs_worker(**mail, MAIL_GUARD_SECONDS=2)
+        worker.wait_for(lambda: inbox.stalled)  # the worker is in the middle of sending
+        worker.kill()
+        inbox.stalling = False
+        worker.start()
+        [message] = worker.wait_for(lambda: inbox.messages)
+        assert message["To"] == "uusi@example.fi"
+        assert link_in(message) == shown_link(response)
+        time.sleep(3)  # a copy taken back does not go later
+        assert len(inbox.messages) == 1
+    finally:
+        controller.stop()
