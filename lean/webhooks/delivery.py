@@ -398,29 +398,51 @@ def _schedule_retry(endpoint_id: int, at: datetime) -> None:
         log.exception("scheduling the retry of webhook endpoint %s failed", endpoint_id)
 
 
+def _wish_key(endpoint_id: int) -> str:
+    return f"webhook-endpoint-wish-{endpoint_id}"
+
+
 def deliver_endpoint(endpoint_id: int) -> None:
-    """Send the endpoint's pending events in order, until one fails or none is left."""
-    if not _take_lease(endpoint_id):
-        return
-    more = False
-    try:
-        sent = 0
-        while True:
-            outcome, delivery_id = _next(endpoint_id)
-            if outcome != SENT or delivery_id is None:
-                break
-            _renew_lease(endpoint_id)
-            if not _attempt(delivery_id):
-                break
-            sent += 1
-            if sent >= SENDS_PER_RUN and not jobs.runs_immediately():
-                more = True
-                break
-    finally:
-        rollback()
-        _release_lease(endpoint_id)
-    if more:  # a job of its own for the rest, so that other endpoints get their turn
-        deliver_to_endpoint(endpoint_id)
+    """Send the endpoint's pending events in order, until one fails or none is left.
+
+    A job that finds the lease taken leaves a wish and goes: the holder, once it has let go,
+    finds the wish and looks again, so an event committed while it was sending does not wait
+    for the minute's job. (The wish is left before the second try for the lease: either that
+    try succeeds, or the holder still held it and lets go after the wish was left.)
+    """
+    wish = _wish_key(endpoint_id)
+    while True:
+        if not _take_lease(endpoint_id):
+            jobs.queue.put(wish, 1)
+            if not _take_lease(endpoint_id):
+                return
+        jobs.queue.delete(wish)  # what it asked for is read now
+        more = False
+        try:
+            more = _send_pending(endpoint_id)
+        finally:
+            rollback()
+            _release_lease(endpoint_id)
+        if more:  # a job of its own for the rest, so that other endpoints get their turn
+            deliver_to_endpoint(endpoint_id)
+            return
+        if jobs.queue.get(wish) is None:  # none left while it sent
+            return
+
+
+def _send_pending(endpoint_id: int) -> bool:
+    """Deliver in order while the lease is held; whether more is left after this run's share."""
+    sent = 0
+    while True:
+        outcome, delivery_id = _next(endpoint_id)
+        if outcome != SENT or delivery_id is None:
+            return False
+        _renew_lease(endpoint_id)
+        if not _attempt(delivery_id):
+            return False
+        sent += 1
+        if sent >= SENDS_PER_RUN and not jobs.runs_immediately():
+            return True
 
 
 def _active_endpoint_ids(organization_id: int | None = None) -> list[int]:
@@ -443,13 +465,14 @@ def deliver_all_pending() -> None:
 
 
 def resend_delivery(delivery_id: int) -> None:
-    """Send one delivery again now. A delivered one is sent once more on its own; one that
-    waits for its retry is tried now, in its place in the endpoint's order."""
+    """Send one delivery again now. A delivered one, or one of an endpoint out of use, is sent
+    once more on its own (no retries follow); one that waits for its retry is tried now, in
+    its place in the endpoint's order."""
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None:
         return
     endpoint_id = delivery.endpoint_id
-    if delivery.status == DeliveryStatus.DELIVERED:
+    if delivery.status == DeliveryStatus.DELIVERED or not delivery.endpoint.active:
         rollback()
         if _take_lease(endpoint_id):
             try:

@@ -303,3 +303,22 @@ def test_sending_again_from_the_log(world, receiver, login_as):
     assert receiver.requests[1].headers["webhook-id"] == receiver.requests[0].headers["webhook-id"]
     Webhook(secret).verify(receiver.requests[1].body, receiver.requests[1].headers)
     assert deliveries(endpoint)[0].attempts == 2
+
+
+def test_only_one_sender_per_endpoint_and_a_lease_that_ran_out_is_taken_over(world, receiver):
+    import time
+
+    from lean.core import jobs
+
+    endpoint, _secret = register(world, receiver.url())
+    key = f"webhook-endpoint-lease-{endpoint.id}"
+    # Another worker, on another machine, is sending to this endpoint.
+    jobs.queue.put(key, {"holder": "elsewhere:4242:1", "until": time.time() + 60})
+    make_improvement(world.team, world.users["member"])
+    assert receiver.arrivals == []
+    assert jobs.queue.get(f"webhook-endpoint-wish-{endpoint.id}", peek=True) == 1
+    # Its lease runs out without its being renewed: that worker is gone.
+    jobs.queue.put(key, {"holder": "elsewhere:4242:1", "until": time.time() - 1})
+    run_pending()
+    assert len(receiver.requests) == 1
+    assert jobs.queue.get(key, peek=True) is None  # let go again
