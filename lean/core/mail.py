@@ -113,14 +113,17 @@ def _guard(task: Any, raw: bytes, organization_id: int | None, retries: int) -> 
     if task is None or runs_immediately():
         return None
     guard_id = f"{task.id}.{task.retries}"
-    send_queued_mail.schedule(
-        args=(raw, organization_id, retries),
+    copy = send_queued_mail.s(
+        raw,
+        organization_id,
+        retries,
         delay=int(current_app.config["MAIL_GUARD_SECONDS"]),
         id=guard_id,
         retries=task.retries,
         retry_delay=task.retry_delay,
         retry_backoff=task.retry_backoff,
     )
+    queue.add_schedule(copy)  # straight into the schedule, where the worker's scheduler looks
     return guard_id
 
 
