@@ -36,7 +36,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from huey import crontab
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 
@@ -78,6 +78,8 @@ GIVE_UP_AFTER = timedelta(days=3)
 BATCH = 200
 SENDS_PER_RUN = 100
 LEASE_SECONDS = 120
+# How long a delivered event stays in its endpoint's log.
+KEEP_DELIVERED = timedelta(days=30)
 # Why an endpoint was taken out of use (WebhookEndpoint.disabled_reason).
 GONE = labels.GONE
 FAILING = labels.FAILING
@@ -515,6 +517,24 @@ def resend(delivery_id: int) -> None:
 def deliver_pending_every_minute() -> None:
     """Retries that are due, and whatever a worker killed mid-delivery left."""
     deliver_all_pending()
+
+
+def prune_delivery_log(now: datetime | None = None) -> int:
+    """Delivered deliveries older than KEEP_DELIVERED leave the log (the cursor is past them);
+    pending and failed ones stay. Returns how many went."""
+    cutoff = (now or utcnow()) - KEEP_DELIVERED
+    result = db.session.execute(
+        delete(WebhookDelivery).where(
+            WebhookDelivery.status == DeliveryStatus.DELIVERED,
+            WebhookDelivery.delivered_at < cutoff,
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+@jobs.job(schedule=jobs.daily_at(4, 45))
+def prune_delivery_log_nightly() -> None:
+    prune_delivery_log()
 
 
 def pick_up_at_start() -> None:

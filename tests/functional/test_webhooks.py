@@ -322,3 +322,16 @@ def test_only_one_sender_per_endpoint_and_a_lease_that_ran_out_is_taken_over(wor
     run_pending()
     assert len(receiver.requests) == 1
     assert jobs.queue.get(key, peek=True) is None  # let go again
+
+
+def test_the_log_keeps_a_delivered_event_for_30_days_and_what_failed_for_good(world, receiver):
+    endpoint, _secret = register(world, receiver.url())
+    make_improvement(world.team, world.users["member"])
+    receiver.default = 500
+    make_improvement(world.team, world.users["member"])
+    delivered, waiting = deliveries(endpoint)
+    assert (delivered.status, waiting.status) == (DeliveryStatus.DELIVERED, DeliveryStatus.PENDING)
+    assert delivery.prune_delivery_log(delivered.delivered_at + timedelta(days=29)) == 0
+    assert delivery.prune_delivery_log(delivered.delivered_at + timedelta(days=31)) == 1
+    db.session.commit()
+    assert [row.id for row in deliveries(endpoint)] == [waiting.id]
