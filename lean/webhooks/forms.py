@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
 from lean.models import Team
@@ -36,6 +36,9 @@ class EndpointForm(FlaskForm):
         ),
         validators=[DataRequired(message=_l("Choose at least one kind of event."))],
     )
+
+    # The settings' version the edit form was loaded with (services.settings_version).
+    version = HiddenField()
 
     def __init__(self, *args, teams: list[Team], **kwargs) -> None:
         super().__init__(*args, **kwargs)

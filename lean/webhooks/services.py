@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 
@@ -13,6 +15,7 @@ from lean.core.jobs import enqueue_after_commit
 from lean.core.keys import encrypt_secret
 from lean.models import Organization, Team, User
 from lean.models.connect import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from lean.shared.conflicts import EditConflict
 from lean.shared.events import EventKind, latest_event_id, record_admin_event
 from lean.webhooks import delivery
 
@@ -73,7 +76,18 @@ def create_endpoint(
     return endpoint, secret
 
 
-def update_endpoint(actor: User, endpoint: WebhookEndpoint, values: EndpointValues) -> None:
+def settings_version(endpoint: WebhookEndpoint) -> str:
+    """What the edit form was loaded with, as a digest: a save checks it is still so."""
+    settings = [endpoint.name, endpoint.url, endpoint.format, endpoint.team_id, endpoint.kinds]
+    return hashlib.sha256(json.dumps(settings).encode()).hexdigest()[:32]
+
+
+def update_endpoint(
+    actor: User, endpoint: WebhookEndpoint, values: EndpointValues, loaded_version: str
+) -> None:
+    """Save the settings; EditConflict when someone else saved them after the form loaded."""
+    if loaded_version != settings_version(endpoint):
+        raise EditConflict(endpoint)
     _apply(endpoint, values)
     _audit(actor, EventKind.WEBHOOK_SAVED, endpoint, **_described(endpoint))
     db.session.flush()

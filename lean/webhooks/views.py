@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from lean.models import Organization
 from lean.models.connect import WebhookEndpoint, WebhookFormat
 from lean.shared import policy
+from lean.shared.conflicts import EditConflict
 from lean.webhooks import guard, labels, queries, services
 from lean.webhooks.delivery import wanted_kinds
 from lean.webhooks.forms import EndpointDeleteForm, EndpointForm
@@ -133,10 +134,22 @@ def edit_endpoint(endpoint_id: int):
     form = EndpointForm(obj=endpoint, teams=queries.teams_of(organization.id))
     if not form.is_submitted():
         form.kinds.data = sorted(wanted_kinds(endpoint))
+        form.version.data = services.settings_version(endpoint)
     if not form.validate_on_submit() or _url_refused(form):
         status = 422 if form.is_submitted() else 200
         return _render_form(organization, form, endpoint, status)
-    services.update_endpoint(current_user, endpoint, _values(form))
+    try:
+        services.update_endpoint(current_user, endpoint, _values(form), form.version.data or "")
+    except EditConflict:
+        # What this person typed stays in the form; the saved settings are shown beside it.
+        form.form_errors.append(
+            _(
+                "Someone else saved this webhook while you were editing it. Its saved settings "
+                "are on its page; your changes are still below: save again to keep them."
+            )
+        )
+        form.version.data = services.settings_version(endpoint)
+        return _render_form(organization, form, endpoint, 409)
     flash(_("Webhook “%(name)s” saved.", name=endpoint.name), "success")
     return redirect(url_for("webhooks.endpoint", endpoint_id=endpoint.id), 303)
 

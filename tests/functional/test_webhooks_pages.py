@@ -3,6 +3,8 @@ refused by the guard, editing, removing, and another organization's endpoint (40
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from standardwebhooks import Webhook
 
@@ -92,9 +94,16 @@ def test_editing_and_removing_an_endpoint(app, world, login_as):
     page = coordinator.get(f"/admin/webhooks/{endpoint.id}/edit")
     assert 'value="Power Automate"' in page.text
     assert 'id="kind-moved" checked' in page.text
+    version = re.search(r'name="version" type="hidden" value="(\w+)"', page.text).group(1)
     response = coordinator.post(
         f"/admin/webhooks/{endpoint.id}/edit",
-        data=form("http://127.0.0.1:9/other", name="Teams", format="teams", kinds=["escalated"]),
+        data=form(
+            "http://127.0.0.1:9/other",
+            name="Teams",
+            format="teams",
+            kinds=["escalated"],
+            version=version,
+        ),
     )
     assert response.status_code == 303
     db.session.expire_all()
@@ -187,3 +196,38 @@ def test_the_pages_run_as_many_statements_whatever_the_number_of_webhooks(
     endpoint = add(4)
     many = statements(listing), statements(f"/admin/webhooks/{endpoint.id}")
     assert few == many
+
+
+def test_a_save_over_someone_elses_is_told_and_keeps_what_was_typed(app, world, login, login_as):
+    from lean.webhooks.services import EndpointValues, create_endpoint
+
+    app.config["WEBHOOK_ALLOWED_HOSTS"] = ("127.0.0.1",)
+    endpoint, _secret = create_endpoint(
+        world.users["coordinator"],
+        world.organization,
+        EndpointValues("Alku", "http://127.0.0.1:9/a", "standard", None, ["created"]),
+    )
+    db.session.commit()
+    first, second = login_as("coordinator"), login(world.users["admin"])
+    url = f"/admin/webhooks/{endpoint.id}/edit"
+    pattern = r'name="version" type="hidden" value="(\w+)"'
+    first_version = re.search(pattern, first.get(url).text).group(1)
+    second_version = re.search(pattern, second.get(url).text).group(1)
+    saved = second.post(
+        url, data=form("http://127.0.0.1:9/b", name="Toisen", version=second_version)
+    )
+    assert saved.status_code == 303
+    refused = first.post(
+        url, data=form("http://127.0.0.1:9/c", name="Ensimmäisen", version=first_version)
+    )
+    assert refused.status_code == 409
+    assert "Someone else saved this webhook while you were editing it." in refused.text
+    assert 'value="Ensimmäisen"' in refused.text
+    db.session.expire_all()
+    assert db.session.get(WebhookEndpoint, endpoint.id).name == "Toisen"
+    # Saved again, the person's own changes go in.
+    again = re.search(pattern, refused.text).group(1)
+    resaved = first.post(url, data=form("http://127.0.0.1:9/c", name="Ensimmäisen", version=again))
+    assert resaved.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(WebhookEndpoint, endpoint.id).name == "Ensimmäisen"
