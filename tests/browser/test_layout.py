@@ -268,7 +268,7 @@ def test_on_a_phone_the_kaizen_entry_comes_before_the_filters(browser, live_serv
 MORE_PAGES = {
     "member": ["/network", "/profile", "/no-such-page", "/accessibility"],
     "coordinator": ["/dashboard/report", "/network/notices", "/a3"],
-    "admin": ["/admin/themes", "/admin/audit"],
+    "admin": ["/admin/themes", "/admin/audit", "/admin/failed-mails"],
 }
 
 # How the page is laid out, measured: the problems that come back when a rule goes missing.

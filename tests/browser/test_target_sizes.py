@@ -137,7 +137,7 @@ MORE_PAGES = {
     "member": ["/profile", "/network", "/accessibility"],
     "supervisor": ["/profile"],
     "coordinator": ["/dashboard/report", "/network/notices", "/a3", "/teams"],
-    "admin": ["/admin/themes", "/admin/audit", "/profile"],
+    "admin": ["/admin/themes", "/admin/audit", "/admin/failed-mails", "/profile"],
 }
 
 
