@@ -407,6 +407,13 @@ def webhook_endpoint_for_management(user: User, endpoint_id: int) -> WebhookEndp
     return endpoint
 
 
+def told_of_webhooks(organization_id: int) -> ColumnElement[bool]:
+    """Who is told when an organization's webhook is taken out of use, as a condition on
+    User: its coordinators (the installation's admins manage them too, but are not told of
+    every organization's)."""
+    return (User.organization_id == organization_id) & User.is_coordinator.is_(True)
+
+
 def webhook_delivery_for_management(user: User, delivery_id: int) -> WebhookDelivery:
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None:

@@ -55,6 +55,7 @@ from lean.models.connect import (
     WebhookEndpoint,
     WebhookFormat,
 )
+from lean.shared import policy
 from lean.shared.events import (
     CommittedEvent,
     EventKind,
@@ -339,9 +340,7 @@ def _disable(endpoint: WebhookEndpoint, delivery: WebhookDelivery, reason: str) 
     admins = list(
         db.session.scalars(
             select(User).where(
-                User.organization_id == endpoint.organization_id,
-                User.is_coordinator.is_(True),
-                User.active.is_(True),
+                policy.told_of_webhooks(endpoint.organization_id), User.active.is_(True)
             )
         )
     )
