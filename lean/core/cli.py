@@ -144,9 +144,13 @@ def purge_deleted(echo: Callable[[str], object]) -> None:
 
 
 def prune(echo: Callable[[str], object]) -> None:
-    """Remove failed logins and password reset requests older than their window."""
+    """Remove failed logins and password reset requests older than their window, and failed
+    mails older than their 90 days in the admins' list."""
+    from lean.core.mail import forget_old_failures
+
     login_failures, reset_requests = area_work().prune_throttle_records()
     echo(f"{login_failures} failed logins and {reset_requests} reset requests removed.")
+    echo(f"{forget_old_failures()} failed e-mails older than 90 days removed.")
 
 
 def notify_due(echo: Callable[[str], object]) -> None:
@@ -180,7 +184,7 @@ def purge_deleted_command():
 @in_one_transaction
 def prune_command():
     """Remove failed logins and password reset requests older than the window they are counted
-    over (run daily, beside purge-deleted)."""
+    over, and failed e-mails older than 90 days (run daily, beside purge-deleted)."""
     prune(click.echo)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from datetime import timedelta
 from email import message_from_bytes
 from email import policy as email_policy
 from email.message import EmailMessage
@@ -20,11 +21,13 @@ from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import delete
 
 from lean.core.extensions import db
 from lean.core.jobs import job, queue, runs_immediately
 from lean.core.unit_of_work import after_commit
 from lean.models import MailFailure
+from lean.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +145,18 @@ def _record_failure(
             attempts=attempts,
         )
     )
+
+
+# Failed mails are listed for admins this long, then forgotten (`flask prune`, daily).
+FAILURES_KEPT = timedelta(days=90)
+
+
+def forget_old_failures() -> int:
+    """Remove the failed mails older than FAILURES_KEPT; how many."""
+    result = db.session.execute(
+        delete(MailFailure).where(MailFailure.at < utcnow() - FAILURES_KEPT)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a DML statement's result
 
 
 def deliver(message: EmailMessage) -> None:

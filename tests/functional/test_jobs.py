@@ -472,3 +472,26 @@ def test_a_mail_whose_worker_is_killed_while_sending_goes_once_it_is_back(
         assert len(inbox.messages) == 1
     finally:
         controller.stop()
+
+
+def test_prune_forgets_failed_mails_after_90_days(immediate_app):
+    from datetime import timedelta
+
+    organization = make_organization()
+    for age in (91, 89):
+        _db.session.add(
+            MailFailure(
+                organization_id=organization.id,
+                to_address=f"{age}@example.fi",
+                subject="S",
+                error="E",
+                attempts=6,
+                at=datetime.now(UTC) - timedelta(days=age),
+            )
+        )
+    _db.session.commit()
+    result = immediate_app.test_cli_runner().invoke(args=["prune"])
+    assert result.exit_code == 0, result.output
+    assert "1 failed e-mails older than 90 days removed." in result.output
+    _db.session.rollback()
+    assert [row.to_address for row in _db.session.scalars(select(MailFailure))] == ["89@example.fi"]
