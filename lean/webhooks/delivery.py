@@ -79,6 +79,9 @@ GIVE_UP_AFTER = timedelta(days=3)
 BATCH = 200
 SENDS_PER_RUN = 100
 LEASE_SECONDS = 120
+# How old an event must be before the cursor passes it (see _next): a transaction that
+# commits later than this after writing its event would be passed by.
+SETTLE = timedelta(seconds=60)
 # How long a delivered event stays in its endpoint's log.
 KEEP_DELIVERED = timedelta(days=30)
 # Why an endpoint was taken out of use (WebhookEndpoint.disabled_reason).
@@ -223,10 +226,10 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, st
 SENT, WAITING, DONE, STOPPED = "sent", "waiting", "done", "stopped"
 
 
-def _events_after(endpoint: WebhookEndpoint) -> list[Event]:
+def _events_after(endpoint: WebhookEndpoint, after: int) -> list[Event]:
     query = (
         select(Event)
-        .where(Event.id > endpoint.last_event_id, Event.organization_id == endpoint.organization_id)
+        .where(Event.id > after, Event.organization_id == endpoint.organization_id)
         .order_by(Event.id)
         .limit(BATCH)
     )
@@ -242,35 +245,54 @@ def _wanted(endpoint: WebhookEndpoint, kinds: set[str], event: Event) -> bool:
 
 
 def _next(endpoint_id: int) -> tuple[str, int | None]:
-    """Find the endpoint's next event to send, moving the cursor past what it does not want.
-    Commits; returns (what to do, the delivery's id)."""
+    """Find the endpoint's next event to send. Commits; returns (what to do, the delivery's
+    id).
+
+    The cursor (`last_event_id`) moves only over events that are handled (delivered, or of a
+    kind not wanted) and settled (older than SETTLE): on PostgreSQL an event's id is drawn
+    when its change is written, not when it commits, so a change that commits a moment after
+    a later one would otherwise fall behind a cursor that had moved on. Recent events are
+    read again, and those delivered already passed by their delivery row.
+    """
     endpoint = db.session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or not endpoint.active:
         commit()
         return STOPPED, None
     kinds = wanted_kinds(endpoint)
     now = utcnow()
+    settled = now - SETTLE
+    after = endpoint.last_event_id
+    # Whether every event read so far is handled and settled: the cursor may follow.
+    movable = True
     while True:
-        events = _events_after(endpoint)
+        events = _events_after(endpoint, after)
         if not events:
             commit()
             return DONE, None
-        for event in events:
-            if not _wanted(endpoint, kinds, event):
-                endpoint.last_event_id = event.id
-                continue
-            delivery = db.session.scalar(
+        wanted = {event.id for event in events if _wanted(endpoint, kinds, event)}
+        rows = {
+            row.event_id: row
+            for row in db.session.scalars(
                 select(WebhookDelivery).where(
                     WebhookDelivery.endpoint_id == endpoint.id,
-                    WebhookDelivery.event_id == event.id,
+                    WebhookDelivery.event_id.in_(wanted),
                 )
             )
+        }
+        for event in events:
+            after = event.id
+            delivery = rows.get(event.id)
+            handled = event.id not in wanted or (
+                delivery is not None and delivery.status == DeliveryStatus.DELIVERED
+            )
+            if handled:
+                movable = movable and event.at <= settled
+                if movable:
+                    endpoint.last_event_id = event.id
+                continue
             if delivery is None:
                 delivery = WebhookDelivery(endpoint_id=endpoint.id, event_id=event.id)
                 db.session.add(delivery)
-            elif delivery.status == DeliveryStatus.DELIVERED:
-                endpoint.last_event_id = event.id  # sent before the cursor could move
-                continue
             elif delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
                 commit()
                 return WAITING, delivery.id
@@ -282,8 +304,8 @@ def _next(endpoint_id: int) -> tuple[str, int | None]:
 
 def _attempt(delivery_id: int, *, in_order: bool = True) -> bool:
     """One attempt of a delivery: sent with no transaction open, the outcome committed.
-    `in_order`: a success moves the endpoint's cursor, a failure schedules the next attempt
-    (a resend of a delivered event does neither). Whether it was delivered."""
+    `in_order`: a failure schedules the next attempt and may take the endpoint out of use (a
+    resend on its own does neither). Whether it was delivered."""
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None:
         return False
@@ -312,9 +334,7 @@ def _attempt(delivery_id: int, *, in_order: bool = True) -> bool:
         delivery.delivered_at = now
         delivery.next_attempt_at = None
         endpoint.failing_since = None
-        if in_order and event.id > endpoint.last_event_id:
-            endpoint.last_event_id = event.id
-        commit()
+        commit()  # the cursor follows once the event has settled (see _next)
         return True
     if in_order and delivery.status != DeliveryStatus.DELIVERED:
         endpoint.failing_since = endpoint.failing_since or now

@@ -62,7 +62,7 @@ def deliveries(endpoint) -> list[WebhookDelivery]:
     )
 
 
-def test_a_committed_event_arrives_signed_as_standard_webhooks(world, receiver):
+def test_a_committed_event_arrives_signed_as_standard_webhooks(world, receiver, clock):
     endpoint, secret = register(world, receiver.url())
     card = make_improvement(world.team, world.users["member"], title="Uusi kortti")
 
@@ -85,7 +85,12 @@ def test_a_committed_event_arrives_signed_as_standard_webhooks(world, receiver):
     assert row.status == DeliveryStatus.DELIVERED
     assert row.attempts == 1
     assert row.last_status_code == 200
+    # The cursor passes the event once it has settled (a minute), not before.
+    assert db.session.get(WebhookEndpoint, endpoint.id).last_event_id < event.id
+    clock.shift(timedelta(seconds=61))
+    run_pending()
     assert db.session.get(WebhookEndpoint, endpoint.id).last_event_id == event.id
+    assert len(receiver.requests) == 1  # and it is not sent again
 
 
 def test_a_new_endpoint_starts_at_the_newest_event_not_the_history(world, receiver):
@@ -228,12 +233,14 @@ def test_three_days_of_failures_take_the_endpoint_out_of_use(world, receiver, cl
     assert db.session.scalar(select(Notification.reason)) == delivery.DISABLED_REASON
 
 
-def test_a_team_filter_sends_only_that_teams_events(world, receiver):
+def test_a_team_filter_sends_only_that_teams_events(world, receiver, clock):
     endpoint, _secret = register(world, receiver.url(), team=world.team)
     make_improvement(world.other_team, title="Toisen tiimin")
     make_improvement(world.foreign_team, title="Vieraan")
     make_improvement(world.team, world.users["member"], title="Oman tiimin")
     assert [r.json["data"]["improvement"]["title"] for r in receiver.requests] == ["Oman tiimin"]
+    clock.shift(timedelta(seconds=61))
+    run_pending()
     newest = db.session.scalar(select(Event.id).order_by(Event.id.desc()).limit(1))
     assert db.session.get(WebhookEndpoint, endpoint.id).last_event_id == newest
 
@@ -335,3 +342,39 @@ def test_the_log_keeps_a_delivered_event_for_30_days_and_what_failed_for_good(wo
     assert delivery.prune_delivery_log(delivered.delivered_at + timedelta(days=31)) == 1
     db.session.commit()
     assert [row.id for row in deliveries(endpoint)] == [waiting.id]
+
+
+def test_an_event_that_commits_after_a_later_one_is_still_sent(world, receiver, clock):
+    """On PostgreSQL an event's id is drawn when it is written: a change that commits a
+    moment after a later one has the lower id. The cursor waits for events to settle."""
+    from lean.models.base import utcnow
+
+    endpoint, _secret = register(world, receiver.url())
+    cursor = endpoint.last_event_id
+
+    def event(event_id: int, title: str) -> None:
+        db.session.add(
+            Event(
+                id=event_id,
+                at=utcnow(),
+                actor_id=world.users["member"].id,
+                organization_id=world.organization.id,
+                team_id=world.team.id,
+                subject_type="improvement",
+                subject_id=world.improvement.id,
+                kind="created",
+                data={"title": title},
+            )
+        )
+        db.session.commit()
+
+    event(cursor + 100, "kirjoitettu toisena")
+    event(cursor + 50, "kirjoitettu ensin, tallennettu toisena")
+    assert [r.json["data"]["details"]["title"] for r in receiver.requests] == [
+        "kirjoitettu toisena",
+        "kirjoitettu ensin, tallennettu toisena",
+    ]
+    clock.shift(timedelta(seconds=61))
+    run_pending()
+    assert db.session.get(WebhookEndpoint, endpoint.id).last_event_id == cursor + 100
+    assert len(receiver.requests) == 2
