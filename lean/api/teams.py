@@ -123,4 +123,4 @@ def get_team(team_id: int):
     """One team; a team of another organization is a 404."""
     user = api_user()
     team = policy.team_for_read(user, team_id)
-    return _item(team, user.role_in(team.id))
+    return _item(team, policy.role_in_team(user, team))

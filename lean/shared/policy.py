@@ -82,6 +82,11 @@ def can_supervise_team(user: User, team: Team) -> bool:
 # ---- loaders for views -------------------------------------------------------------------
 
 
+def role_in_team(user: User, team: Team) -> TeamRole | None:
+    """The person's own role in the team, to show it (None: not a member of it)."""
+    return user.role_in(team.id)
+
+
 def team_for_read(user: User, team_id: int) -> Team:
     team = db.session.get(Team, team_id)
     if team is None or not can_read_team(user, team):

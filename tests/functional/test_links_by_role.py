@@ -81,10 +81,12 @@ def test_administration_links_an_admin_to_the_installation_and_a_coordinator_to_
         "/admin/organizations",
         "/admin/themes",
         "/admin/audit",
+        "/admin/failed-mails",
     ]
     assert _links(login_as("coordinator"), "/admin/audit", "admin-nav").links == [
         organization,
         "/admin/audit",
+        "/admin/failed-mails",
     ]
 
 
