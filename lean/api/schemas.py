@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
@@ -32,6 +32,13 @@ class Text(ma.fields.String):
         return text
 
 
+# The moments a database can compare: one outside these years names no row, and one in the
+# year 1 with a zone east of UTC would not even survive its conversion to UTC (a 500).
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2999, 12, 31, tzinfo=UTC)
+
+
 def Moment(**kwargs) -> ma.fields.AwareDateTime:
-    """A moment in ISO 8601 with its zone (one without a zone is taken as UTC)."""
+    """A moment in ISO 8601 with its zone (one without a zone is taken as UTC), 1900–2999."""
+    kwargs.setdefault("validate", ma.validate.Range(min=EARLIEST, max=LATEST))
     return ma.fields.AwareDateTime(format="iso", default_timezone=UTC, **kwargs)

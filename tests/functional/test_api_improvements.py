@@ -63,6 +63,8 @@ def test_the_list_has_checklist_counts_stage_times_and_filters(api, world):
     assert ids("?updated_since=2020-01-01T00:00:00Z") == {card.id, other.id, planned.id}
     assert ids(f"?team={world.foreign_team.id}") == set()
     assert api.get("/improvements?stage=nowhere").status_code == 422
+    # A moment no database compares (the year 1, east of UTC) is refused, not a 500.
+    assert api.get("/improvements?updated_since=0001-01-01T00:00:00%2B14:00").status_code == 422
 
 
 def test_one_card_follows_the_persons_policy(client, world):
