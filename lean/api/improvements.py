@@ -21,6 +21,7 @@ from sqlalchemy import Select, select
 from lean.api.api import api_user, resource_blueprint
 from lean.api.paging import CSV_RESPONSE, PageArgs, decode_cursor, list_response, page_schema
 from lean.api.problems import ApiProblem
+from lean.api.read_fields import Day
 from lean.api.schemas import Id, Moment, Text
 from lean.boards import queries as board_queries
 from lean.boards import services as board_services
@@ -115,7 +116,7 @@ class NewImprovementSchema(ma.Schema):
     owner_id = Id(
         allow_none=True, metadata={"description": "A member of the team; you if left out"}
     )
-    due_date = ma.fields.Date(allow_none=True)
+    due_date = Day(allow_none=True)
 
 
 class ImprovementChangesSchema(ma.Schema):
@@ -129,7 +130,7 @@ class ImprovementChangesSchema(ma.Schema):
     theme_id = Id()
     focus_area_id = Id(allow_none=True)
     owner_id = Id(allow_none=True)
-    due_date = ma.fields.Date(allow_none=True)
+    due_date = Day(allow_none=True)
     blocked = ma.fields.Boolean()
     blocked_reason = Text(max_length=500)
     expected_effect = Text(max_length=5000)

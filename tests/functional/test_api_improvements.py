@@ -116,6 +116,7 @@ def test_create_is_checked_as_the_form_checks(api, world):
         ({"owner_id": world.users["foreign_member"].id}, "owner_id"),
         ({"unknown": 1}, "unknown"),
         ({"team_id": "1"}, "team_id"),
+        ({"due_date": "0001-01-01"}, "due_date"),  # the forms' range: 1900–2999
     ):
         response = api.post("/improvements", json={**base, **changes})
         assert response.status_code == 422, changes
