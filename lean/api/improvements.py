@@ -159,7 +159,14 @@ class MoveSchema(ma.Schema):
 
 
 class CommentSchema(ma.Schema):
-    body = Text(required=True, max_length=5000, required_text=True)
+    body = Text(
+        required=True,
+        max_length=5000,
+        required_text=True,
+        metadata={
+            "description": "Plain text; '@Full Name' of a person of the organization mentions them"
+        },
+    )
 
 
 class CommentOutSchema(ma.Schema):
@@ -406,7 +413,10 @@ def comment_improvement(data: dict, improvement_id: int):
     Its owner and followers are told as of a comment on its page."""
     user = api_user()
     improvement = policy.improvement_for_comment(user, improvement_id)
-    comment = conversation_services.comment_on_card(user, improvement, data["body"], [])
+    try:
+        comment = conversation_services.comment_mentioning(user, improvement, data["body"], [])
+    except (conversation_services.MentionRefused, conversation_services.MentionIncomplete) as no:
+        raise ApiProblem(422, no.message(), errors={"body": [no.message()]}) from None
     return {
         "id": comment.id,
         "improvement_id": improvement.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
@@ -46,6 +47,14 @@ class MentionIncomplete(Exception):
         self.typed = typed
         self.names = names
 
+    def message(self) -> str:
+        return _(
+            "“%(typed)s” is not a whole name, so nobody would be told. Write the full name "
+            "(%(names)s) or pick the person from the list that opens as you type after @.",
+            typed=self.typed,
+            names=", ".join(self.names),
+        )
+
 
 class MentionRefused(Exception):
     """Someone mentioned may not read the card."""
@@ -53,6 +62,12 @@ class MentionRefused(Exception):
     def __init__(self, names: list[str]):
         super().__init__(", ".join(names))
         self.names = names
+
+    def message(self) -> str:
+        return _(
+            "%(names)s cannot read this card, so they cannot be mentioned on it.",
+            names=", ".join(self.names),
+        )
 
 
 def resolve(improvement: Improvement, body: str, picked_ids: list[int]) -> list[User]:

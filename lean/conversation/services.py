@@ -10,6 +10,10 @@ from typing import cast
 
 from sqlalchemy import CursorResult, delete, select, update
 
+# The refusals of comment_mentioning, for its callers in other areas.
+from lean.conversation.mentions import MentionIncomplete as MentionIncomplete
+from lean.conversation.mentions import MentionRefused as MentionRefused
+from lean.conversation.mentions import resolve
 from lean.core.extensions import db
 from lean.models import CardComment, CardFollow, Improvement, Notification, User
 from lean.models.base import utcnow
@@ -21,6 +25,15 @@ EXCERPT = 140
 def _excerpt(body: str) -> str:
     body = " ".join(body.split())
     return body if len(body) <= EXCERPT else body[: EXCERPT - 1] + "…"
+
+
+def comment_mentioning(
+    actor: User, improvement: Improvement, body: str, picked_ids: list[int]
+) -> CardComment:
+    """A comment whose mentions are the people picked and every '@Full Name' in its text (the
+    API's way, as the page's). Raises MentionRefused or MentionIncomplete, whose message()
+    says what to change, before anything is written."""
+    return comment_on_card(actor, improvement, body, resolve(improvement, body, picked_ids))
 
 
 def comment_on_card(

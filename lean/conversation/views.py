@@ -62,19 +62,7 @@ def _said(rendered, message: str, focus: str):
 
 
 def _refusal(form, error: mentions.MentionRefused | mentions.MentionIncomplete) -> None:
-    if isinstance(error, mentions.MentionIncomplete):
-        message = _(
-            "“%(typed)s” is not a whole name, so nobody would be told. Write the full name "
-            "(%(names)s) or pick the person from the list that opens as you type after @.",
-            typed=error.typed,
-            names=", ".join(error.names),
-        )
-    else:
-        message = _(
-            "%(names)s cannot read this card, so they cannot be mentioned on it.",
-            names=", ".join(error.names),
-        )
-    form.body.errors = [*form.body.errors, message]
+    form.body.errors = [*form.body.errors, error.message()]
 
 
 @conversation_blueprint.post("/improvements/<int:improvement_id>/comments")

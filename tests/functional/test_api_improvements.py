@@ -5,11 +5,11 @@ pages: the person's policy, the version check, the work-in-progress limits, comm
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lean.boards import checklists
 from lean.core.extensions import db
-from lean.models import CardComment, Event, Improvement, Stage, Theme
+from lean.models import CardComment, Event, Improvement, Notification, Stage, Theme
 from tests.conftest import make_improvement, make_user, theme
 from tests.functional.api_support import ApiClient, token_for
 
@@ -213,6 +213,30 @@ def test_a_comment_is_made_by_the_conversations_service(api, world):
     assert db.session.get(CardComment, body["id"]).body == "Hyvä idea"
     assert events_of(card.id)[-1] == "commented"
     assert api.post(f"/improvements/{card.id}/comments", json={"body": ""}).status_code == 422
+
+
+def test_a_comment_mentions_people_by_their_full_name_as_on_the_card_page(api, world):
+    card = world.improvement
+    colleague = make_user(world.organization, {world.team: "member"}, name="Sanna Virtanen")
+    stranger = make_user(world.foreign_organization, name="Olli Ulko")
+    url = f"/improvements/{card.id}/comments"
+
+    response = api.post(url, json={"body": "Katso @Sanna Virtanen ja @Olli Ulko"})
+    assert response.status_code == 201
+    db.session.rollback()
+    told = db.session.scalars(
+        select(Notification.user_id).where(Notification.reason == "mentioned")
+    ).all()
+    # Olli of another organization is nobody here, as on the card page.
+    assert told == [colleague.id] and stranger.id not in told
+
+    # Half a name tells nobody: a 422 with the card page's words, and no comment is made.
+    half = api.post(url, json={"body": "Katso @Sanna"})
+    assert half.status_code == 422
+    message = half.get_json()["errors"]["body"][0]
+    assert message.startswith("“@Sanna” is not a whole name, so nobody would be told.")
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(CardComment)) == 1
 
 
 def test_a_body_that_is_not_json_is_refused(api, world):
