@@ -121,6 +121,35 @@ def test_a_checklist_is_made_ticked_and_reordered_by_keyboard(page, board):
     assert_accessible(page)
 
 
+# Each control focused after a swap, and whether by then (the next task, where a key press
+# would run) htmx had taken over its form.
+RECORD_FOCUS = """() => {
+  window.focusedForms = [];
+  document.addEventListener("focusin", (event) => {
+    const control = event.target;
+    setTimeout(() => window.focusedForms.push(
+      [control.id, Boolean(control.form && (control.form["htmx-internal-data"] || {}).initHash)]
+    ), 0);
+  }, true);
+}"""
+
+
+def test_a_key_pressed_the_moment_focus_returns_reaches_a_form_htmx_has_taken_over(page, board):
+    # htmx puts the focus back on the swapped-in field at once; its new form used to be taken
+    # over only when the swap settled 20 ms later, and an Enter pressed in between sent it as a
+    # plain form (a full page). templates/base.html settles swaps at once.
+    open_card(page, board)
+    page.wait_for_load_state("load")
+    page.evaluate(RECORD_FOCUS)
+    field = page.get_by_label("New checklist item")
+    for number in range(3):
+        field.fill(f"Kohta {number}")
+        press(page, "Enter")
+        expect(page.get_by_role("status")).to_have_text(f"Item added: Kohta {number}")
+    focused = page.evaluate("window.focusedForms")
+    assert focused and all(taken_over for _, taken_over in focused), focused
+
+
 def test_cancelling_an_edit_and_a_refused_item_keep_focus_and_are_said(page, board):
     open_card(page, board)
     add_by_keyboard(page, "Kysy palaute")
