@@ -34,6 +34,11 @@ def test_the_page_beside_it_lists_the_paths_without_scripts_from_elsewhere(clien
     assert "GET /api/v1/improvements" in page
     assert 'href="/api/v1/openapi.json"' in page
     assert '<script src="http' not in page
+    # The descriptions come from the code in English: a Finnish page marks them so, for a
+    # screen reader to read them in English (WCAG 3.1.2).
+    finnish = client.get("/api/v1/docs", headers={"Accept-Language": "fi"}).get_data(as_text=True)
+    assert "<h2>Polut</h2>" in finnish
+    assert '<p lang="en"><strong>The cards you may read</strong></p>' in finnish
 
 
 def test_without_a_token_the_answer_is_401_problem(client, world):
