@@ -115,7 +115,8 @@ def _authenticate() -> None:
     wait = None
     # The token's last use and its count are kept even when the request only reads.
     with bookkeeping():
-        token = services.authenticate(raw.strip(), now)
+        # One write to the token's row: the count marks it used too.
+        token = services.authenticate(raw.strip(), now, mark_used=False)
         if token is not None:
             wait = services.count_request(
                 token, now, config["API_RATE_LIMIT"], config["API_RATE_WINDOW"]

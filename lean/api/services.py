@@ -92,10 +92,11 @@ def revoke_token(actor: User, token: ApiToken) -> None:
     db.session.flush()
 
 
-def authenticate(raw: str, now: datetime) -> ApiToken | None:
+def authenticate(raw: str, now: datetime, *, mark_used: bool = True) -> ApiToken | None:
     """The token a request's `Authorization: Bearer` names, with its person loaded, when it is
     one that works at `now`; None when it is unknown, revoked or expired, or when its person is
-    deactivated (or their organization is) or anonymised. Marks the token used at `now`."""
+    deactivated (or their organization is) or anonymised. Marks the token used at `now`, unless
+    `mark_used` is off because count_request's one update will."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
     # The token is found by its SHA-256 through a unique index, not compared with a secret
@@ -111,15 +112,16 @@ def authenticate(raw: str, now: datetime) -> ApiToken | None:
         return None
     if not token.user.is_active or token.user.anonymised:
         return None
-    token.last_used_at = now
-    db.session.flush()
+    if mark_used:
+        token.last_used_at = now
+        db.session.flush()
     return token
 
 
 def count_request(token: ApiToken, now: datetime, limit: int, window_seconds: int) -> int | None:
-    """Count one request of `token` in its fixed window of `window_seconds`; when the window
-    has more than `limit` requests, the whole seconds until it ends (for Retry-After), else
-    None.
+    """Count one request of `token` in its fixed window of `window_seconds`, and mark the token
+    used at `now`; when the window has more than `limit` requests, the whole seconds until it
+    ends (for Retry-After), else None.
 
     The count is ONE update of the token's row that starts a new window or adds one to the
     current, returning the result: requests served by several workers (processes or servers)
@@ -137,6 +139,7 @@ def count_request(token: ApiToken, now: datetime, limit: int, window_seconds: in
         .values(
             window_started_at=case((new_window, at), else_=ApiToken.window_started_at),
             window_requests=case((new_window, 1), else_=ApiToken.window_requests + 1),
+            last_used_at=at,
         )
         .returning(ApiToken.window_started_at, ApiToken.window_requests)
         .execution_options(synchronize_session=False)
@@ -144,6 +147,7 @@ def count_request(token: ApiToken, now: datetime, limit: int, window_seconds: in
     started_at, requests = db.session.execute(statement).one()
     set_committed_value(token, "window_started_at", started_at)
     set_committed_value(token, "window_requests", requests)
+    set_committed_value(token, "last_used_at", now)
     if requests <= limit:
         return None
     remaining = (started_at + window - now).total_seconds()

@@ -268,4 +268,4 @@ def test_the_events_run_a_fixed_number_of_statements(client, world, query_counte
     small = count()
     for number in range(20):
         make_improvement(world.team, world.users["member"], title=f"Kortti {number}")
-    assert count() == small == 4
+    assert count() == small == 3
