@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lean.conversation import views as conversation_views
     from lean.core import (
         cli,
+        conditional,
         errors,
         extensions,
         i18n,
@@ -85,6 +86,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.csrf.init_app(app)
     extensions.cache.init_app(app)
     jobs.init_app(app)
+    # Before i18n, whose hook loads the person: a quick check answers without loading them.
+    conditional.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     web.init_app(app)

@@ -22,6 +22,7 @@ from werkzeug.datastructures import MultiDict
 from lean.boards import fragments, limits_page, queries, services, undo
 from lean.boards.checklist_page import ChecklistState
 from lean.boards.forms import ImprovementForm, MoveForm, QuickAddForm
+from lean.core.conditional import answers_unchanged
 from lean.core.extensions import db
 from lean.core.htmx import is_htmx
 from lean.core.i18n import current_language
@@ -126,6 +127,7 @@ def _filter_args(args: MultiDict) -> dict:
 
 
 @boards_blueprint.get("/teams/<int:team_id>/board")
+@answers_unchanged(freshness.unchanged_team_page)
 def show(team_id: int):
     """A team's PDCA board."""
     team = policy.team_for_read(current_user, team_id)

@@ -112,8 +112,16 @@ def select_language() -> str:
             request.accept_languages.best_match(languages)
             or current_app.config["BABEL_DEFAULT_LOCALE"]
         )
-    if current_user and current_user.is_authenticated and current_user.language in languages:
-        return current_user.language
+    preference = current_user.language if current_user and current_user.is_authenticated else None
+    return language_of(preference)
+
+
+def language_of(preference: str | None) -> str:
+    """The page's language for a person who chose `preference` (None: nobody logged in):
+    theirs, else the one chosen on the login page, else the browser's, else Finnish."""
+    languages = current_app.config["LANGUAGES"]
+    if preference in languages:
+        return preference
     if session.get("language") in languages:
         return session["language"]
     return (

@@ -2,7 +2,7 @@
 
 from secrets import compare_digest
 
-from flask import Flask
+from flask import Flask, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from itsdangerous import URLSafeTimedSerializer
@@ -79,10 +79,31 @@ _USER_WITH_TEAMS = (
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """The user whose id and current session token the cookie carries."""
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
+    login = parse_login(session_id)
+    if login is None:
         return None
-    user = db.session.execute(_USER_WITH_TEAMS, {"user_id": int(user_id)}).unique().scalar()
-    if user is None or not user.is_active or not compare_digest(user.session_token, token):
+    user_id, token = login
+    user = db.session.execute(_USER_WITH_TEAMS, {"user_id": user_id}).unique().scalar()
+    if user is None or not is_current_login(user.is_active, user.session_token, token):
         return None
     return user
+
+
+def parse_login(session_id: str | None) -> tuple[int, str] | None:
+    """The user id and session token of a login's id ("42:token", User.get_id), or None."""
+    user_id, _, token = (session_id or "").partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    return int(user_id), token
+
+
+def session_login() -> tuple[int, str] | None:
+    """The user id and session token that this request's session names, before the user is
+    loaded: for a check that answers from one statement (lean/core/conditional.py)."""
+    return parse_login(session.get("_user_id"))  # where Flask-Login keeps the login's id
+
+
+def is_current_login(is_active: bool, session_token: str, token: str) -> bool:
+    """A login is current while its person is active and their session token is the one it
+    was given: logging out everywhere, or a password changed, gives them a new one."""
+    return bool(is_active) and compare_digest(session_token, token)

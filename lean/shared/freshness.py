@@ -20,11 +20,13 @@ from flask import Response, make_response, request
 from flask_login import current_user
 from sqlalchemy import Select, bindparam, func, select
 
-from lean.core.extensions import read_columns
+from lean.core.extensions import db, read_columns
 from lean.core.htmx import HTMX_HEADERS, is_htmx
-from lean.core.i18n import current_language
-from lean.models import Event, Improvement, Team
-from lean.shared.events import team_view_version
+from lean.core.i18n import current_language, language_of
+from lean.core.security import is_current_login, session_login
+from lean.models import Event, Improvement, Organization, Team, User
+from lean.shared import policy
+from lean.shared.events import team_view_newest, team_view_version
 
 POLL_SECONDS = 20
 
@@ -38,7 +40,55 @@ def team_etag(team: Team, version: str | None = None) -> str:
     """The tag of the page asked for, at the team's `version` (read now when not given)."""
     if version is None:
         version = team_version(team)
-    return f"team-{team.id}-{version}-{_view_digest()}"
+    return _team_tag(team.id, version, current_user.id, current_language())
+
+
+def _team_tag(team_id: int, version: str, user_id: int, language: str) -> str:
+    return f"team-{team_id}-{version}-{_view_digest(user_id, language)}"
+
+
+@cache
+def _quick_team_statement() -> Select:
+    """Built once per worker: what a team page's quick check needs, in one statement."""
+    team_organization = (
+        select(Team.organization_id).where(Team.id == bindparam("team_id")).scalar_subquery()
+    )
+    return (
+        select(
+            User.active,
+            Organization.active.label("organization_active"),
+            User.session_token,
+            User.organization_id,
+            User.is_admin,
+            User.language,
+            team_organization.label("team_organization_id"),
+            *team_view_newest(bindparam("team_id"), team_organization),
+        )
+        .join(Organization, Organization.id == User.organization_id)
+        .where(User.id == bindparam("user_id"))
+    )
+
+
+def unchanged_team_page(team_id: int) -> Response | None:
+    """A team page's 304 from one statement (lean/core/conditional.py), or None to let the
+    view decide: the login, the policy's reading rule and the tag are the full request's."""
+    login = session_login()
+    if login is None or not is_htmx():
+        return None
+    user_id, token = login
+    with db.engine.connect() as connection:
+        row = connection.execute(
+            _quick_team_statement(), {"user_id": user_id, "team_id": team_id}
+        ).first()
+    if (
+        row is None
+        or row.team_organization_id is None  # no such team: the view answers 404
+        or not is_current_login(row.active and row.organization_active, row.session_token, token)
+        or not policy.can_read_teams_of(row, row.team_organization_id)
+    ):
+        return None
+    version = "-".join(str(newest or 0) for newest in row[-3:])
+    return not_modified(_team_tag(team_id, version, user_id, language_of(row.language)))
 
 
 @cache
@@ -69,13 +119,14 @@ def card_version(improvement: Improvement) -> str:
 
 def card_etag(improvement: Improvement) -> str:
     """The tag of the card page asked for (the comments an open card page redraws)."""
-    return f"card-{improvement.id}-{card_version(improvement)}-{_view_digest()}"
+    digest = _view_digest(current_user.id, current_language())
+    return f"card-{improvement.id}-{card_version(improvement)}-{digest}"
 
 
-def _view_digest() -> str:
+def _view_digest(user_id: int, language: str) -> str:
     """Who asks for which page, in which language: a tag is never reused for a page that
     differs."""
-    view = f"{request.path}?{request.query_string.decode()}|{current_user.id}|{current_language()}"
+    view = f"{request.path}?{request.query_string.decode()}|{user_id}|{language}"
     return hashlib.sha256(view.encode()).hexdigest()[:16]
 
 

@@ -6,7 +6,7 @@ object answers 404 (its existence is not revealed), a reader who may not write g
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Protocol, cast
 
 from flask import abort
 from flask_babel import gettext as _
@@ -44,20 +44,28 @@ def can_read_team(user: User, team: Team) -> bool:
     return can_read_teams_of(user, team.organization_id)
 
 
-def can_read_teams_of(user: User, organization_id: int) -> bool:
+class Reader(Protocol):
+    """What the reading rule asks of a person: a User, or the columns of their row that a
+    quick check read (lean/shared/freshness.py)."""
+
+    organization_id: int
+    is_admin: bool
+
+
+def can_read_teams_of(user: Reader, organization_id: int) -> bool:
     """can_read_team for every team of that organization: its own people, and admins. Where
     another organization's work shows (an adopting team), its team and card are named to
     those only."""
     return bool(_team_rule(user, organization_id))
 
 
-def can_read_every_organization(user: User) -> bool:
+def can_read_every_organization(user: Reader) -> bool:
     """Admins read every organization's teams and dashboards: the team picker names each
     team's organization for them, and the dashboard lets them choose whose it shows."""
     return bool(user.is_admin)
 
 
-def _team_rule(user: User, organization_id):
+def _team_rule(user: Reader, organization_id):
     """Who reads a team's things, written once over a value or a column (see readable_teams):
     `|` is a boolean or on values and SQL's OR on columns."""
     return (organization_id == user.organization_id) | can_read_every_organization(user)
