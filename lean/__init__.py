@@ -1,5 +1,7 @@
 """Vertaa: a Lean improvement tracker for a network of vocational-education organizations."""
 
+from collections.abc import Callable
+from inspect import CO_COROUTINE
 from pathlib import Path
 
 from flask import Flask
@@ -14,6 +16,15 @@ ROOT = Path(__file__).resolve().parent.parent
 class VertaaFlask(UnitOfWorkFlask, HostCheckingFlask):
     """Flask that answers only its trusted hosts (lean/core/urls.py) and commits each request
     once, at its end (lean/core/unit_of_work.py)."""
+
+    def ensure_sync(self, func: Callable) -> Callable:
+        # Flask asks `inspect` whether a hook is a coroutine function each time it calls it:
+        # some fifty times a page (its hooks, and its context processors once per template).
+        # A plain function or method answers from its code's flags; anything else asks Flask.
+        code = getattr(getattr(func, "__func__", func), "__code__", None)
+        if code is None or code.co_flags & CO_COROUTINE or hasattr(func, "_is_coroutine_marker"):
+            return super().ensure_sync(func)
+        return func
 
 
 def create_app(test_config: dict | None = None) -> Flask:

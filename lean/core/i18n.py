@@ -120,7 +120,7 @@ def language_of(preference: str | None) -> str:
     """The page's language for a person who chose `preference` (None: nobody logged in):
     theirs, else the one chosen on the login page, else the browser's, else Finnish."""
     languages = current_app.config["LANGUAGES"]
-    if preference in languages:
+    if preference is not None and preference in languages:
         return preference
     if session.get("language") in languages:
         return session["language"]

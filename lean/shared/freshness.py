@@ -58,9 +58,8 @@ def _quick_team_statement() -> Select:
             User.active,
             Organization.active.label("organization_active"),
             User.session_token,
-            User.organization_id,
-            User.is_admin,
             User.language,
+            *policy.reader_columns(),
             team_organization.label("team_organization_id"),
             *team_view_newest(bindparam("team_id"), team_organization),
         )

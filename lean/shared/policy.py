@@ -52,6 +52,12 @@ class Reader(Protocol):
     is_admin: bool
 
 
+def reader_columns() -> tuple:
+    """The columns of a person's row that the reading rule asks (a Reader), for a statement
+    that reads them beside other things (lean/shared/freshness.py)."""
+    return (User.organization_id, User.is_admin)
+
+
 def can_read_teams_of(user: Reader, organization_id: int) -> bool:
     """can_read_team for every team of that organization: its own people, and admins. Where
     another organization's work shows (an adopting team), its team and card are named to

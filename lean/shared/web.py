@@ -25,6 +25,7 @@ from lean.core.i18n import current_language, format_day, format_euros, format_mo
 from lean.models import STAGES, Theme
 from lean.shared import policy
 from lean.shared.labels import checklist_event_text
+from lean.shared.site_header import site_header
 
 site_blueprint = Blueprint("site", __name__)
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -122,6 +123,7 @@ def init_app(app: Flask) -> None:
         has_endpoint=lambda name: name in app.view_functions,
         # Pages ask the policy who may see a link or a form, as the views ask it who may act.
         policy=policy,
+        site_header=site_header,
         htmx_cdn_url=app.config.get("HTMX_CDN_URL"),
         htmx_cdn_integrity=app.config.get("HTMX_CDN_INTEGRITY"),
     )
