@@ -78,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         security,
         static,
         urls,
+        widgets,
     )
     from lean.dashboard.views import dashboard_blueprint
     from lean.kaizen.views import kaizen_blueprint
@@ -95,6 +96,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     extensions.csrf.init_app(app)
+    widgets.install()
     extensions.cache.init_app(app)
     jobs.init_app(app)
     # Before i18n, whose hook loads the person: a quick check answers without loading them.
