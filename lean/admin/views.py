@@ -20,6 +20,7 @@ from lean.admin.forms import (
     ThemeForm,
     UserForm,
 )
+from lean.auth import queries as auth_queries
 from lean.core.extensions import db
 from lean.models import TeamRole, Theme, User
 from lean.models.base import utcnow
@@ -213,7 +214,12 @@ def _member_of(team, user_id: int) -> User:
 
 
 def _render_user(person, form, status=200):
-    return render_template("admin/user.html", person=person, form=form), status
+    return render_template(
+        "admin/user.html",
+        person=person,
+        form=form,
+        sign_in_states=auth_queries.sign_in_states(person),
+    ), status
 
 
 @admin_blueprint.route("/users/<int:user_id>", methods=["GET", "POST"])

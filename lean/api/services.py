@@ -9,9 +9,7 @@ a read (GET) that only reads keeps them and two workers' requests are counted to
 
 from __future__ import annotations
 
-import hashlib
 import math
-import secrets
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lean.core.extensions import db
+from lean.core.keys import new_token, token_hash
 from lean.models import User
 from lean.models.base import UTCDateTime, utcnow
 from lean.models.connect import ApiToken
@@ -28,10 +27,6 @@ from lean.shared.events import EventKind, record_admin_event
 
 TOKEN_PREFIX = "vta_"  # noqa: S105 (the marker every token starts with, not a secret)
 SHOWN_PREFIX_LENGTH = 12
-
-
-def _hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _zone() -> ZoneInfo:
@@ -48,11 +43,11 @@ def expiry_of(expires_on: date) -> datetime:
 def create_token(owner: User, name: str, can_write: bool, expires_on: date) -> tuple[ApiToken, str]:
     """A new token of `owner`'s and the token itself, which is shown once and never stored.
     The token lasts until the end of `expires_on` in Helsinki time (the installation's)."""
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    raw = new_token(TOKEN_PREFIX)
     token = ApiToken(
         user=owner,
         name=name.strip(),
-        token_hash=_hash(raw),
+        token_hash=token_hash(raw),
         prefix=raw[:SHOWN_PREFIX_LENGTH],
         can_write=can_write,
         created_at=utcnow(),
@@ -105,7 +100,7 @@ def authenticate(raw: str, now: datetime, *, mark_used: bool = True) -> ApiToken
     # timing reveals nothing that brings a guess closer to a real token.
     token = db.session.scalar(
         select(ApiToken)
-        .where(ApiToken.token_hash == _hash(raw))
+        .where(ApiToken.token_hash == token_hash(raw))
         .options(joinedload(ApiToken.user).joinedload(User.organization))
     )
     if token is None or token.revoked_at is not None or token.expires_at <= now:

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required, login_user
 from lean.auth import invitations, links
 from lean.auth.forms import ResetPasswordForm
 from lean.auth.invitations import Invitation
-from lean.auth.queries import people_param, sign_in_states
+from lean.auth.queries import people_param
 from lean.auth.views import auth_blueprint
 from lean.core.i18n import current_language
 from lean.core.mail import mail_configured, queue_mail
@@ -23,12 +23,6 @@ from lean.shared import policy
 
 # On its way (by the job queue), or e-mail is off.
 MAIL_QUEUED, MAIL_OFF = "queued", "off"
-
-
-@auth_blueprint.app_context_processor
-def _sign_in_states():
-    """A person's ways in, for their administration page."""
-    return {"sign_in_states": sign_in_states}
 
 
 def _queue_all(sent: list[Invitation], mail: bool, organization: Organization) -> None:

@@ -23,6 +23,7 @@ from lean.auth.forms import (
 from lean.auth.views import auth_blueprint
 from lean.core.i18n import current_language
 from lean.core.jobs import enqueue_after_response
+from lean.core.keys import new_token
 from lean.core.mail import mail_configured, queue_mail
 from lean.core.urls import external_url
 from lean.models import LinkPurpose, OneTimeLink
@@ -157,7 +158,7 @@ def request_reset():
     )
     # Made for every request alike; the address is built in the request, which names the
     # site when no BASE_URL is set.
-    token = links.new_token()
+    token = new_token()
     url = external_url("auth.reset_password", token=token)
     language = current_language()
     enqueue_after_response(mail.mail_requested_reset, user_id, token, url, language)

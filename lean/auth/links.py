@@ -7,8 +7,6 @@ commits it (lean/core/unit_of_work.py).
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 from typing import cast
 
@@ -24,6 +22,7 @@ from lean.auth.services import (
     serialize,
 )
 from lean.core.extensions import db
+from lean.core.keys import new_token, token_hash
 from lean.models import (
     LinkPurpose,
     LoginFailure,
@@ -54,15 +53,6 @@ class LinkUnusable(Exception):
     """The link was used (or expired) between loading it and using it."""
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_token() -> str:
-    """A link's token: handed out once, only its hash stored."""
-    return secrets.token_urlsafe(32)
-
-
 def _new_link(
     purpose: LinkPurpose, lifetime: timedelta, token: str | None = None, **fields
 ) -> tuple[OneTimeLink, str]:
@@ -70,7 +60,7 @@ def _new_link(
     now = utcnow()
     link = OneTimeLink(
         purpose=purpose,
-        token_hash=hash_token(token),
+        token_hash=token_hash(token),
         created_at=now,
         expires_at=now + lifetime,
         **fields,
@@ -122,7 +112,7 @@ def find_usable_link(token: str, purpose: LinkPurpose) -> OneTimeLink | None:
         return None
     link = db.session.scalar(
         select(OneTimeLink)
-        .where(OneTimeLink.token_hash == hash_token(token), OneTimeLink.purpose == purpose)
+        .where(OneTimeLink.token_hash == token_hash(token), OneTimeLink.purpose == purpose)
         .options(joinedload(OneTimeLink.organization), joinedload(OneTimeLink.team))
     )
     if link is None or not link.is_usable(utcnow()) or not link.organization.active:

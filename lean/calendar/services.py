@@ -6,15 +6,9 @@ their address by mistake, or a team whose former member kept its address, takes 
 
 from __future__ import annotations
 
-import secrets
-
 from lean.core.extensions import db
+from lean.core.keys import new_token
 from lean.models import Team, User
-
-
-def new_token() -> str:
-    """A secret of 256 random bits, safe in a URL (43 characters)."""
-    return secrets.token_urlsafe(32)
 
 
 def person_token(person: User) -> str:

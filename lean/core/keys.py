@@ -1,5 +1,6 @@
-"""The installation's key for secrets it must read again: the sign-on providers' client
-secrets and the webhook endpoints' signing secrets, encrypted with Fernet.
+"""Secrets: the installation's key for those it must read again (the sign-on providers' client
+secrets and the webhook endpoints' signing secrets, encrypted with Fernet), and the making of
+those it hands out once and keeps only a hash of (one-time links, access tokens).
 
 The key is LEAN_SIGN_ON_KEY (SIGN_ON_KEY): required in production once a secret is kept;
 outside production a key generated once into instance/ is used when it is left empty.
@@ -7,6 +8,8 @@ outside production a key generated once into instance/ is used when it is left e
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -40,3 +43,14 @@ def decrypt_secret(encrypted: str) -> str:
         return Fernet(_key(current_app)).decrypt(encrypted.encode()).decode()
     except InvalidToken as error:  # encrypted with another key
         raise SecretKeyMissing from error
+
+
+def new_token(prefix: str = "") -> str:
+    """A secret to hand out (a one-time link's, an access token's, a calendar feed's address):
+    256 random bits, safe in a URL, after `prefix`."""
+    return prefix + secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    """What is kept of a secret handed out once: its SHA-256, to find it by."""
+    return hashlib.sha256(token.encode()).hexdigest()

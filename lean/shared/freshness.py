@@ -20,7 +20,7 @@ from flask import Response, make_response, request
 from flask_login import current_user
 from sqlalchemy import Select, bindparam, func, select
 
-from lean.core.extensions import db, read_columns
+from lean.core.extensions import read_columns, read_row_alone
 from lean.core.htmx import HTMX_HEADERS, is_htmx
 from lean.core.i18n import current_language, language_of
 from lean.core.security import is_current_login, session_login
@@ -75,10 +75,7 @@ def unchanged_team_page(team_id: int) -> Response | None:
     if login is None or not is_htmx():
         return None
     user_id, token = login
-    with db.engine.connect() as connection:
-        row = connection.execute(
-            _quick_team_statement(), {"user_id": user_id, "team_id": team_id}
-        ).first()
+    row = read_row_alone(_quick_team_statement(), {"user_id": user_id, "team_id": team_id})
     if (
         row is None
         or row.team_organization_id is None  # no such team: the view answers 404

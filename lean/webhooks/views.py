@@ -40,7 +40,7 @@ def disabled_text(endpoint: WebhookEndpoint) -> str:
     return labels.disabled_text(endpoint.disabled_reason)
 
 
-@webhooks_blueprint.app_context_processor
+@webhooks_blueprint.context_processor
 def _helpers() -> dict:
     return {"webhook_kind_label": kind_label, "webhook_disabled_text": disabled_text}
 
