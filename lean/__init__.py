@@ -77,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         jobs,
         security,
         static,
+        unit_of_work,
         urls,
         widgets,
     )
@@ -99,8 +100,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     widgets.install()
     extensions.cache.init_app(app)
     jobs.init_app(app)
-    # Before i18n, whose hook loads the person: a quick check answers without loading them.
+    # Before i18n, whose hook loads the person: a quick check answers without loading them,
+    # and a read on PostgreSQL starts in autocommit.
     conditional.init_app(app)
+    unit_of_work.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     web.init_app(app)

@@ -205,6 +205,27 @@ def _after_transaction_end(session: Session, transaction: SessionTransaction) ->
     _run(session.info.pop(_AFTER_ROLLBACK, []))
 
 
+# ---- the start of a request ------------------------------------------------------------------
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_read_statement_by_statement)
+
+
+def _read_statement_by_statement() -> None:
+    """On PostgreSQL a request that only reads runs each statement as its own transaction
+    (autocommit), sparing the BEGIN and ROLLBACK round trips of every page. At PostgreSQL's
+    READ COMMITTED, which Vertaa uses, each statement of a transaction sees the data committed
+    when it starts anyway, so the page reads exactly what it read inside one. Its bookkeeping
+    (`bookkeeping`) still runs in a transaction of its own. SQLite keeps its snapshot
+    transaction (lean/core/extensions.py)."""
+    if request.method not in READ_ONLY_METHODS or db.engine.dialect.name != "postgresql":
+        return
+    session = db.session()
+    if not session.in_transaction():  # (a test's requests share its session, maybe begun)
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 # ---- the end of a request --------------------------------------------------------------------
 
 

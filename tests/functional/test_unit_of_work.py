@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, has_request_context, request
 from PIL import Image
 from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import Engine
@@ -669,3 +669,32 @@ def test_a_reset_request_whose_commit_fails_mails_nothing(world, app, lock_probi
     assert_unavailable(response)
     assert committed_rows() == before
     assert lock_probing_inbox.messages == []
+
+
+def test_a_page_reads_in_a_snapshot_on_sqlite_and_statement_by_statement_on_postgresql(
+    world, login_as
+):
+    """On PostgreSQL a read-only request runs in autocommit (no BEGIN and ROLLBACK round trips:
+    at READ COMMITTED each statement sees what a transaction's would); a request that writes
+    runs in one transaction on both."""
+    in_transaction: dict[str, set[bool]] = {"GET": set(), "POST": set()}
+
+    def after(connection, cursor, statement, *_args) -> None:
+        if not has_request_context():
+            return
+        dbapi = connection.connection.dbapi_connection
+        if connection.dialect.name == "postgresql":
+            idle = dbapi.info.transaction_status == dbapi.info.transaction_status.IDLE
+            in_transaction[request.method].add(not idle)
+        else:
+            in_transaction[request.method].add(dbapi.in_transaction)
+
+    client = login_as("member")
+    event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        assert client.get(f"/teams/{world.team.id}/board").status_code == 200
+        assert client.post("/language", data={"language": "sv"}).status_code == 303
+    finally:
+        event.remove(db.engine, "after_cursor_execute", after)
+    assert in_transaction["GET"] == {db.engine.dialect.name == "sqlite"}
+    assert in_transaction["POST"] == {True}
