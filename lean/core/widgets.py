@@ -23,7 +23,7 @@ def html_params(**attributes) -> Markup:
     """`wtforms.widgets.html_params`: sorted attributes, `True` alone, `False` left out."""
     written = []
     for name, value in sorted(attributes.items()):
-        key = escape(core.clean_key(name))
+        key = escape(core.clean_key(name))  # type: ignore[attr-defined]  # newer than its stubs
         if value is True:
             written.append(key)
         elif value is not False:
@@ -35,5 +35,6 @@ def html_params(**attributes) -> Markup:
 
 def install() -> None:
     core.html_params = widgets.html_params = html_params
-    for widget in (core.Input, core.Button):
-        widget.html_params = staticmethod(html_params)
+    # Input and Button keep the writer as a class attribute (Button: newer than the stubs).
+    for widget in (core.Input, core.Button):  # type: ignore[attr-defined]
+        widget.html_params = staticmethod(html_params)  # type: ignore[method-assign]
