@@ -16,6 +16,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.routing import IntegerConverter
 
+from lean.core.extensions import READ_ONLY_METHODS
+
 # The largest id our tables hold: their keys are INTEGER, 32 bits on PostgreSQL (SQLite's
 # go to 2^63-1, but ids are the same on both). A larger one names no row: 404, where
 # PostgreSQL would fail with "integer out of range" and SQLite above 2^63-1 with an overflow.
@@ -177,12 +179,15 @@ def _reads_own_json(asked: FlaskRequest) -> bool:
 
 
 def _submitted_text(asked: FlaskRequest) -> Iterable[str]:
-    for key, value in asked.form.items(multi=True):
-        yield key
-        yield value
-    for key, file in asked.files.items(multi=True):
-        yield key
-        yield file.filename or ""
+    # No view reads a form or a file sent with a GET (Flask-WTF reads the query then), so a
+    # reading request's body is not parsed for them; a JSON body is checked whatever the method.
+    if asked.method not in READ_ONLY_METHODS:
+        for key, value in asked.form.items(multi=True):
+            yield key
+            yield value
+        for key, file in asked.files.items(multi=True):
+            yield key
+            yield file.filename or ""
     if asked.is_json:
         yield from _any_json_text() if _reads_own_json(asked) else _json_form_text()
 
