@@ -352,4 +352,9 @@ def team_view_version(team_id: int, organization_id: int) -> str:
     row = read_columns(
         _team_view_statement(), {"team_id": team_id, "organization_id": organization_id}
     ).one()
-    return "-".join(str(newest or 0) for newest in row)
+    return version_of(row)
+
+
+def version_of(newest_ids) -> str:
+    """A page's version from the newest event ids it follows (None: no such event yet)."""
+    return "-".join(str(newest or 0) for newest in newest_ids)

@@ -1,8 +1,9 @@
 """Pages that stay fresh: a conditional request answered from the team's latest event ids.
 
 An open board (or stand-up) asks every 20 seconds with If-None-Match; while nothing happened
-to the team the answer is a 304 without rendering, after a fixed few statements (the user,
-the team, the newest event ids). Besides the team's own events, the tag follows the changes
+to the team the answer is a 304 without rendering: the board's from one statement read before
+the person is loaded (`unchanged_team_page`), the stand-up's after a fixed few (the user, the
+team, the newest event ids). Besides the team's own events, the tag follows the changes
 outside any team that the page shows: a person of the organization renamed, a theme renamed.
 An open card page asks the same way about the card's own events, and redraws its comments.
 The tag also covers who asks, in which language and with which filters, so a tag is never
@@ -26,7 +27,7 @@ from lean.core.i18n import current_language, language_of
 from lean.core.security import is_current_login, session_login
 from lean.models import Event, Improvement, Organization, Team, User
 from lean.shared import policy
-from lean.shared.events import team_view_newest, team_view_version
+from lean.shared.events import team_view_newest, team_view_version, version_of
 
 POLL_SECONDS = 20
 
@@ -79,11 +80,12 @@ def unchanged_team_page(team_id: int) -> Response | None:
     if (
         row is None
         or row.team_organization_id is None  # no such team: the view answers 404
+        # Active as User.is_active has it: the person and their organization.
         or not is_current_login(row.active and row.organization_active, row.session_token, token)
         or not policy.can_read_teams_of(row, row.team_organization_id)
     ):
         return None
-    version = "-".join(str(newest or 0) for newest in row[-3:])
+    version = version_of(row[-3:])
     return not_modified(_team_tag(team_id, version, user_id, language_of(row.language)))
 
 
@@ -110,7 +112,7 @@ def card_version(improvement: Improvement) -> str:
         _card_view_statement(),
         {"card_id": improvement.id, "organization_id": improvement.team.organization_id},
     ).one()
-    return "-".join(str(newest or 0) for newest in row)
+    return version_of(row)
 
 
 def card_etag(improvement: Improvement) -> str:
