@@ -327,6 +327,7 @@ def _moved_or_board(improvement, moved: bool, undo_notice: Markup | None = None)
 
 
 @boards_blueprint.get("/improvements/<int:improvement_id>")
+@answers_unchanged(freshness.unchanged_card_page)
 def detail(improvement_id: int):
     """A card with its PDCA fields, impact and history.
 

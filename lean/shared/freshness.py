@@ -1,11 +1,12 @@
 """Pages that stay fresh: a conditional request answered from the team's latest event ids.
 
 An open board (or stand-up) asks every 20 seconds with If-None-Match; while nothing happened
-to the team the answer is a 304 without rendering: the board's from one statement read before
-the person is loaded (`unchanged_team_page`), the stand-up's after a fixed few (the user, the
-team, the newest event ids). Besides the team's own events, the tag follows the changes
-outside any team that the page shows: a person of the organization renamed, a theme renamed.
-An open card page asks the same way about the card's own events, and redraws its comments.
+to the team the answer is a 304 without rendering. Besides the team's own events, the tag
+follows the changes outside any team that the page shows: a person of the organization
+renamed, a theme renamed. An open card page asks the same way about the card's own events,
+and redraws its comments. The board's and the card page's checks are answered from one
+statement read before the person is loaded (the quick checks below, lean/core/conditional.py);
+the stand-up's after a fixed few (the user, the team, the newest event ids).
 The tag also covers who asks, in which language and with which filters, so a tag is never
 reused for a page that differs. Only the htmx requests of the open page are conditional: a
 full page carries its tag in the page, not in a header, so the browser's own cache never
@@ -15,6 +16,7 @@ shows a page with stale flash messages or CSRF tokens.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import cache
 
 from flask import Response, make_response, request
@@ -48,61 +50,29 @@ def _team_tag(team_id: int, version: str, user_id: int, language: str) -> str:
     return f"team-{team_id}-{version}-{_view_digest(user_id, language)}"
 
 
-@cache
-def _quick_team_statement() -> Select:
-    """Built once per worker: what a team page's quick check needs, in one statement."""
-    team_organization = (
-        select(Team.organization_id).where(Team.id == bindparam("team_id")).scalar_subquery()
-    )
+def _card_tag(card_id: int, version: str, user_id: int, language: str) -> str:
+    return f"card-{card_id}-{version}-{_view_digest(user_id, language)}"
+
+
+def _card_newest(card_id, organization_id) -> tuple:
+    """The newest event ids that a card's page follows (columns of one statement)."""
+
+    def newest(*conditions):
+        return select(func.max(Event.id)).where(*conditions).scalar_subquery()
+
     return (
-        select(
-            User.active,
-            Organization.active.label("organization_active"),
-            User.session_token,
-            User.language,
-            *policy.reader_columns(),
-            team_organization.label("team_organization_id"),
-            *team_view_newest(bindparam("team_id"), team_organization),
-        )
-        .join(Organization, Organization.id == User.organization_id)
-        .where(User.id == bindparam("user_id"))
+        # The card's own events: edits, moves, comments, checklists, files, its A3, stand-ups.
+        newest(Event.subject_type == "improvement", Event.subject_id == card_id),
+        # As on the board: a person of the organization or a theme renamed.
+        newest(Event.team_id.is_(None), Event.organization_id == organization_id),
+        newest(Event.team_id.is_(None), Event.organization_id.is_(None)),
     )
-
-
-def unchanged_team_page(team_id: int) -> Response | None:
-    """A team page's 304 from one statement (lean/core/conditional.py), or None to let the
-    view decide: the login, the policy's reading rule and the tag are the full request's."""
-    login = session_login()
-    if login is None or not is_htmx():
-        return None
-    user_id, token = login
-    row = read_row_alone(_quick_team_statement(), {"user_id": user_id, "team_id": team_id})
-    if (
-        row is None
-        or row.team_organization_id is None  # no such team: the view answers 404
-        # Active as User.is_active has it: the person and their organization.
-        or not is_current_login(row.active and row.organization_active, row.session_token, token)
-        or not policy.can_read_teams_of(row, row.team_organization_id)
-    ):
-        return None
-    version = version_of(row[-3:])
-    return not_modified(_team_tag(team_id, version, user_id, language_of(row.language)))
 
 
 @cache
 def _card_view_statement() -> Select:
     """Built once per worker: an open card page asks for it every 20 seconds."""
-
-    def newest(*conditions):
-        return select(func.max(Event.id)).where(*conditions).scalar_subquery()
-
-    return select(
-        # The card's own events: edits, moves, comments, checklists, files, its A3, stand-ups.
-        newest(Event.subject_type == "improvement", Event.subject_id == bindparam("card_id")),
-        # As on the board: a person of the organization or a theme renamed.
-        newest(Event.team_id.is_(None), Event.organization_id == bindparam("organization_id")),
-        newest(Event.team_id.is_(None), Event.organization_id.is_(None)),
-    )
+    return select(*_card_newest(bindparam("card_id"), bindparam("organization_id")))
 
 
 def card_version(improvement: Improvement) -> str:
@@ -117,8 +87,90 @@ def card_version(improvement: Improvement) -> str:
 
 def card_etag(improvement: Improvement) -> str:
     """The tag of the card page asked for (the comments an open card page redraws)."""
-    digest = _view_digest(current_user.id, current_language())
-    return f"card-{improvement.id}-{card_version(improvement)}-{digest}"
+    version = card_version(improvement)
+    return _card_tag(improvement.id, version, current_user.id, current_language())
+
+
+# ---- the quick checks (lean/core/conditional.py) ---------------------------------------------
+
+
+def _with_login(organization, newest: tuple) -> Select:
+    """One statement: the login's columns, the columns the policy's reading rule asks, the
+    organization whose rule decides who reads the page, and the page's newest event ids."""
+    return (
+        select(
+            User.active,
+            Organization.active.label("organization_active"),
+            User.session_token,
+            User.language,
+            *policy.reader_columns(),
+            organization.label("page_organization_id"),
+            *newest,
+        )
+        .join(Organization, Organization.id == User.organization_id)
+        .where(User.id == bindparam("user_id"))
+    )
+
+
+@cache
+def _quick_team_statement() -> Select:
+    """Built once per worker: what a team page's quick check needs."""
+    team_organization = (
+        select(Team.organization_id).where(Team.id == bindparam("team_id")).scalar_subquery()
+    )
+    return _with_login(team_organization, team_view_newest(bindparam("team_id"), team_organization))
+
+
+@cache
+def _quick_card_statement() -> Select:
+    """Built once per worker: what a card page's quick check needs."""
+    card_organization = (
+        select(Team.organization_id)
+        .join(Improvement, Improvement.team_id == Team.id)
+        .where(Improvement.id == bindparam("card_id"))
+        .scalar_subquery()
+    )
+    return _with_login(card_organization, _card_newest(bindparam("card_id"), card_organization))
+
+
+Tag = Callable[[str, int, str], str]  # (version, user id, language) -> the page's tag
+
+
+def _unchanged(statement: Select, parameters: dict, tag: Tag) -> Response | None:
+    """A page's 304 from one statement, or None to let the view decide: the login, the
+    policy's reading rule and the tag are the full request's."""
+    login = session_login()
+    if login is None or not is_htmx():
+        return None
+    user_id, token = login
+    row = read_row_alone(statement, {"user_id": user_id, **parameters})
+    if (
+        row is None
+        or row.page_organization_id is None  # no such team or card: the view answers 404
+        # Active as User.is_active has it: the person and their organization.
+        or not is_current_login(row.active and row.organization_active, row.session_token, token)
+        or not policy.can_read_teams_of(row, row.page_organization_id)
+    ):
+        return None
+    return not_modified(tag(version_of(row[-3:]), user_id, language_of(row.language)))
+
+
+def unchanged_team_page(team_id: int) -> Response | None:
+    """An open board's check (its team's page), answered before the person is loaded."""
+    return _unchanged(
+        _quick_team_statement(),
+        {"team_id": team_id},
+        lambda version, user_id, language: _team_tag(team_id, version, user_id, language),
+    )
+
+
+def unchanged_card_page(improvement_id: int) -> Response | None:
+    """An open card page's check (its comments), answered before the person is loaded."""
+    return _unchanged(
+        _quick_card_statement(),
+        {"card_id": improvement_id},
+        lambda version, user_id, language: _card_tag(improvement_id, version, user_id, language),
+    )
 
 
 def _view_digest(user_id: int, language: str) -> str:

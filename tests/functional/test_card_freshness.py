@@ -6,13 +6,14 @@ import re
 
 from lean.a3 import services as a3
 from lean.admin.services import update_profile
+from lean.auth.services import end_all_sessions
 from lean.boards import services as boards
 from lean.conversation import services as conversation
 from lean.core.extensions import db
 from lean.models import CardComment, Stage
 from lean.standups import services as standups
 from tests.conftest import make_improvement
-from tests.functional.test_query_counts import NOT_MODIFIED_QUERIES
+from tests.functional.test_query_counts import QUICK_NOT_MODIFIED_QUERIES
 
 HTMX = {"HX-Request": "true"}
 
@@ -120,7 +121,7 @@ def test_the_card_304_costs_a_fixed_small_number_of_statements(world, login_as, 
     tag = page_tag(client.get(url).get_data(as_text=True))
     with query_counter() as large:
         assert client.get(url, headers={**HTMX, "If-None-Match": tag}).status_code == 304
-    assert small.value == large.value <= NOT_MODIFIED_QUERIES
+    assert small.value == large.value == QUICK_NOT_MODIFIED_QUERIES
 
 
 def test_a_foreign_card_is_not_found_also_for_the_check(world, login_as):
@@ -128,6 +129,35 @@ def test_a_foreign_card_is_not_found_also_for_the_check(world, login_as):
         f"/improvements/{world.foreign_improvement.id}", headers={**HTMX, "If-None-Match": "x"}
     )
     assert response.status_code == 404
+
+
+def test_an_ended_login_or_a_lost_right_gets_the_full_answer_not_304(world, login_as):
+    """The card's check is answered before the person is loaded, by the full request's rules."""
+    url = f"/improvements/{world.improvement.id}"
+    client = login_as("member")
+    tag = page_tag(client.get(url).get_data(as_text=True))
+    assert client.get(url, headers={**HTMX, "If-None-Match": tag}).status_code == 304
+
+    member = world.users["member"]
+    member.organization_id = world.foreign_organization.id  # moved to another organization
+    db.session.commit()
+    assert client.get(url, headers={**HTMX, "If-None-Match": tag}).status_code == 404
+    member.organization_id = world.organization.id
+    db.session.commit()
+    assert client.get(url, headers={**HTMX, "If-None-Match": tag}).status_code == 304
+
+    end_all_sessions(member)
+    db.session.commit()
+    answer = client.get(url, headers={**HTMX, "If-None-Match": tag})
+    assert answer.status_code != 304
+    assert "/login" in (answer.headers.get("HX-Redirect") or answer.headers.get("Location") or "")
+    # A card that is gone is the full request's 404, whatever tag is sent.
+    assert (
+        login_as("member")
+        .get("/improvements/999999", headers={**HTMX, "If-None-Match": tag})
+        .status_code
+        == 404
+    )
 
 
 # ---- what is said in the live region --------------------------------------------------------

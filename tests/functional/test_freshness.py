@@ -8,7 +8,7 @@ from lean.boards import services
 from lean.core import unit_of_work
 from lean.models import Stage
 from tests.conftest import make_improvement, theme
-from tests.functional.test_query_counts import BOARD_NOT_MODIFIED_QUERIES, fill_board
+from tests.functional.test_query_counts import QUICK_NOT_MODIFIED_QUERIES, fill_board
 
 HTMX = {"HX-Request": "true"}
 
@@ -94,7 +94,7 @@ def test_the_304_costs_a_fixed_small_number_of_statements(world, login_as, query
     fill_board(world.other_team, world.users["supervisor"], 60)
     with query_counter() as large:
         assert client.get(url, headers={**HTMX, "If-None-Match": tag}).status_code == 304
-    assert small.value == large.value == BOARD_NOT_MODIFIED_QUERIES
+    assert small.value == large.value == QUICK_NOT_MODIFIED_QUERIES
 
 
 def check(client, url: str, tag: str):

@@ -33,12 +33,9 @@ MAX_QUERIES = (
 # The board: the card page's first seven plus its stand-up line, the bell, and the team's
 # newest event id (the tag of its freshness check).
 BOARD_QUERIES = CARD_QUERIES_BEFORE_COMMENTS + 1 + BELL_QUERIES + 1
-# An open card page's check while nothing changed: the user with their teams, the card, the
-# newest event ids.
-NOT_MODIFIED_QUERIES = 3
-# An open board's: one statement, its login, team and newest event ids together
-# (lean/core/conditional.py).
-BOARD_NOT_MODIFIED_QUERIES = 1
+# An open board's or card page's check while nothing changed: one statement, the login, the
+# team's or card's organization and the newest event ids together (lean/core/conditional.py).
+QUICK_NOT_MODIFIED_QUERIES = 1
 
 
 def fill_board(team, author, count):
