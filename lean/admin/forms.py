@@ -169,6 +169,7 @@ class AuditFilterForm(FlaskForm):
                 ("team", _l("Teams and roles")),
                 ("user", _l("People")),
                 ("theme", _l("Themes")),
+                ("sign_on_provider", _l("Sign-on providers")),
                 ("webhook_endpoint", _l("Webhooks")),
             ]
         )

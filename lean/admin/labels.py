@@ -87,6 +87,16 @@ def detail_label(name: str) -> str:
         # A webhook (lean/webhooks/services.py)
         "format": _("Format"),
         "team": _("Team"),
+        # A sign-on provider (lean/auth/sign_on.py): made or changed, and which of its fields
+        "created": _("New"),
+        "changed": _("Changed"),
+        "kind": _("Kind"),
+        "discovery_url": _("Discovery URL"),
+        "allowed_issuers": _("Allowed issuers"),
+        "client_id": _("Client ID"),
+        "client_secret": _("Client secret"),
+        "token_auth_method": _("How Vertaa sends the secret"),
+        "domains": _("Email domains"),
     }.get(name, name)
 
 
@@ -103,6 +113,8 @@ def _detail_value(name: str, value) -> str:
         return format_day(date.fromisoformat(value))
     if name in ("user_id", "link_id", "token"):
         return f"#{value}"
+    if name == "changed":  # a sign-on provider's changed fields, by their names
+        return ", ".join(detail_label(field) for field in str(value).split(", "))
     return str(value)
 
 

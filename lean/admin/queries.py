@@ -11,7 +11,7 @@ from lean.core.extensions import db
 from lean.models import Event, Membership, Organization, Team, Theme, User
 from lean.models.user import shown_name
 
-AUDITED = ("organization", "team", "user", "theme", "webhook_endpoint")
+AUDITED = ("organization", "team", "user", "theme", "sign_on_provider", "webhook_endpoint")
 AUDIT_PAGE = 200
 
 
@@ -70,7 +70,8 @@ def audit_log(
     date_from: date | None,
     date_to: date | None,
 ) -> list[Event]:
-    """Changes to organizations, teams, roles, people and themes, newest first.
+    """Changes to organizations, teams, roles, people, themes, sign-on providers and webhooks,
+    newest first.
 
     organization_id None means the whole installation (admins).
     """

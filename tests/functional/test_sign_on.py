@@ -404,7 +404,17 @@ def test_a_coordinator_connects_a_provider_whose_secret_is_never_shown(signing_a
     assert provider.active is False
     events = db.session.scalars(select(Event).where(Event.kind == "sign_on_provider_saved")).all()
     assert len(events) == 2
-    assert client.get("/admin/audit").status_code == 200
+
+    # The audit log tells who connected and changed it, in words, and filters them alone.
+    audit = client.get("/admin/audit?subject=sign_on_provider").get_data(as_text=True)
+    assert 'value="sign_on_provider" selected' in audit or (
+        '<option selected value="sign_on_provider">' in audit
+    )
+    assert audit.count("saved a sign-on provider") == 2 and "Sign-on provider" in audit
+    assert "Changed" in audit and "Active" in audit and "client_secret" not in audit
+    assert "ei-koskaan" not in audit
+    everything = client.get("/admin/audit").get_data(as_text=True)
+    assert everything.count("saved a sign-on provider") == 2
 
 
 def test_a_new_provider_needs_its_secret_and_domains(signing_app, world, login):
